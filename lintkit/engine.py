@@ -1,0 +1,254 @@
+"""Runs a check: discover, load, link, run the enabled rules, apply suppressions and config."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Sequence
+
+from lintkit.config import Config, ignored_for_path
+from lintkit.discovery import FileKind, discover
+from lintkit.findings import Finding, Location, Severity
+from lintkit.project import Project, link_handlers
+from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
+from lintkit.suppressions import Suppressions, scan
+from lintkit.templates.loader import TemplateSyntaxError
+from lintkit.templates.model import Template, TemplateStructureError, load_template
+
+# Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
+PARSE_ERROR = "LK001"
+UNKNOWN_SUPPRESSION = "LK003"
+
+
+@dataclass
+class InternalError:
+    """A rule that crashed on a file: reported, exit 2, and the run goes on."""
+
+    code: str
+    path: str
+    message: str
+    details: str = ""
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding] = field(default_factory=list)
+    internal_errors: list[InternalError] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message) notices
+    files_checked: int = 0
+    project: Project | None = None
+
+
+def display_path(path: Path, cwd: Path | None = None) -> str:
+    """The path as a user reads it: relative to the working directory when inside it."""
+    absolute = path if path.is_absolute() else (cwd or Path.cwd()) / path
+    try:
+        relative = os.path.relpath(absolute, cwd or Path.cwd())
+    except ValueError:  # another drive on Windows
+        return absolute.as_posix()
+    if relative.startswith(".."):
+        return Path(os.path.normpath(absolute)).as_posix()
+    return Path(relative).as_posix()
+
+
+class Run:
+    def __init__(self, registry: Registry, config: Config, enabled: set[str]) -> None:
+        self.registry = registry
+        self.config = config
+        self.enabled = enabled
+        self.known_codes = frozenset(registry.codes)
+        self.result = RunResult()
+        self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
+        self._templates_by_path: dict[str, Template] = {}
+
+    # -- reporting helpers -------------------------------------------------------------
+    def _make(self, code: str, location: Location, message: str) -> Finding:
+        rule = self.registry.get(code)
+        assert rule is not None, f"engine rule {code} is not registered"
+        return Finding(code, rule.name, rule.severity, message, location)
+
+    def _engine_finding(self, code: str, location: Location, message: str) -> None:
+        self.result.findings.append(self._make(code, location, message))
+
+    def _crash(self, rule: Rule | type[Rule], path: str, error: BaseException) -> None:
+        details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self.result.internal_errors.append(
+            InternalError(rule.code, path, f"{type(error).__name__}: {error}", details)
+        )
+
+    def _rules(self, kind: type[Rule]) -> list[type[Rule]]:
+        return [r for r in self.registry if issubclass(r, kind) and r.code in self.enabled]
+
+    def _options(self, rule: type[Rule]) -> dict:
+        return self.config.rule_options.get(rule.code, {})
+
+    # -- the run -----------------------------------------------------------------------
+    def check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
+        discovery = discover(paths, exclude=self.config.exclude, exclude_root=self.config.root)
+        for path, message in discovery.problems:
+            self.result.problems.append((display_path(Path(path)), message))
+        templates = self._load_templates([f.path for f in discovery.files if f.kind is FileKind.TEMPLATE])
+        links = link_handlers(templates)
+        python_files = [f.path for f in discovery.files if f.kind is FileKind.PYTHON]
+        linked_files = [link.module_file for link in links.values() if link.module_file is not None]
+        project = Project(templates=templates, links=links)
+        self._load_modules(project, python_files, linked_files)
+        self.result.project = project
+        self.result.files_checked = len(templates) + len(project.modules) + len(project.unparsable)
+
+        self._run_template_rules(templates)
+        self._run_project_rules(project)
+        self._run_code_rules(project)
+        self.result.findings = self._filter(self.result.findings)
+        self.result.findings.sort(key=Finding.sort_key)
+        return self.result
+
+    def _load_templates(self, files: list[Path]) -> list[Template]:
+        templates: list[Template] = []
+        for file in files:
+            shown = display_path(file)
+            try:
+                template = load_template(file, path=shown)
+            except TemplateSyntaxError as error:
+                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+                continue
+            except TemplateStructureError as error:
+                self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
+                continue
+            except OSError as error:
+                self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
+                continue
+            except RecursionError:
+                self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), "template is nested too deeply to read")
+                continue
+            templates.append(template)
+            self._texts[shown] = template.text
+            self._templates_by_path[shown] = template
+        return templates
+
+    def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
+        from lintkit.python.module import PythonSyntaxError, load_python
+
+        seen: set[Path] = set()
+        for file in [*files, *linked]:
+            resolved = file.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            shown = display_path(file)
+            try:
+                module = load_python(file, path=shown)
+            except PythonSyntaxError as error:
+                project.unparsable.add(resolved)
+                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"Python file does not parse: {error.message}")
+                continue
+            except OSError as error:
+                project.unparsable.add(resolved)
+                self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
+                continue
+            project.modules[resolved] = module
+            self._texts[shown] = module.text
+
+    def _run_template_rules(self, templates: list[Template]) -> None:
+        rules = self._rules(TemplateRule)
+        for template in templates:
+            for rule_class in rules:
+                rule = rule_class(self._options(rule_class))
+                try:
+                    rule.check(template)  # type: ignore[attr-defined]
+                except Exception as error:  # noqa: BLE001
+                    self._crash(rule, template.path, error)
+                    continue
+                self.result.findings.extend(rule.findings)
+
+    def _run_project_rules(self, project: Project) -> None:
+        for rule_class in self._rules(ProjectRule):
+            rule = rule_class(self._options(rule_class))
+            try:
+                rule.check(project)  # type: ignore[attr-defined]
+            except Exception as error:  # noqa: BLE001
+                self._crash(rule, ", ".join(t.path for t in project.templates) or ".", error)
+            # findings reported before a crash are still real
+            self.result.findings.extend(rule.findings)
+
+    def _run_code_rules(self, project: Project) -> None:
+        rule_classes = self._rules(CodeRule)
+        if not rule_classes:
+            return
+        from lintkit.python.traversal import BatchedVisitor
+
+        for module in project.modules.values():
+            text = module.text
+            active = [
+                rule_class(self._options(rule_class))
+                for rule_class in rule_classes
+                if not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS)  # type: ignore[attr-defined]
+            ]
+            if not active:
+                continue
+            context = project.code_context(module)
+            for rule in active:
+                rule.bind(context)  # type: ignore[attr-defined]
+            visitor = BatchedVisitor(active, lambda rule, error: self._crash(rule, module.path, error))  # type: ignore[arg-type]
+            try:
+                module.tree.visit(visitor)
+            except RecursionError:
+                self._engine_finding(PARSE_ERROR, Location(module.path, 1, 1), "Python file is nested too deeply to analyse")
+                continue
+            for rule in active:
+                self.result.findings.extend(rule.findings)
+
+    # -- suppressions and config ---------------------------------------------------------
+    def _filter(self, findings: list[Finding]) -> list[Finding]:
+        kept: list[Finding] = []
+        suppressions: dict[str, Suppressions] = {}
+        for path, text in self._texts.items():
+            suppressions[path] = found = scan(text, self.known_codes)
+            for line, column, code in found.unknown:
+                findings.append(self._make(UNKNOWN_SUPPRESSION, Location(path, line, column), f"suppression names unknown rule code {code}"))
+        per_file: dict[str, set[str]] = {}
+        for finding in findings:
+            path = finding.path
+            if finding.code not in self.enabled:
+                continue
+            if path not in per_file:
+                per_file[path] = ignored_for_path(self.config, self.config.relpath(path), self.known_codes)
+            if finding.code in per_file[path]:
+                continue
+            if self._suppressed(finding, suppressions.get(path)):
+                continue
+            kept.append(self._with_severity(finding))
+        return kept
+
+    def _suppressed(self, finding: Finding, comments: Suppressions | None) -> bool:
+        """An inline comment on the line (or alone above it); in a template also a comment on
+        the resource's logical id line, the resource's `Metadata`, or the template's."""
+        if comments is not None and comments.covers(finding.line, finding.code):
+            return True
+        template = self._templates_by_path.get(finding.path)
+        if template is None:
+            return False
+        if finding.code in template.ignored_codes:
+            return True
+        resource = template.resource_at_line(finding.line)
+        if resource is None:
+            return False
+        if finding.code in resource.ignored_codes:
+            return True
+        return comments is not None and comments.covers(resource.mark.line, finding.code)
+
+    def _with_severity(self, finding: Finding) -> Finding:
+        override = self.config.severity.get(finding.code)
+        return replace(finding, severity=override) if override is not None else finding
+
+
+def check(paths: Sequence[str | os.PathLike], *, registry: Registry, config: Config, enabled: set[str]) -> RunResult:
+    return Run(registry, config, enabled).check(paths)
+
+
+def exit_code(result: RunResult, fail_on: Severity) -> int:
+    if result.internal_errors:
+        return 2
+    return 1 if any(f.severity >= fail_on for f in result.findings) else 0

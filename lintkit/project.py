@@ -1,0 +1,98 @@
+"""The `Project`: every template and Python module of a run, and the links between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+
+import libcst as cst
+
+from lintkit.python.handlers import HandlerFormatError, HandlerTarget, handler_target, looks_like_handler
+from lintkit.python.module import CodeContext, PythonModule
+from lintkit.templates.model import Function, Template
+
+T = TypeVar("T")
+
+
+@dataclass(eq=False)
+class HandlerLink:
+    """A template function and the handler code it runs."""
+
+    function: Function
+    target: HandlerTarget | None  # None when `Handler` itself is malformed (see `problem`)
+    module_file: Path | None  # resolved path of the module file, when it exists
+    problem: str | None = None
+
+    @property
+    def function_name(self) -> str | None:
+        return self.target.function_name if self.target is not None else None
+
+
+@dataclass(eq=False)
+class Project:
+    templates: list[Template] = field(default_factory=list)
+    modules: dict[Path, PythonModule] = field(default_factory=dict)  # by resolved path
+    links: dict[Function, HandlerLink] = field(default_factory=dict)
+    # files a template links to that could not be parsed (LK001 already reported for them)
+    unparsable: set[Path] = field(default_factory=set)
+    # analyses several rules ask for (e.g. what a batch handler returns), computed once
+    _memo: dict[tuple, object] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[return-value]
+
+    @property
+    def functions(self) -> Iterator[Function]:
+        for template in self.templates:
+            yield from template.functions.values()
+
+    def link(self, function: Function) -> HandlerLink | None:
+        return self.links.get(function)
+
+    def handler(self, function: Function) -> tuple[PythonModule, cst.FunctionDef] | None:
+        """The parsed module and the top-level `def` the function's `Handler` names, if both exist."""
+        link = self.links.get(function)
+        if link is None or link.module_file is None or link.function_name is None:
+            return None
+        module = self.modules.get(link.module_file)
+        if module is None:
+            return None
+        definition = module.top_level_functions().get(link.function_name)
+        return (module, definition) if definition is not None else None
+
+    def code_context(self, module: PythonModule) -> CodeContext:
+        linked: dict[str, list[Function]] = {}
+        for link in self.links.values():
+            if link.module_file == module.abs_path and link.function_name is not None:
+                linked.setdefault(link.function_name, []).append(link.function)
+        if linked:
+            handler_names = frozenset(linked)
+        else:
+            handler_names = frozenset(
+                name for name, definition in module.top_level_functions().items() if looks_like_handler(definition)
+            )
+        return CodeContext(module=module, linked=linked, handler_names=handler_names)
+
+
+def link_handlers(templates: list[Template]) -> dict[Function, HandlerLink]:
+    """Link every function with a local code location and a `Handler` to its module file.
+    Non-Python runtimes, images, inline and S3 code are left unlinked."""
+    links: dict[Function, HandlerLink] = {}
+    for template in templates:
+        for function in template.functions.values():
+            if function.is_python is False or function.is_image:
+                continue
+            handler, code_dir = function.handler, function.code_dir
+            if handler is None or code_dir is None:
+                continue
+            try:
+                target = handler_target(code_dir, handler)
+            except HandlerFormatError as error:
+                links[function] = HandlerLink(function, None, None, str(error))
+                continue
+            existing = target.existing_file()
+            links[function] = HandlerLink(function, target, existing.resolve() if existing else None)
+    return links

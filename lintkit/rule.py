@@ -1,0 +1,238 @@
+"""Rule base classes, rule metadata and the registry.
+
+A rule is a small class with metadata and one of three shapes:
+
+- `CodeRule`: visits one Python module with libcst-style ``visit_<Node>`` / ``leave_<Node>``
+  methods. All code rules of a run share one traversal of each file.
+- `TemplateRule`: checks one loaded template (its functions, event source mappings, resources).
+- `ProjectRule`: needs both sides: the template's configuration and the linked handler code.
+
+The rule's docstring is its user documentation, with the sections *What it does*,
+*Why is this bad?* and *Example* (and optionally *Options*, *Known problems*, *References*).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from lintkit.findings import Finding, Location, RelatedLocation, Severity
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lintkit.project import Project
+    from lintkit.python.module import CodeContext
+    from lintkit.templates.model import Template
+
+CODE_PATTERN = re.compile(r"^LK\d{3}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example the test suite runs and the docs show. `python` becomes `app.py`,
+    `template` becomes `template.yaml` beside it (use `CodeUri: .` and `Handler: app.handler`
+    to join them). Text is dedented and its leading newline dropped before lines are counted.
+
+    For `INVALID` examples, `line` is the line the finding must be on, in `file` (by default
+    `app.py` when there is Python code, else `template.yaml`)."""
+
+    python: str | None = None
+    template: str | None = None
+    line: int | None = None
+    file: str | None = None
+
+    @property
+    def expected_file(self) -> str:
+        return self.file or ("app.py" if self.python is not None else "template.yaml")
+
+
+def example_text(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    severity: ClassVar[Severity]
+    references: ClassVar[tuple[str, ...]] = ()
+    fixable: ClassVar[bool] = False
+    # Worked examples, run by the test suite: INVALID ones must fire, VALID ones must not.
+    # A plain string is Python code.
+    VALID: ClassVar[tuple[Example | str, ...]] = ()
+    INVALID: ClassVar[tuple[Example | str, ...]] = ()
+
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        self.options = dict(options or {})
+        self.findings: list[Finding] = []
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring split into its `## Heading` / `Heading:` sections."""
+        return split_sections(cls.documentation())
+
+    def finding(
+        self,
+        location: Location,
+        message: str,
+        *,
+        related: Iterable[RelatedLocation] = (),
+        construct_path: str | None = None,
+    ) -> Finding:
+        return Finding(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            location=location,
+            related=tuple(related),
+            construct_path=construct_path,
+        )
+
+    def emit(self, location: Location, message: str, **kwargs: Any) -> None:
+        self.findings.append(self.finding(location, message, **kwargs))
+
+
+class CodeRule(Rule):
+    """Visits one Python module. Define ``visit_<Node>`` / ``leave_<Node>`` methods (libcst node
+    class names); report with ``self.report(node, message)``. ``self.context`` says which
+    handler functions the module holds and which template functions they are linked to."""
+
+    # Text that must appear in a file for this rule to have anything to find; a file that
+    # contains none of them is not visited for this rule (the prefilter).
+    TRIGGERS: ClassVar[tuple[str, ...]] = ()
+
+    context: "CodeContext"
+
+    def bind(self, context: "CodeContext") -> None:
+        self.context = context
+        self.findings = []
+
+    def report(self, node: Any, message: str, *, related: Iterable[RelatedLocation] = ()) -> None:
+        self.emit(self.context.module.location_of(node), message, related=related)
+
+    @classmethod
+    def visitor_methods(cls) -> dict[str, str]:
+        """Names of the visit_/leave_ methods the rule defines, for the batched traversal."""
+        return {
+            name: name
+            for name in dir(cls)
+            if (name.startswith("visit_") or name.startswith("leave_")) and callable(getattr(cls, name))
+        }
+
+
+class TemplateRule(Rule):
+    """Checks one template. Override ``check``; report with ``self.emit`` / template helpers."""
+
+    def check(self, template: "Template") -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class ProjectRule(Rule):
+    """Needs the template's configuration and the linked handler code together."""
+
+    def check(self, project: "Project") -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+_SECTION_HEADING = re.compile(r"^(?:#+\s*)?([A-Z][A-Za-z ?]+?)(?::)?\s*$")
+KNOWN_SECTIONS = REQUIRED_SECTIONS + ("Use instead", "Options", "Known problems", "References")
+
+
+def split_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into sections by its `## Heading` lines (the summary is '')."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in doc.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("##"):
+            heading = stripped.lstrip("#").strip().rstrip(":")
+            if heading in KNOWN_SECTIONS:
+                current = heading
+                sections.setdefault(current, [])
+                continue
+        sections[current].append(line)
+    return {k: "\n".join(v).strip() for k, v in sections.items()}
+
+
+class Registry:
+    """All rules, by code. Rules are found by importing every module of `lintkit.rules`."""
+
+    def __init__(self, rules: Iterable[type[Rule]]) -> None:
+        self._rules: dict[str, type[Rule]] = {}
+        for rule in rules:
+            self.add(rule)
+
+    def add(self, rule: type[Rule]) -> None:
+        check_metadata(rule)
+        if rule.code in self._rules and self._rules[rule.code] is not rule:
+            raise ValueError(f"rule code {rule.code} is used by two rules: {self._rules[rule.code].__name__} and {rule.__name__}")
+        self._rules[rule.code] = rule
+
+    def __iter__(self) -> Iterator[type[Rule]]:
+        return iter(sorted(self._rules.values(), key=lambda r: r.code))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._rules
+
+    def get(self, code: str) -> type[Rule] | None:
+        return self._rules.get(code.upper())
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(self._rules)
+
+
+def check_metadata(rule: type[Rule]) -> None:
+    for attr in ("code", "name", "summary", "severity"):
+        if not hasattr(rule, attr):
+            raise TypeError(f"rule {rule.__name__} has no {attr!r}")
+    if not CODE_PATTERN.match(rule.code):
+        raise ValueError(f"rule {rule.__name__}: code {rule.code!r} is not LK + 3 digits")
+    if not NAME_PATTERN.match(rule.name):
+        raise ValueError(f"rule {rule.__name__}: name {rule.name!r} is not kebab-case")
+    if not isinstance(rule.severity, Severity):
+        raise TypeError(f"rule {rule.__name__}: severity must be a Severity")
+
+
+def _rule_classes(module: Any) -> Iterator[type[Rule]]:
+    for value in vars(module).values():
+        if (
+            inspect.isclass(value)
+            and issubclass(value, Rule)
+            and value.__module__ == module.__name__
+            and "code" in vars(value)
+        ):
+            yield value
+
+
+_REGISTRY: Registry | None = None
+
+
+def registry() -> Registry:
+    """The registry of every rule shipped in `lintkit.rules` (imported once)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        import lintkit.rules as package
+
+        rules: list[type[Rule]] = []
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+            rules.extend(_rule_classes(module))
+        _REGISTRY = Registry(rules)
+    return _REGISTRY

@@ -1,0 +1,835 @@
+"""LK5xx: batches and partial batch failures (SQS, Kinesis and DynamoDB event source mappings).
+
+Facts: LAMBDA-FACTS §3.4 (streams), §3.5 (SQS), §4 (partial batch responses)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lintkit.findings import RelatedLocation, Severity
+from lintkit.project import Project
+from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler
+from lintkit.python.module import PythonModule
+from lintkit.python.nodes import access_path, assignments, dict_items, dotted_name, string_value
+from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
+from lintkit.templates.model import EventSourceMapping, Function, Template
+
+SQS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
+KINESIS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html"
+DYNAMODB_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html"
+RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
+ESM_DOCS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html"
+POWERTOOLS_BATCH_DOCS = "https://docs.powertools.aws.dev/lambda/python/latest/utilities/batch/"
+
+SOURCE_NAMES = {"sqs": "SQS", "kinesis": "Kinesis", "dynamodb": "DynamoDB", "stream": "stream"}
+ITEM_IDENTIFIER = {"sqs": "messageId", "kinesis": "kinesis.sequenceNumber", "dynamodb": "dynamodb.SequenceNumber"}
+PARTIAL_SOURCES = ("sqs", "kinesis", "dynamodb", "stream")
+
+# The template every example below deploys its handler with; `{events}` is the mapping.
+_SQS_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Messages:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+{extra}"""
+
+
+def sqs_template(extra: str = "") -> str:
+    return _SQS_TEMPLATE.format(extra=extra)
+
+
+def _handler_facts(project: Project, function: Function) -> tuple[PythonModule, cst.FunctionDef, BatchHandlerFacts] | None:
+    found = project.handler(function)
+    if found is None:
+        return None
+    module, definition = found
+    facts = project.memo(("batch", id(definition)), lambda: analyze_batch_handler(module, definition))
+    return module, definition, facts
+
+
+def _source(mapping: EventSourceMapping) -> str:
+    return SOURCE_NAMES.get(mapping.source or "", "event source")
+
+
+def _batch_mappings(project: Project):
+    for template in project.templates:
+        for mapping in template.event_source_mappings:
+            if mapping.source in PARTIAL_SOURCES:
+                yield mapping
+
+
+class BatchWithoutPartialFailureReporting(ProjectRule):
+    """
+    ## What it does
+    Finds SQS, Kinesis and DynamoDB event source mappings that deliver batches of more than one
+    record (the defaults are 10 for SQS and 100 for streams) without
+    `FunctionResponseTypes: [ReportBatchItemFailures]`.
+
+    ## Why is this bad?
+    Without partial batch responses, one failing record fails the whole batch: every message
+    of an SQS batch comes back after the visibility timeout (and is processed again), and a
+    stream shard retries the whole batch, blocking behind the poison record. With the setting
+    on, the handler returns `{"batchItemFailures": [{"itemIdentifier": ...}]}` and only those
+    records are retried (LAMBDA-FACTS §4, §3.5).
+
+    ## Example
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+          BatchSize: 10
+    ```
+
+    Use instead:
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+          BatchSize: 10
+          FunctionResponseTypes:
+            - ReportBatchItemFailures
+    ```
+    and return the failed records' ids from the handler (Powertools' `process_partial_response`
+    does both the bookkeeping and the response).
+
+    ## Known problems
+    A mapping with `BatchSize: 1` is never reported. When the handler already returns
+    `batchItemFailures`, LK502 reports the mapping instead (the response is being ignored).
+    """
+
+    code = "LK501"
+    name = "batch-without-partial-failure-reporting"
+    summary = "A batch event source mapping (batch size > 1) without ReportBatchItemFailures."
+    severity = Severity.WARNING
+    references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS)
+    VALID = (
+        Example(template=sqs_template("            BatchSize: 1\n")),
+        Example(template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),
+    )
+    INVALID = (Example(template=sqs_template(), line=12),)
+
+    def check(self, project: Project) -> None:
+        for mapping in _batch_mappings(project):
+            size = mapping.batch_size
+            if size is None or size <= 1 or mapping.reports_batch_item_failures is not False:
+                continue
+            facts = _handler_facts(project, mapping.function)
+            if facts is not None and facts[2].partial_response is Evidence.YES:
+                continue  # LK502: the handler already reports failures that are ignored
+            default = "" if "BatchSize" in mapping.properties else " (the default)"
+            self.emit(
+                mapping.location(),
+                f"{mapping.describe} delivers {_source(mapping)} batches of up to {size}{default} without "
+                f"ReportBatchItemFailures: one failing record retries the whole batch; add "
+                f"FunctionResponseTypes: [ReportBatchItemFailures] and return batchItemFailures",
+                construct_path=mapping.suppression_resource.construct_path,
+            )
+
+
+class PartialResponseIgnored(ProjectRule):
+    """
+    ## What it does
+    Finds handlers that return a partial batch response (`batchItemFailures`, directly or
+    through Powertools' `process_partial_response` / `BatchProcessor`) while the event source
+    mapping that invokes them does not enable `ReportBatchItemFailures`.
+
+    ## Why is this bad?
+    Lambda reads the response only when the mapping enables the feature. Otherwise the
+    invocation is a plain success: SQS deletes every message of the batch, including the ones
+    the handler reported as failed, and a stream moves its checkpoint past them. The failures
+    the code so carefully collects are silently lost (LAMBDA-FACTS §4.3, item 1).
+
+    ## Example
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+    ```
+    with a handler that ends in `return {"batchItemFailures": failures}`.
+
+    Use instead:
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+          FunctionResponseTypes:
+            - ReportBatchItemFailures
+    ```
+    """
+
+    code = "LK502"
+    name = "partial-response-ignored"
+    summary = "The handler returns batchItemFailures but its mapping does not enable ReportBatchItemFailures."
+    severity = Severity.ERROR
+    references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS)
+    _HANDLER = """
+        def handler(event, context):
+            failures = []
+            for record in event["Records"]:
+                try:
+                    process(record)
+                except Exception:
+                    failures.append({"itemIdentifier": record["messageId"]})
+            return {"batchItemFailures": failures}
+        """
+    INVALID = (Example(python=_HANDLER, template=sqs_template(), file="template.yaml", line=12),)
+    VALID = (Example(python=_HANDLER, template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),)
+
+    def check(self, project: Project) -> None:
+        for mapping in _batch_mappings(project):
+            if mapping.reports_batch_item_failures is not False:
+                continue
+            found = _handler_facts(project, mapping.function)
+            if found is None:
+                continue
+            module, definition, facts = found
+            if facts.partial_response is not Evidence.YES:
+                continue
+            evidence = facts.partial_response_node or definition
+            self.emit(
+                mapping.location(),
+                f"{mapping.function.logical_id} handler returns batchItemFailures but {mapping.describe} does not "
+                f"enable ReportBatchItemFailures, so Lambda ignores the response and the failed records are lost; "
+                f"add FunctionResponseTypes: [ReportBatchItemFailures]",
+                related=[RelatedLocation(module.location_of(evidence), "the partial batch response is built here")],
+                construct_path=mapping.suppression_resource.construct_path,
+            )
+
+
+class PartialResponseNeverReturned(ProjectRule):
+    """
+    ## What it does
+    Finds handlers whose event source mapping enables `ReportBatchItemFailures` but which never
+    return `batchItemFailures`: every `return` gives `None`, a constant or a dict without that
+    key, nothing in the module builds the response, and Powertools' batch utility is not used.
+
+    ## Why is this bad?
+    With the setting on, an empty or missing `batchItemFailures` means *the whole batch
+    succeeded*. A handler that catches a record's exception and returns `None` or
+    `{"statusCode": 200}` therefore deletes the failed messages; one that lets exceptions
+    propagate retries the whole batch and gets nothing from the setting (LAMBDA-FACTS §4.2,
+    §4.3 items 2 and 3).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            process(record)
+        return {"statusCode": 200}
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        failures = []
+        for record in event["Records"]:
+            try:
+                process(record)
+            except Exception:
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+    ```
+
+    ## Known problems
+    The rule stays silent whenever the handler returns something it cannot read (a call, a
+    value from another module) or wears a decorator that may replace the result.
+    """
+
+    code = "LK503"
+    name = "partial-response-never-returned"
+    summary = "The mapping enables ReportBatchItemFailures but the handler never returns batchItemFailures."
+    severity = Severity.WARNING
+    references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS, POWERTOOLS_BATCH_DOCS)
+    _ENABLED = sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")
+    INVALID = (
+        Example(
+            python="""
+            def handler(event, context):
+                for record in event["Records"]:
+                    process(record)
+                return {"statusCode": 200}
+            """,
+            template=_ENABLED,
+            line=1,
+        ),
+    )
+    VALID = (
+        Example(
+            python="""
+            from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+            processor = BatchProcessor(event_type=EventType.SQS)
+
+            def handler(event, context):
+                return process_partial_response(event=event, record_handler=process, processor=processor, context=context)
+            """,
+            template=_ENABLED,
+        ),
+        Example(
+            python="""
+            from shared import run_batch
+
+            def handler(event, context):
+                return run_batch(event)
+            """,
+            template=_ENABLED,
+        ),
+    )
+
+    def check(self, project: Project) -> None:
+        for mapping in _batch_mappings(project):
+            if mapping.reports_batch_item_failures is not True:
+                continue
+            found = _handler_facts(project, mapping.function)
+            if found is None:
+                continue
+            module, definition, facts = found
+            if facts.partial_response is not Evidence.NO:
+                continue
+            self.emit(
+                module.location_of(definition.name),
+                f"{definition.name.value}() never returns batchItemFailures, but {mapping.describe} enables "
+                f"ReportBatchItemFailures: an empty response marks the whole batch as processed; return "
+                f"{{'batchItemFailures': [{{'itemIdentifier': ...}}]}} for the records that failed",
+                related=[RelatedLocation(mapping.location("FunctionResponseTypes"), "ReportBatchItemFailures is enabled here")],
+            )
+
+
+_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print_exc"})
+_LOGGERS = frozenset({"logger", "log", "logging", "_logger", "_log", "LOGGER", "LOG", "traceback", "self.logger", "self.log"})
+
+
+def _is_broad(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+    return any(dotted_name(t) in _BROAD_EXCEPTIONS for t in types)
+
+
+def _only_logs(statement: cst.BaseSmallStatement) -> bool:
+    if isinstance(statement, (cst.Pass, cst.Continue, cst.Break)):
+        return True
+    if isinstance(statement, cst.Expr):
+        value = statement.value
+        if isinstance(value, cst.Ellipsis) or string_value(value) is not None:
+            return True
+        if isinstance(value, cst.Call):
+            name = dotted_name(value.func) or ""
+            if name == "print":
+                return True
+            owner, _, method = name.rpartition(".")
+            return method in _LOG_METHODS and owner in _LOGGERS
+    return False
+
+
+def _swallows(handler: cst.ExceptHandler) -> bool:
+    """The handler body only logs, passes or skips to the next record."""
+    body = handler.body
+    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+    for line in statements:
+        if not isinstance(line, cst.SimpleStatementLine):
+            return False
+        if not all(_only_logs(small) for small in line.body):
+            return False
+    return True
+
+
+def _is_records(expression: cst.BaseExpression) -> bool:
+    path = access_path(expression)
+    return path is not None and bool(path[1]) and path[1][-1] == "Records"
+
+
+class RecordErrorsSwallowed(CodeRule):
+    """
+    ## What it does
+    Finds loops over `event["Records"]` that catch every exception of a record (`except
+    Exception`, a bare `except`) and then only log, `pass` or `continue`: the failure is neither
+    re-raised nor recorded in `batchItemFailures`.
+
+    ## Why is this bad?
+    The invocation then succeeds, so Lambda deletes the whole batch from the queue (or moves
+    the stream checkpoint past it): the records that failed are gone, with nothing but a log
+    line to show for them. No retry happens and no dead-letter queue ever sees them
+    (LAMBDA-FACTS §4.2, §4.3 item 2).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            try:
+                process(record)
+            except Exception:
+                logger.exception("failed")
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        failures = []
+        for record in event["Records"]:
+            try:
+                process(record)
+            except Exception:
+                logger.exception("failed")
+                failures.append({"itemIdentifier": record["messageId"]})
+        return {"batchItemFailures": failures}
+    ```
+
+    ## Known problems
+    Handlers that catch a specific exception (`except ValidationError:`) to drop malformed
+    messages on purpose are not reported. A handler that records the failure through a call
+    lintkit cannot see into (`report(record)`) is taken at its word.
+    """
+
+    code = "LK504"
+    name = "record-errors-swallowed"
+    summary = "A loop over event['Records'] catches exceptions and neither re-raises nor records the failure."
+    severity = Severity.WARNING
+    references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS)
+    TRIGGERS = ("Records",)
+    INVALID = (
+        Example(
+            python="""
+            import logging
+            logger = logging.getLogger()
+
+            def handler(event, context):
+                for record in event["Records"]:
+                    try:
+                        process(record)
+                    except Exception:
+                        logger.exception("could not process %s", record["messageId"])
+            """,
+            line=8,
+        ),
+        Example(
+            python="""
+            def handler(event, context):
+                records = event.get("Records", [])
+                for record in records:
+                    try:
+                        process(record)
+                    except:
+                        continue
+            """,
+            line=6,
+        ),
+    )
+    VALID = (
+        """
+        def handler(event, context):
+            failures = []
+            for record in event["Records"]:
+                try:
+                    process(record)
+                except Exception:
+                    failures.append({"itemIdentifier": record["messageId"]})
+            return {"batchItemFailures": failures}
+        """,
+        """
+        def handler(event, context):
+            for record in event["Records"]:
+                try:
+                    process(record)
+                except Exception:
+                    logger.exception("failed")
+                    raise
+        """,
+        """
+        def handler(event, context):
+            for record in event["Records"]:
+                try:
+                    process(record)
+                except json.JSONDecodeError:
+                    logger.warning("dropping malformed message")
+        """,
+    )
+
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self._scopes: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.append(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def _iterates_records(self, iterable: cst.BaseExpression) -> bool:
+        if _is_records(iterable):
+            return True
+        if isinstance(iterable, cst.Name) and self._scopes:
+            bound = assignments(self._scopes[-1].body).get(iterable.value, [])
+            return bool(bound) and all(_is_records(value) for value in bound)
+        return False
+
+    def visit_For(self, node: cst.For) -> None:
+        if not self._iterates_records(node.iter):
+            return
+        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
+            if not isinstance(statement, cst.Try):
+                continue
+            for handler in statement.handlers:
+                if _is_broad(handler) and _swallows(handler):
+                    self.report(
+                        handler,
+                        "a failing record is caught and only logged: the batch still succeeds and this record is "
+                        "lost; re-raise, or add its id to batchItemFailures",
+                    )
+
+
+# Record fields that identify a record for a partial batch response, by source.
+_GOOD_PATHS = {
+    ("messageId",): "sqs",
+    ("message_id",): "sqs",  # Powertools data classes
+    ("kinesis", "sequenceNumber"): "kinesis",
+    ("kinesis", "sequence_number"): "kinesis",
+    ("dynamodb", "SequenceNumber"): "dynamodb",
+    ("dynamodb", "sequence_number"): "dynamodb",
+}
+# Fields of a record that look like an id but are not the one Lambda matches.
+_WRONG_FIELDS = frozenset(
+    {
+        "receiptHandle", "receipt_handle", "eventID", "eventId", "event_id", "md5OfBody", "md5_of_body",
+        "MessageId", "messageID", "MessageID", "eventSourceARN", "event_source_arn", "partitionKey",
+        "partition_key", "sequenceNumber", "SequenceNumber",
+    }
+)
+
+
+def _normalise(key: str) -> str:
+    return key.replace("_", "").lower()
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _misspelling_of(key: str, correct: str) -> bool:
+    if key == correct:
+        return False
+    normal, target = _normalise(key), _normalise(correct)
+    return normal == target or (abs(len(normal) - len(target)) <= 2 and _edit_distance(normal, target) <= 2)
+
+
+class WrongItemIdentifier(CodeRule):
+    """
+    ## What it does
+    Checks the partial batch response a handler builds: `itemIdentifier` must be the record's
+    `messageId` (SQS), `kinesis.sequenceNumber` (Kinesis) or `dynamodb.SequenceNumber`
+    (DynamoDB), and the keys must be spelled `batchItemFailures` and `itemIdentifier`. When the
+    template says which source invokes the handler, the identifier must be that source's.
+
+    ## Why is this bad?
+    Lambda treats an identifier it cannot match (a `receiptHandle`, an `eventID`, an id from
+    the message body) or a misspelled key as a failure of the *whole* batch: every record is
+    retried, again and again, until `maxReceiveCount` or the stream's retention ends it
+    (LAMBDA-FACTS §4.1, §4.2, §4.3 item 4).
+
+    ## Example
+    ```python
+    failures.append({"itemIdentifier": record["receiptHandle"]})
+    ```
+
+    Use instead:
+    ```python
+    failures.append({"itemIdentifier": record["messageId"]})
+    ```
+    """
+
+    code = "LK505"
+    name = "wrong-item-identifier"
+    summary = "itemIdentifier taken from the wrong record field, or a partial-response key misspelled."
+    severity = Severity.ERROR
+    references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS)
+    TRIGGERS = ("itemIdent", "temIdentif", "atchItem", "atch_item")
+    INVALID = (
+        Example(
+            python="""
+            def handler(event, context):
+                failures = []
+                for record in event["Records"]:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record["receiptHandle"]})
+                return {"batchItemFailures": failures}
+            """,
+            line=5,
+        ),
+        Example(
+            python="""
+            def handler(event, context):
+                failures = [{"itemIdentifer": r["messageId"]} for r in event["Records"] if not ok(r)]
+                return {"batchItemFailures": failures}
+            """,
+            line=2,
+        ),
+        Example(
+            python="""
+            def handler(event, context):
+                failures = []
+                for record in event["Records"]:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record["kinesis"]["sequenceNumber"]})
+                return {"batchItemFailures": failures}
+            """,
+            template=sqs_template(),
+            line=5,
+        ),
+    )
+    VALID = (
+        """
+        def handler(event, context):
+            failures = []
+            for record in event["Records"]:
+                message_id = record["messageId"]
+                if not process(record):
+                    failures.append({"itemIdentifier": message_id})
+            return {"batchItemFailures": failures}
+        """,
+        """
+        def handler(event, context):
+            failures = []
+            for record in event["Records"]:
+                if not process(record):
+                    failures.append({"itemIdentifier": record["dynamodb"]["SequenceNumber"]})
+            return {"batchItemFailures": failures}
+        """,
+        """
+        def handler(event, context):
+            return {"batchItemFailures": [{"itemIdentifier": failure_id} for failure_id in collect(event)]}
+        """,
+    )
+
+    def __init__(self, options=None) -> None:
+        super().__init__(options)
+        self._scopes: list[cst.FunctionDef] = []
+        self._expected: str | None | bool = False  # False = not computed yet
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.append(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._scopes.pop()
+
+    def _expected_source(self) -> str | None:
+        """The one source that invokes this module's handlers, when the template says so."""
+        if self._expected is False:
+            sources = {
+                mapping.source
+                for functions in self.context.linked.values()
+                for function in functions
+                for mapping in function.event_source_mappings
+            }
+            self._expected = sources.pop() if len(sources) == 1 and None not in sources else None
+        return self._expected  # type: ignore[return-value]
+
+    def _resolve(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        if isinstance(value, cst.Name) and self._scopes:
+            bound = assignments(self._scopes[-1].body).get(value.value, [])
+            if len(bound) == 1:
+                return bound[0]
+        return value
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for key, element in dict_items(node):
+            if key == "itemIdentifier":
+                self._check_identifier(element.value)
+            elif _misspelling_of(key, "itemIdentifier") or _misspelling_of(key, "batchItemFailures"):
+                correct = "itemIdentifier" if _misspelling_of(key, "itemIdentifier") else "batchItemFailures"
+                self.report(
+                    element.key,
+                    f"key {key!r} should be {correct!r}: Lambda does not recognise it and treats the whole batch as failed",
+                )
+
+    def _check_identifier(self, value: cst.BaseExpression) -> None:
+        path = access_path(self._resolve(value))
+        if path is None or not path[1]:
+            return
+        keys = path[1]
+        good_for = _GOOD_PATHS.get(keys[-2:]) or _GOOD_PATHS.get(keys[-1:])
+        expected = self._expected_source()
+        shown = ".".join(keys)
+        if good_for is not None:
+            if expected in ITEM_IDENTIFIER and good_for != expected:
+                self.report(
+                    value,
+                    f"itemIdentifier is {shown}, but this handler is invoked by {SOURCE_NAMES[expected]}, which "
+                    f"identifies records by {ITEM_IDENTIFIER[expected]}: Lambda will retry the whole batch",
+                )
+            return
+        if keys[-1] in _WRONG_FIELDS:
+            needed = ITEM_IDENTIFIER.get(expected or "", "messageId (SQS), kinesis.sequenceNumber (Kinesis) or dynamodb.SequenceNumber (DynamoDB)")
+            self.report(
+                value,
+                f"itemIdentifier is {shown}, but Lambda matches failed records by {needed}: it cannot match this "
+                f"one and retries the whole batch",
+            )
+
+
+class StreamUnboundedRetry(TemplateRule):
+    """
+    ## What it does
+    Finds Kinesis and DynamoDB Streams event source mappings that leave both
+    `MaximumRetryAttempts` and `MaximumRecordAgeInSeconds` unset or at -1 (the defaults, which
+    mean "infinite").
+
+    ## Why is this bad?
+    A stream is processed in order per shard. When a record keeps failing, Lambda retries its
+    batch until the record expires from the stream: 24 hours by default, up to 365 days on
+    Kinesis. All that time the shard makes no progress and `IteratorAge` climbs
+    (LAMBDA-FACTS §3.4). `BisectBatchOnFunctionError` narrows the failing batch down but does
+    not bound the retries, so it does not stop the shard from blocking.
+
+    ## Example
+    ```yaml
+    Events:
+      Stream:
+        Type: Kinesis
+        Properties:
+          Stream: !GetAtt Stream.Arn
+          StartingPosition: LATEST
+    ```
+
+    Use instead:
+    ```yaml
+    Events:
+      Stream:
+        Type: Kinesis
+        Properties:
+          Stream: !GetAtt Stream.Arn
+          StartingPosition: LATEST
+          MaximumRetryAttempts: 5
+          BisectBatchOnFunctionError: true
+          DestinationConfig:
+            OnFailure:
+              Destination: !GetAtt FailedRecords.Arn
+    ```
+    """
+
+    code = "LK506"
+    name = "stream-unbounded-retry"
+    summary = "A Kinesis/DynamoDB mapping retries a failing batch until its records expire."
+    severity = Severity.WARNING
+    references = (RETRIES_DOCS, ESM_DOCS)
+
+    def check(self, template: Template) -> None:
+        for mapping in template.event_source_mappings:
+            if not mapping.is_stream:
+                continue
+            retries, age = mapping.maximum_retry_attempts, mapping.maximum_record_age
+            if retries != -1 or age != -1:
+                continue  # bounded, or an expression we cannot read
+            self.emit(
+                mapping.location(),
+                f"{mapping.describe} retries a failing {_source(mapping)} batch until its records expire, blocking the "
+                f"shard; set MaximumRetryAttempts or MaximumRecordAgeInSeconds (with an OnFailure destination)",
+                construct_path=mapping.suppression_resource.construct_path,
+            )
+
+
+class OnlyFirstRecord(ProjectRule):
+    """
+    ## What it does
+    Finds handlers that read `event["Records"][0]` and no other record while their event
+    source mapping delivers batches of more than one record.
+
+    ## Why is this bad?
+    The invocation succeeds, so Lambda considers the whole batch processed: for SQS every
+    other message of the batch is deleted without ever being read; for a stream the
+    checkpoint moves past them. The loss is silent and grows with traffic, because batches
+    fill up only under load (LAMBDA-FACTS §3.5, §4).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        body = json.loads(event["Records"][0]["body"])
+        save(body)
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            save(json.loads(record["body"]))
+    ```
+    or set `BatchSize: 1` on the mapping if one message per invocation is intended.
+
+    ## Known problems
+    Only reported when the template links the handler to a mapping: S3 and SNS events carry
+    a single record, so `event["Records"][0]` is right for them.
+    """
+
+    code = "LK507"
+    name = "only-first-record"
+    summary = "The handler reads only event['Records'][0] while its mapping delivers batches > 1."
+    severity = Severity.ERROR
+    references = (SQS_BATCH_DOCS,)
+    _HANDLER = """
+        import json
+
+        def handler(event, context):
+            body = json.loads(event["Records"][0]["body"])
+            save(body)
+        """
+    INVALID = (Example(python=_HANDLER, template=sqs_template(), line=4),)
+    VALID = (
+        Example(python=_HANDLER, template=sqs_template("            BatchSize: 1\n")),
+        Example(python=_HANDLER),  # no template: an S3 or SNS event has one record
+        Example(
+            python="""
+            def handler(event, context):
+                first = event["Records"][0]
+                log(first)
+                for record in event["Records"]:
+                    save(record)
+            """,
+            template=sqs_template(),
+        ),
+    )
+
+    def check(self, project: Project) -> None:
+        reported: set[int] = set()
+        for mapping in _batch_mappings(project):
+            size = mapping.batch_size
+            if size is None or size <= 1:
+                continue
+            found = _handler_facts(project, mapping.function)
+            if found is None:
+                continue
+            module, definition, facts = found
+            node = facts.first_record_only
+            if node is None or id(node) in reported:
+                continue
+            reported.add(id(node))
+            self.emit(
+                module.location_of(node),
+                f"only the first record is read, but {mapping.describe} delivers batches of up to {size}: the other "
+                f"records are marked processed without being read; loop over event['Records'] or set BatchSize: 1",
+                related=[RelatedLocation(mapping.location("BatchSize"), "the batch size comes from here")],
+            )

@@ -1,0 +1,165 @@
+"""LK0xx: problems with the input itself, before any AWS rule can judge it."""
+
+from __future__ import annotations
+
+from lintkit.findings import Severity
+from lintkit.project import Project
+from lintkit.rule import ProjectRule, Rule
+
+SAM_HANDLER_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"
+
+
+class ParseError(Rule):
+    """
+    ## What it does
+    Reports a Python file or template that lintkit cannot parse, with the parser's own message
+    and position. The run goes on with every other file.
+
+    ## Why is this bad?
+    A template that does not parse will not deploy, and a handler that does not parse fails
+    on its first invocation (`Runtime.UserCodeSyntaxError`). It also means no other rule could
+    look at the file, so its real problems stay hidden until this one is fixed.
+
+    ## Example
+    ```yaml
+    Resources:
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+         Runtime: python3.12   # wrong indentation
+    ```
+
+    Use instead:
+    ```yaml
+    Resources:
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          Runtime: python3.12
+    ```
+    """
+
+    code = "LK001"
+    name = "parse-error"
+    summary = "A Python file or template could not be parsed."
+    severity = Severity.ERROR
+
+
+class HandlerNotFound(ProjectRule):
+    """
+    ## What it does
+    Checks that the `Handler` of a Python function resolves to a module and a top-level
+    function under the function's code location (SAM `CodeUri`, or a packaged CloudFormation
+    `Code` path). Both styles are understood: `CodeUri: src/` with `Handler: app.handler`, and
+    `Handler: src/app.handler` (or dotted, `src.app.handler`).
+
+    ## Why is this bad?
+    A handler that does not resolve deploys without complaint and then fails every invocation
+    with `Runtime.ImportModuleError` or `Runtime.HandlerNotFound`: for an asynchronous or
+    queue trigger, every event is retried and then lost.
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        CodeUri: src/
+        Handler: app.lambda_handler   # src/app.py defines `handler`
+        Runtime: python3.12
+    ```
+
+    Use instead:
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        CodeUri: src/
+        Handler: app.handler
+        Runtime: python3.12
+    ```
+
+    ## Known problems
+    Only local code locations are checked: S3 locations, inline code and container images
+    are skipped, and so are functions whose runtime is not Python (or is not written literally
+    and no Python module matches). A handler defined by a wildcard import
+    (`from x import *`) is taken on trust.
+    """
+
+    code = "LK002"
+    name = "handler-not-found"
+    summary = "A function's Handler does not resolve to a module and function under its code location."
+    severity = Severity.ERROR
+    references = (SAM_HANDLER_DOCS,)
+
+    def check(self, project: Project) -> None:
+        for function, link in project.links.items():
+            where = function.location("Handler")
+            if link.problem is not None:
+                self.emit(where, f"{function.logical_id}: {link.problem}")
+                continue
+            target = link.target
+            assert target is not None
+            if link.module_file is None:
+                if function.is_python is not True:
+                    continue  # not known to be Python, and no Python module there: not ours
+                code_dir = function.code_dir
+                if code_dir is not None and not code_dir.exists():
+                    self.emit(
+                        function.location("CodeUri" if function.is_sam else "Code"),
+                        f"{function.logical_id}: code location {function.code_uri!r} does not exist",
+                    )
+                    continue
+                if code_dir is not None and code_dir.is_file():
+                    continue  # a zip or other archive: nothing to look into
+                self.emit(
+                    where,
+                    f"{function.logical_id}: Handler {target.handler!r} names module {target.module_name!r}, "
+                    f"but there is no {target.candidates[0].name} or {target.module_name.rsplit('/', 1)[-1]}/__init__.py "
+                    f"under {function.code_uri!r}",
+                )
+                continue
+            if link.module_file in project.unparsable:
+                continue  # LK001 already says why
+            module = project.modules.get(link.module_file)
+            if module is None:
+                continue
+            if "import *" in module.text:
+                continue
+            if target.function_name not in module.top_level_names():
+                self.emit(
+                    where,
+                    f"{function.logical_id}: Handler {target.handler!r}: {module.path} defines no top-level "
+                    f"{target.function_name!r}",
+                )
+
+
+class UnknownSuppression(Rule):
+    """
+    ## What it does
+    Reports a suppression comment (`# noqa: LK...` or `# lintkit: ignore[...]`) that names a
+    rule code lintkit does not have.
+
+    ## Why is this bad?
+    A mistyped code (`LK5O1`, `LK051`) silences nothing, so the finding it was meant to
+    silence is still reported, or, worse, the comment outlives the rule it named and nobody
+    notices the suppression no longer means anything.
+
+    ## Example
+    ```python
+    for record in event["Records"]:  # noqa: LK5O4
+        ...
+    ```
+
+    Use instead:
+    ```python
+    for record in event["Records"]:  # noqa: LK504
+        ...
+    ```
+    """
+
+    code = "LK003"
+    name = "unknown-suppression-code"
+    summary = "A suppression comment names a rule code that does not exist."
+    severity = Severity.WARNING
