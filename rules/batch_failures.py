@@ -737,6 +737,44 @@ class StreamUnboundedRetry(TemplateRule):
     summary = "A Kinesis/DynamoDB mapping retries a failing batch until its records expire."
     severity = Severity.WARNING
     references = (RETRIES_DOCS, ESM_DOCS)
+    _STREAM = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Stream:
+            Type: AWS::Kinesis::Stream
+            Properties:
+              ShardCount: 1
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              InlineCode: "def handler(event, context): pass"
+              Handler: index.handler
+              Runtime: python3.12
+              Events:
+                Clicks:
+                  Type: Kinesis
+                  Properties:
+                    Stream: !GetAtt Stream.Arn
+                    StartingPosition: LATEST
+                    FunctionResponseTypes: [ReportBatchItemFailures]
+        {extra}"""
+    INVALID = (
+        Example(template=_STREAM.format(extra=""), line=14),
+        Example(template=_STREAM.format(extra="            BisectBatchOnFunctionError: true\n"), line=14),
+        Example(template=_STREAM.format(extra="            MaximumRetryAttempts: -1\n"), line=14),
+    )
+    VALID = (
+        Example(
+            template=_STREAM.format(
+                extra="            MaximumRetryAttempts: 3\n"
+                "                    BisectBatchOnFunctionError: true\n"
+                "                    DestinationConfig:\n"
+                "                      OnFailure:\n"
+                "                        Destination: !GetAtt Failed.Arn\n"
+            )
+        ),
+        Example(template=_STREAM.format(extra="            MaximumRecordAgeInSeconds: 3600\n")),
+    )
 
     def check(self, template: Template) -> None:
         for mapping in template.event_source_mappings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lintkit.findings import Severity
 from lintkit.project import Project
-from lintkit.rule import ProjectRule, Rule
+from lintkit.rule import Example, ProjectRule, Rule
 
 SAM_HANDLER_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"
 
@@ -92,6 +92,26 @@ class HandlerNotFound(ProjectRule):
     summary = "A function's Handler does not resolve to a module and function under its code location."
     severity = Severity.ERROR
     references = (SAM_HANDLER_DOCS,)
+    _TEMPLATE = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: .
+              Handler: {handler}
+              Runtime: python3.12
+        """
+    INVALID = (
+        Example(python="def lambda_handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="app.handler"), line=7, file="template.yaml"),
+        Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="missing.handler"), line=7, file="template.yaml"),
+        Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="handler"), line=7, file="template.yaml"),
+    )
+    VALID = (
+        Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="app.handler")),
+        Example(python="from impl import handler\n", template=_TEMPLATE.format(handler="app.handler")),
+        Example(template=_TEMPLATE.format(handler="index.handler").replace("python3.12", "nodejs20.x")),
+    )
 
     def check(self, project: Project) -> None:
         for function, link in project.links.items():
@@ -102,8 +122,10 @@ class HandlerNotFound(ProjectRule):
             target = link.target
             assert target is not None
             if link.module_file is None:
-                if function.is_python is not True:
-                    continue  # not known to be Python, and no Python module there: not ours
+                if function.is_python is not True or function.code_uri is None:
+                    # not known to be Python, or no code location written down (the module may
+                    # come from a build step): no evidence that the handler is missing
+                    continue
                 code_dir = function.code_dir
                 if code_dir is not None and not code_dir.exists():
                     self.emit(
@@ -117,7 +139,7 @@ class HandlerNotFound(ProjectRule):
                     where,
                     f"{function.logical_id}: Handler {target.handler!r} names module {target.module_name!r}, "
                     f"but there is no {target.candidates[0].name} or {target.module_name.rsplit('/', 1)[-1]}/__init__.py "
-                    f"under {function.code_uri!r}",
+                    f"under {function.code_label}",
                 )
                 continue
             if link.module_file in project.unparsable:

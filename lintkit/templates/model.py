@@ -325,10 +325,19 @@ class Function:
 
     @property
     def code_dir(self) -> Path | None:
+        """Where the handler's module lives. A SAM function without `CodeUri` (and without
+        `InlineCode`) is built from the template's own folder, as `sam build` does."""
         uri = self.code_uri
         if uri is None:
+            if self.is_sam and not any(k in self.properties for k in ("CodeUri", "InlineCode", "ImageUri")):
+                return self.template.abs_path.parent
             return None
         return self.template.abs_path.parent / uri
+
+    @property
+    def code_label(self) -> str:
+        """The code location as a user wrote it, for messages."""
+        return repr(self.code_uri) if self.code_uri is not None else "the template's folder"
 
     def location(self, key: str | None = None) -> Location:
         """The line of a property (its key), else of the function's logical id."""

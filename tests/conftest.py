@@ -1,0 +1,47 @@
+"""Shared test helpers: build a small project on disk and run lintkit's engine on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lintkit.config import Config
+from lintkit.engine import RunResult, check
+from lintkit.rule import example_text, registry
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(example_text(text), encoding="utf-8")
+    return root
+
+
+def run_engine(paths, *, select=None, root: Path | None = None) -> RunResult:
+    rules = registry()
+    enabled = set(select) if select is not None else set(rules.codes)
+    first = Path(paths[0])
+    config = Config(path=None, root=root or (first if first.is_dir() else first.parent))
+    return check(paths, registry=rules, config=config, enabled=enabled)
+
+
+def hits(result: RunResult) -> list[tuple[str, str, int]]:
+    """(file name, code, line) of every finding, in report order."""
+    return [(Path(f.path).name, f.code, f.line) for f in result.findings]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Write files into a fresh folder and lint it: `project({"app.py": "..."}, select=[...])`."""
+
+    def build_and_run(files: dict[str, str], select=None) -> RunResult:
+        write_project(tmp_path, files)
+        result = run_engine([tmp_path], select=select)
+        assert not result.internal_errors, result.internal_errors
+        return result
+
+    return build_and_run

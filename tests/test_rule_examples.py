@@ -1,0 +1,66 @@
+"""Every rule's documented examples are tests: INVALID ones must fire on the stated line, VALID
+ones (the near-misses) must stay silent. Adding a rule adds its tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule, registry
+
+from conftest import run_engine, write_project
+
+
+def _examples(kind: str):
+    for rule in registry():
+        for index, example in enumerate(getattr(rule, kind)):
+            if isinstance(example, str):
+                example = Example(python=example)
+            yield pytest.param(rule, example, id=f"{rule.code}-{kind.lower()}-{index}")
+
+
+def _files(example: Example) -> dict[str, str]:
+    files = {}
+    if example.python is not None:
+        files["app.py"] = example.python
+    if example.template is not None:
+        files["template.yaml"] = example.template
+    return files
+
+
+@pytest.mark.parametrize(("rule", "example"), list(_examples("INVALID")))
+def test_invalid_example_fires(tmp_path, rule, example):
+    write_project(tmp_path, _files(example))
+    result = run_engine([tmp_path], select=[rule.code])
+    assert not result.internal_errors
+    found = [(f.path.rsplit("/", 1)[-1], f.line) for f in result.findings if f.code == rule.code]
+    assert found, f"{rule.code} did not fire on its INVALID example"
+    if example.line is not None:
+        assert (example.expected_file, example.line) in found, found
+
+
+@pytest.mark.parametrize(("rule", "example"), list(_examples("VALID")))
+def test_valid_example_is_silent(tmp_path, rule, example):
+    write_project(tmp_path, _files(example))
+    result = run_engine([tmp_path], select=[rule.code])
+    assert not result.internal_errors
+    assert [f for f in result.findings if f.code == rule.code] == []
+
+
+ENGINE_RULES = {"LK001", "LK003"}  # reported by the engine itself, tested through the CLI
+
+
+@pytest.mark.parametrize("rule", list(registry()), ids=lambda r: r.code)
+def test_rule_documentation(rule):
+    sections = rule.sections()
+    for heading in ("What it does", "Why is this bad?", "Example"):
+        assert sections.get(heading), f"{rule.code} has no '{heading}' section"
+    assert rule.summary.endswith(".") and len(rule.summary) < 120
+    if rule.code not in ENGINE_RULES:
+        assert issubclass(rule, (CodeRule, TemplateRule, ProjectRule))
+        assert rule.INVALID and rule.VALID, f"{rule.code} needs INVALID and VALID examples"
+
+
+def test_codes_are_unique_and_stable():
+    codes = registry().codes
+    assert len(codes) == len(set(codes))
+    assert {"LK001", "LK002", "LK501", "LK502", "LK503", "LK504", "LK505", "LK506", "LK507"} <= set(codes)
