@@ -1,0 +1,1 @@
+"""CloudFormation/SAM templates: loading with positions, and the template model."""
