@@ -7,7 +7,7 @@ import pytest
 
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule, registry
 
-from conftest import run_engine, write_project
+from conftest import FIXTURES, run_engine, write_project
 
 
 def _examples(kind: str):
@@ -64,3 +64,16 @@ def test_codes_are_unique_and_stable():
     codes = registry().codes
     assert len(codes) == len(set(codes))
     assert {"LK001", "LK002", "LK501", "LK502", "LK503", "LK504", "LK505", "LK506", "LK507"} <= set(codes)
+
+
+def test_generated_docs_are_current():
+    """docs/ is generated from the rules: regenerate with `python -m lintkit.docs`."""
+    from lintkit.docs import expected_files
+
+    docs = FIXTURES.parent / "docs"
+    stale = [
+        relative
+        for relative, text in expected_files(registry()).items()
+        if not (docs / relative).exists() or (docs / relative).read_text(encoding="utf-8") != text
+    ]
+    assert stale == [], f"out of date: {stale}; run `python -m lintkit.docs`"
