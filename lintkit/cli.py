@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 import click
@@ -54,7 +53,7 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(short_help="Check handlers and templates for Lambda reliability problems.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--output-format",
@@ -152,12 +151,13 @@ def list_rules(output_format: str) -> None:
         click.echo(f"{rule.code}  {rule.name:<{name_width}}  {rule.severity.label:<7}  {rule.summary}")
 
 
-@main.command("rule")
+@main.command("rule", short_help="Explain one rule.")
 @click.argument("code")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="The documentation as text, or its metadata and sections as JSON.")
 def show_rule(code: str, output_format: str) -> None:
-    """Explain one rule (e.g. `lintkit rule LK501`): what it finds, why it matters, and what to
-    write instead."""
+    """Explain one rule: what it finds, why it matters, and what to write instead.
+
+    CODE is a rule code such as LK501 (`lintkit rules` lists them)."""
     from lintkit.rule import registry
 
     rule = registry().get(code)

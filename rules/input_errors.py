@@ -6,6 +6,7 @@ from lintkit.findings import Severity
 from lintkit.project import Project
 from lintkit.rule import Example, ProjectRule, Rule
 
+ARCHIVE_SUFFIXES = frozenset({".zip", ".jar"})
 SAM_HANDLER_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"
 
 
@@ -128,6 +129,8 @@ class HandlerNotFound(ProjectRule):
                     continue
                 code_dir = function.code_dir
                 if code_dir is not None and not code_dir.exists():
+                    if code_dir.suffix.lower() in ARCHIVE_SUFFIXES:
+                        continue  # a package a build step makes: nothing to look into yet
                     self.emit(
                         function.location("CodeUri" if function.is_sam else "Code"),
                         f"{function.logical_id}: code location {function.code_uri!r} does not exist",
@@ -135,11 +138,11 @@ class HandlerNotFound(ProjectRule):
                     continue
                 if code_dir is not None and code_dir.is_file():
                     continue  # a zip or other archive: nothing to look into
+                tried = " or ".join(repr(c.relative_to(target.code_dir).as_posix()) for c in target.candidates[:2])
                 self.emit(
                     where,
                     f"{function.logical_id}: Handler {target.handler!r} names module {target.module_name!r}, "
-                    f"but there is no {target.candidates[0].name} or {target.module_name.rsplit('/', 1)[-1]}/__init__.py "
-                    f"under {function.code_label}",
+                    f"but there is no {tried} under {function.code_label}",
                 )
                 continue
             if link.module_file in project.unparsable:

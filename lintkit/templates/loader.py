@@ -492,6 +492,11 @@ def _yaml_error(error: yaml.YAMLError, text: str, offsets_in_bytes: bool) -> Tem
             message = "expected a single document in the stream, but found another document"
         else:
             message = error.problem or context or "invalid YAML"
+            # "while scanning a simple key (line 34)": where the construct that failed began,
+            # which is often the line to fix when the problem is only noticed further down
+            if error.problem and context and error.context_mark is not None and error.problem_mark is not None:
+                if error.context_mark.line != error.problem_mark.line:
+                    message = f"{message} ({context} that starts on line {error.context_mark.line + 1})"
         mark = error.problem_mark or error.context_mark
         if mark is None:
             return TemplateSyntaxError(message)
