@@ -10,7 +10,7 @@ from typing import Sequence
 
 from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import FileKind, discover
-from lintkit.findings import Finding, Location, Severity
+from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.project import Project, link_handlers
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.suppressions import Suppressions, scan
@@ -62,6 +62,7 @@ class Run:
         self.result = RunResult()
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
         self._templates_by_path: dict[str, Template] = {}
+        self._unreadable_templates = 0  # read but not parsed: they count as checked
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -96,7 +97,9 @@ class Run:
         project = Project(templates=templates, links=links)
         self._load_modules(project, python_files, linked_files)
         self.result.project = project
-        self.result.files_checked = len(templates) + len(project.modules) + len(project.unparsable)
+        self.result.files_checked = (
+            len(templates) + self._unreadable_templates + len(project.modules) + len(project.unparsable)
+        )
 
         self._run_template_rules(templates)
         self._run_project_rules(project)
@@ -109,6 +112,7 @@ class Run:
         templates: list[Template] = []
         for file in files:
             shown = display_path(file)
+            self._unreadable_templates += 1
             try:
                 template = load_template(file, path=shown)
             except TemplateSyntaxError as error:
@@ -123,6 +127,7 @@ class Run:
             except RecursionError:
                 self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), "template is nested too deeply to read")
                 continue
+            self._unreadable_templates -= 1
             templates.append(template)
             self._texts[shown] = template.text
             self._templates_by_path[shown] = template
@@ -205,7 +210,7 @@ class Run:
         kept: list[Finding] = []
         suppressions: dict[str, Suppressions] = {}
         for path, text in self._texts.items():
-            suppressions[path] = found = scan(text, self.known_codes)
+            suppressions[path] = found = scan(text, self.known_codes, python=path.endswith(".py"))
             for line, column, code in found.unknown:
                 findings.append(self._make(UNKNOWN_SUPPRESSION, Location(path, line, column), f"suppression names unknown rule code {code}"))
         per_file: dict[str, set[str]] = {}
@@ -219,8 +224,27 @@ class Run:
                 continue
             if self._suppressed(finding, suppressions.get(path)):
                 continue
-            kept.append(self._with_severity(finding))
+            kept.append(self._with_cdk_context(self._with_severity(finding)))
         return kept
+
+    def _with_cdk_context(self, finding: Finding) -> Finding:
+        """A template finding inside a CDK resource names its construct path, and points at the
+        line of the user's app that created the construct when the assembly recorded it."""
+        template = self._templates_by_path.get(finding.path)
+        if template is None:
+            return finding
+        resource = template.resource_at_line(finding.line)
+        if resource is None:
+            return finding
+        changes: dict = {}
+        if finding.construct_path is None and resource.construct_path is not None:
+            changes["construct_path"] = resource.construct_path
+        site = template.creation_sites.get(resource.logical_id)
+        if site is not None:
+            path, line, column = site
+            note = RelatedLocation(Location(path, line, column), f"{resource.construct_path or resource.logical_id} is created here")
+            changes["related"] = finding.related + (note,)
+        return replace(finding, **changes) if changes else finding
 
     def _suppressed(self, finding: Finding, comments: Suppressions | None) -> bool:
         """An inline comment on the line (or alone above it); in a template also a comment on

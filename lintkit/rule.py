@@ -88,11 +88,14 @@ class Rule:
         *,
         related: Iterable[RelatedLocation] = (),
         construct_path: str | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
+        """`severity` lets one rule grade its findings (LK603: error below the function timeout,
+        warning below six times it); config overrides still apply to the whole rule."""
         return Finding(
             code=self.code,
             name=self.name,
-            severity=self.severity,
+            severity=severity or self.severity,
             message=message,
             location=location,
             related=tuple(related),

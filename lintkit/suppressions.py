@@ -4,17 +4,24 @@
   too often written for another tool) and `# lintkit: ignore[LK501, LK502]`;
   a bare `# lintkit: ignore` silences every lintkit rule on that line.
 - On the finding's line, or alone on the line directly above it.
+- Only real comments count: in Python, text inside strings and docstrings is not a comment.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from dataclasses import dataclass, field
+from typing import Iterator
+
+from lintkit.text import split_lines
 
 ALL = "*"
-_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[\s,]+[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
+_NOQA = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*(?:[\s,]+[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*)*)", re.IGNORECASE)
 _IGNORE = re.compile(r"#\s*lintkit\s*:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z]+[0-9]+")
+# a code as written, typos included (`LK5O4` is reported as LK5O4, not cut short at `LK5`)
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9]*\d[A-Za-z0-9]*")
 
 
 @dataclass
@@ -35,34 +42,56 @@ class Suppressions:
         return False
 
 
-def scan(text: str, known_codes: frozenset[str] | set[str]) -> Suppressions:
+def scan(text: str, known_codes: frozenset[str] | set[str], *, python: bool = False) -> Suppressions:
     found = Suppressions()
     lowered = text.lower()
     if "noqa" not in lowered and "lintkit" not in lowered:
         return found
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "#" not in line:
-            continue
+    for number, column, comment, alone in _comments(text, python):
         codes: set[str] = set()
-        for match in _NOQA.finditer(line):
-            start = match.start("codes")
+        for match in _NOQA.finditer(comment):
+            start = column + match.start("codes")
             for code in _CODE.finditer(match.group("codes")):
                 name = code.group().upper()
                 if name.startswith("LK"):  # other tools' codes share noqa comments
-                    _add(found, codes, name, number, start + code.start() + 1, known_codes)
-        for match in _IGNORE.finditer(line):
+                    _add(found, codes, name, number, start + code.start(), known_codes)
+        for match in _IGNORE.finditer(comment):
             listed = match.group("codes")
             if listed is None or not listed.strip():
                 codes.add(ALL)
                 continue
-            start = match.start("codes")
+            start = column + match.start("codes")
             for code in _CODE.finditer(listed):
-                _add(found, codes, code.group().upper(), number, start + code.start() + 1, known_codes)
+                _add(found, codes, code.group().upper(), number, start + code.start(), known_codes)
         if codes:
-            found.by_line[number] = codes
-            if line.lstrip().startswith("#"):
+            found.by_line.setdefault(number, set()).update(codes)
+            if alone:
                 found.comment_only.add(number)
     return found
+
+
+def _comments(text: str, python: bool) -> Iterator[tuple[int, int, str, bool]]:
+    """(line, 1-based column of the `#`, the comment text, whether the line holds nothing else).
+
+    Python comments come from the tokenizer, so a `# noqa` inside a string is not one. Other
+    files (YAML) take a `#` at the start of a line or after white space, as YAML does."""
+    lines = split_lines(text)
+    if python:
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(text).readline):
+                if token.type == tokenize.COMMENT:
+                    line, col = token.start
+                    before = lines[line - 1][:col] if line <= len(lines) else ""
+                    yield line, col + 1, token.string, not before.strip()
+            return
+        except (tokenize.TokenError, SyntaxError, IndentationError):
+            pass  # a file the tokenizer refuses: fall back to reading it as text
+    for number, line in enumerate(lines, start=1):
+        index = line.find("#")
+        while index != -1 and index > 0 and not line[index - 1].isspace():
+            index = line.find("#", index + 1)
+        if index != -1:
+            yield number, index + 1, line[index:], not line[:index].strip()
 
 
 def _add(found: Suppressions, codes: set[str], code: str, line: int, column: int, known: frozenset[str] | set[str]) -> None:

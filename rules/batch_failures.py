@@ -137,7 +137,6 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
                 f"{mapping.describe} delivers {_source(mapping)} batches of up to {size}{default} without "
                 f"ReportBatchItemFailures: one failing record retries the whole batch; add "
                 f"FunctionResponseTypes: [ReportBatchItemFailures] and return batchItemFailures",
-                construct_path=mapping.suppression_resource.construct_path,
             )
 
 
@@ -211,7 +210,6 @@ class PartialResponseIgnored(ProjectRule):
                 f"enable ReportBatchItemFailures, so Lambda ignores the response and the failed records are lost; "
                 f"add FunctionResponseTypes: [ReportBatchItemFailures]",
                 related=[RelatedLocation(module.location_of(evidence), "the partial batch response is built here")],
-                construct_path=mapping.suppression_resource.construct_path,
             )
 
 
@@ -787,7 +785,6 @@ class StreamUnboundedRetry(TemplateRule):
                 mapping.location(),
                 f"{mapping.describe} retries a failing {_source(mapping)} batch until its records expire, blocking the "
                 f"shard; set MaximumRetryAttempts or MaximumRecordAgeInSeconds (with an OnFailure destination)",
-                construct_path=mapping.suppression_resource.construct_path,
             )
 
 

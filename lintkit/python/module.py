@@ -16,6 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lintkit.findings import Location
+from lintkit.text import split_lines
 
 if TYPE_CHECKING:  # pragma: no cover
     from lintkit.templates.model import Function
@@ -85,7 +86,7 @@ class PythonModule:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return split_lines(self.text)
 
     def location_of(self, node: cst.CSTNode) -> Location:
         """1-based start and end of a node. Positions are computed once per file, on first use,

@@ -8,6 +8,7 @@ treat it as unknown and do not guess.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,9 @@ from lintkit.templates.loader import Map, Mark, Seq, load_path
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
 EVENT_SOURCE_MAPPING = "AWS::Lambda::EventSourceMapping"
+SQS_QUEUE = "AWS::SQS::Queue"
 FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
 
-# SAM event types that become an event source mapping, and the source they poll.
-SAM_POLL_EVENTS = {"SQS": "sqs", "Kinesis": "kinesis", "DynamoDB": "dynamodb"}
 # Default BatchSize per source (LAMBDA-FACTS §3.4, §3.5).
 DEFAULT_BATCH_SIZE = {"sqs": 10, "kinesis": 100, "dynamodb": 100, "stream": 100}
 STREAM_SOURCES = ("kinesis", "dynamodb", "stream")
@@ -179,29 +179,84 @@ class Resource:
 
     @property
     def construct_path(self) -> str | None:
+        """The CDK construct path: the resource's `aws:cdk:path` metadata, else what the
+        assembly's metadata file records for its logical id."""
         metadata = self.node.get("Metadata")
         path = metadata.get("aws:cdk:path") if isinstance(metadata, dict) else None
-        return path if isinstance(path, str) else None
+        if isinstance(path, str):
+            return path
+        return self.template.construct_paths.get(self.logical_id)
 
     def location(self, mark: Mark | None = None) -> Location:
         return self.template.location(mark or self.mark)
 
 
+class Invocation(enum.Enum):
+    """How a trigger invokes the function (LAMBDA-FACTS §3.6)."""
+
+    SYNC = "sync"
+    ASYNC = "async"
+    POLL = "poll"  # an event source mapping: Lambda polls, then invokes synchronously
+
+
+KIND_LABELS = {
+    "sqs": "SQS", "kinesis": "Kinesis", "dynamodb": "DynamoDB", "mq": "Amazon MQ", "msk": "MSK",
+    "kafka": "Kafka", "documentdb": "DocumentDB", "stream": "stream", "s3": "S3", "sns": "SNS",
+    "eventbridge": "EventBridge", "schedule": "schedule", "scheduler": "EventBridge Scheduler",
+    "cloudwatch-logs": "CloudWatch Logs", "iot": "IoT", "ses": "SES", "api": "REST API",
+    "apigateway": "API Gateway", "http-api": "HTTP API", "websocket": "WebSocket API", "alb": "ALB",
+    "function-url": "function URL", "appsync": "AppSync", "cognito": "Cognito", "alexa": "Alexa",
+    "invoke": "Event invoke",
+}
+
+
 @dataclass(eq=False)
-class EventSourceMapping:
-    """A poll-based trigger: a SAM SQS/Kinesis/DynamoDB event or an EventSourceMapping resource."""
+class Trigger:
+    """Something that invokes a function: a SAM event, or a resource of plain CloudFormation
+    (a permission, a rule target, a bucket notification, an API integration, ...)."""
 
     function: "Function"
-    name: str  # the SAM event's name, or the mapping resource's logical id
-    # "sqs", "kinesis", "dynamodb", "stream" (Kinesis or DynamoDB, not known which) or None
-    source: str | None
-    properties: Map
-    mark: Mark  # the event's key in `Events`, or the mapping resource's logical id
-    resource: Resource | None = None  # the EventSourceMapping resource, when it is one
+    kind: str  # a key of KIND_LABELS
+    invocation: Invocation
+    name: str  # the SAM event's name, or the logical id of the resource that creates it
+    properties: Map  # the event's Properties, or the part of the resource about this function
+    mark: Mark  # the event's key in `Events`, or where the resource names the function
+    resource: Resource | None = None  # the CloudFormation resource, when it is one
+    # True when only an `AWS::Lambda::Permission` says so: the service is known, its settings
+    # (an API's integration timeout, a rule's DLQ) are not.
+    inferred: bool = False
 
     @property
     def template(self) -> "Template":
         return self.function.template
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def describe(self) -> str:
+        if self.resource is not None:
+            return f"{self.label} {self.resource.logical_id}"
+        return f"{self.function.logical_id} event {self.name}"
+
+    def location(self, key: str | None = None) -> Location:
+        if key is not None and key in self.properties:
+            return self.template.location(self.properties.key_mark(key))
+        return self.template.location(self.mark)
+
+    @property
+    def suppression_resource(self) -> Resource:
+        return self.resource or self.function.resource
+
+
+@dataclass(eq=False)
+class EventSourceMapping(Trigger):
+    """A poll-based trigger: a SAM SQS/Kinesis/DynamoDB/... event or an EventSourceMapping resource."""
+
+    # "sqs", "kinesis", "dynamodb", "stream" (Kinesis or DynamoDB, not known which), "mq",
+    # "msk", "kafka", "documentdb", or None when the source cannot be told
+    source: str | None = None
 
     @property
     def is_stream(self) -> bool:
@@ -212,6 +267,26 @@ class EventSourceMapping:
         if self.resource is not None:
             return f"event source mapping {self.name}"
         return f"{self.function.logical_id} event {self.name}"
+
+    @property
+    def source_value(self) -> Any:
+        """The queue or stream as written (`EventSourceArn`, or SAM's `Queue`/`Stream`)."""
+        for key in ("EventSourceArn", "Queue", "Stream"):
+            if key in self.properties:
+                return self.properties[key]
+        return None
+
+    @property
+    def queue(self) -> "Queue | None":
+        """The SQS queue this mapping polls, when it is declared in the same template."""
+        if self.source != "sqs":
+            return None
+        logical_id = referenced_logical_id(self.source_value)
+        return self.template.queues.get(logical_id) if logical_id else None
+
+    @property
+    def batching_window(self) -> int | None:
+        return literal_int(self.properties.get("MaximumBatchingWindowInSeconds", 0))
 
     @property
     def batch_size(self) -> int | None:
@@ -260,22 +335,65 @@ class EventSourceMapping:
             return None
         return bool(on_failure.get("Destination"))
 
-    def location(self, key: str | None = None) -> Location:
-        if key is not None and key in self.properties:
-            return self.template.location(self.properties.key_mark(key))
-        return self.template.location(self.mark)
-
-    @property
-    def suppression_resource(self) -> Resource:
-        return self.resource or self.function.resource
-
 
 @dataclass(eq=False)
 class Function:
     template: "Template"
     resource: Resource
     properties: Map  # after the Globals merge for SAM functions
-    event_source_mappings: list[EventSourceMapping] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    event_invoke_configs: list["EventInvokeConfig"] = field(default_factory=list)
+
+    @property
+    def event_source_mappings(self) -> list[EventSourceMapping]:
+        return [t for t in self.triggers if isinstance(t, EventSourceMapping)]
+
+    def triggers_of(self, invocation: Invocation) -> list[Trigger]:
+        return [t for t in self.triggers if t.invocation is invocation]
+
+    @property
+    def construct_path(self) -> str | None:
+        return self.resource.construct_path
+
+    @property
+    def dead_letter_key(self) -> str:
+        return "DeadLetterQueue" if self.is_sam else "DeadLetterConfig"
+
+    @property
+    def has_dead_letter_queue(self) -> bool | None:
+        """SAM `DeadLetterQueue` / `DeadLetterConfig.TargetArn`; None when it is an expression."""
+        value = self.properties.get(self.dead_letter_key)
+        if value is None:
+            return False
+        if not isinstance(value, dict) or is_intrinsic(value):
+            return None
+        target = value.get("TargetArn")
+        if isinstance(target, dict) and target.get("Ref") == "AWS::NoValue":
+            return False
+        return target is not None
+
+    @property
+    def has_on_failure_destination(self) -> bool | None:
+        """Any EventInvokeConfig (SAM's, after Globals, or a resource) with an OnFailure
+        destination. Which qualifier it is set on is not compared: whether an unqualified config
+        covers alias invocations is UNCONFIRMED (LAMBDA-FACTS §6.1), so any counts."""
+        answers = [config.has_on_failure for config in self.event_invoke_configs]
+        if True in answers:
+            return True
+        return None if None in answers else False
+
+    @property
+    def has_failure_capture(self) -> bool | None:
+        """A DLQ or an on-failure destination: where a failed async event goes (§3.3)."""
+        answers = (self.has_dead_letter_queue, self.has_on_failure_destination)
+        if True in answers:
+            return True
+        return None if None in answers else False
+
+    @property
+    def max_timeout(self) -> int:
+        """900 s, or 5,400 s on Lambda Managed Instances (a capacity provider; §2.1)."""
+        return 5400 if "CapacityProviderConfig" in self.properties else 900
 
     @property
     def logical_id(self) -> str:
@@ -326,13 +444,28 @@ class Function:
     @property
     def code_dir(self) -> Path | None:
         """Where the handler's module lives. A SAM function without `CodeUri` (and without
-        `InlineCode`) is built from the template's own folder, as `sam build` does."""
+        `InlineCode`) is built from the template's own folder, as `sam build` does; a CDK
+        function's code is the asset folder its `aws:asset:path` metadata names."""
         uri = self.code_uri
+        asset = self.asset_path
+        if asset is not None:
+            return self.template.abs_path.parent / asset
         if uri is None:
             if self.is_sam and not any(k in self.properties for k in ("CodeUri", "InlineCode", "ImageUri")):
                 return self.template.abs_path.parent
             return None
         return self.template.abs_path.parent / uri
+
+    @property
+    def asset_path(self) -> str | None:
+        """The CDK asset folder of the function's code (`Metadata: aws:asset:path`), if any."""
+        metadata = self.resource.node.get("Metadata")
+        if not isinstance(metadata, dict) or metadata.get("aws:asset:property") not in ("Code", None):
+            return None
+        path = metadata.get("aws:asset:path")
+        if not isinstance(path, str) or "://" in path or path.endswith((".zip", ".jar")):
+            return None
+        return path
 
     @property
     def code_label(self) -> str:
@@ -347,6 +480,82 @@ class Function:
 
 
 @dataclass(eq=False)
+class EventInvokeConfig:
+    """Async invocation settings: SAM `EventInvokeConfig` or an `AWS::Lambda::EventInvokeConfig`."""
+
+    function: Function
+    properties: Map
+    mark: Mark
+    resource: Resource | None = None
+
+    @property
+    def qualifier(self) -> str | None:
+        if self.resource is None:
+            alias = self.function.properties.get("AutoPublishAlias")
+            return alias if isinstance(alias, str) else "$LATEST"
+        qualifier = self.properties.get("Qualifier")
+        return qualifier if isinstance(qualifier, str) else None
+
+    @property
+    def maximum_retry_attempts(self) -> int | None:
+        return literal_int(self.properties.get("MaximumRetryAttempts", 2))
+
+    @property
+    def has_on_failure(self) -> bool | None:
+        config = self.properties.get("DestinationConfig")
+        if config is None:
+            return False
+        if not isinstance(config, dict) or is_intrinsic(config):
+            return None
+        on_failure = config.get("OnFailure")
+        if on_failure is None:
+            return False
+        if not isinstance(on_failure, dict) or is_intrinsic(on_failure):
+            return None
+        if on_failure.get("Destination"):
+            return True
+        # SAM creates the queue or topic itself when Type is SQS/SNS and Destination is omitted
+        return self.resource is None and on_failure.get("Type") in ("SQS", "SNS")
+
+    def location(self, key: str | None = None) -> Location:
+        if key is not None and key in self.properties:
+            return self.function.template.location(self.properties.key_mark(key))
+        return self.function.template.location(self.mark)
+
+
+@dataclass(eq=False)
+class Queue:
+    resource: Resource
+
+    @property
+    def logical_id(self) -> str:
+        return self.resource.logical_id
+
+    @property
+    def visibility_timeout(self) -> int | None:
+        """Seconds; CloudFormation's default is 30 (LAMBDA-FACTS §2.6)."""
+        return literal_int(self.resource.properties.get("VisibilityTimeout", 30))
+
+    @property
+    def has_redrive_policy(self) -> bool | None:
+        policy = self.resource.properties.get("RedrivePolicy")
+        if policy is None:
+            return False
+        if isinstance(policy, dict) and is_intrinsic(policy):
+            return None
+        return True
+
+    @property
+    def is_fifo(self) -> bool:
+        return literal_bool(self.resource.properties.get("FifoQueue", False)) is True
+
+    def location(self, key: str | None = None) -> Location:
+        if key is not None and key in self.resource.properties:
+            return self.resource.location(self.resource.properties.key_mark(key))
+        return self.resource.location()
+
+
+@dataclass(eq=False)
 class Template:
     path: str  # as shown to the user
     abs_path: Path
@@ -354,8 +563,22 @@ class Template:
     data: Map
     resources: dict[str, Resource] = field(default_factory=dict)
     functions: dict[str, Function] = field(default_factory=dict)
-    event_source_mappings: list[EventSourceMapping] = field(default_factory=list)
     duplicate_keys: list[tuple[str, Mark]] = field(default_factory=list)
+    queues: dict[str, Queue] = field(default_factory=dict)
+    # logical ids that something uses as a dead-letter queue or failure destination
+    failure_targets: set[str] = field(default_factory=set)
+    # CDK: logical id -> construct path, from the assembly's metadata (set by the reader)
+    construct_paths: dict[str, str] = field(default_factory=dict)
+    # CDK: logical id -> (source file, line, column) of the construct's creation, when recorded
+    creation_sites: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    @property
+    def event_source_mappings(self) -> list[EventSourceMapping]:
+        return [m for f in self.functions.values() for m in f.event_source_mappings]
+
+    @property
+    def triggers(self) -> list[Trigger]:
+        return [t for f in self.functions.values() for t in f.triggers]
 
     @property
     def is_sam(self) -> bool:
@@ -389,7 +612,7 @@ class Template:
         after = [m.line for k, m in self.data.key_marks.items() if m.line > resources_line]
         return min(after) - 1 if after else 10**9
 
-    def resolve_function(self, value: Any) -> Function | None:
+    def resolve_function(self, value: Any, _depth: int = 0) -> Function | None:
         """The function a `FunctionName`-style value names: `!Ref Fn`, `!GetAtt Fn.Arn`,
         `!Sub ${Fn}`, a SAM alias (`FnAliaslive`), a literal name or ARN matching a function's
         `FunctionName`."""
@@ -397,6 +620,10 @@ class Template:
         if logical_id is not None:
             if logical_id in self.functions:
                 return self.functions[logical_id]
+            resource = self.resources.get(logical_id)
+            if resource is not None and resource.type in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                target = resource.properties.get("FunctionName")
+                return self.resolve_function(target, _depth + 1) if _depth < 3 else None
             for function in self.functions.values():  # SAM AutoPublishAlias: <Fn>Alias<name>
                 if logical_id.startswith(function.logical_id + "Alias"):
                     return function
@@ -457,7 +684,11 @@ def build_template(path: str, abs_path: Path, text: str, data: Any, duplicate_ke
             template, logical_id, type_, node, properties, resources.key_mark(logical_id)
         )
     _build_functions(template)
-    _build_event_source_mappings(template)
+    template.queues = {r.logical_id: Queue(r) for r in template.iter_resources(SQS_QUEUE)}
+    from lintkit.templates.triggers import add_failure_handling, add_triggers
+
+    add_triggers(template)
+    add_failure_handling(template)
     return template
 
 
@@ -479,42 +710,3 @@ def _build_functions(template: Template) -> None:
         if resource.type == SAM_FUNCTION and global_properties is not None:
             properties = merge_globals(global_properties, properties)
         template.functions[resource.logical_id] = Function(template, resource, properties)
-    for function in template.functions.values():
-        if function.is_sam:
-            _add_sam_poll_events(template, function)
-
-
-def _add_sam_poll_events(template: Template, function: Function) -> None:
-    events = function.properties.get("Events")
-    if not isinstance(events, Map):
-        return
-    for name, event in events.items():
-        if not isinstance(event, Map) or not isinstance(name, str):
-            continue
-        source = SAM_POLL_EVENTS.get(event.get("Type"))  # type: ignore[arg-type]
-        if source is None:
-            continue
-        properties = event.get("Properties")
-        if not isinstance(properties, Map):
-            properties = _empty_map(events.key_mark(name))
-        mapping = EventSourceMapping(function, name, source, properties, events.key_mark(name))
-        function.event_source_mappings.append(mapping)
-        template.event_source_mappings.append(mapping)
-
-
-def _build_event_source_mappings(template: Template) -> None:
-    for resource in template.iter_resources(EVENT_SOURCE_MAPPING):
-        function = template.resolve_function(resource.properties.get("FunctionName"))
-        if function is None:
-            continue  # a function in another stack, or an expression: nothing to join
-        properties = resource.properties
-        source = template.source_of(properties.get("EventSourceArn"))
-        if source is None and "StartingPosition" in properties and not _is_kafka_or_mq(properties):
-            source = "stream"
-        mapping = EventSourceMapping(function, resource.logical_id, source, properties, resource.mark, resource)
-        function.event_source_mappings.append(mapping)
-        template.event_source_mappings.append(mapping)
-
-
-def _is_kafka_or_mq(properties: Map) -> bool:
-    return any(key in properties for key in ("Topics", "Queues", "SelfManagedEventSource", "AmazonManagedKafkaEventSourceConfig"))

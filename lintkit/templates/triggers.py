@@ -1,0 +1,391 @@
+"""What invokes each function, and where its failed events go.
+
+Triggers come from SAM `Events` of every type and from plain CloudFormation resources; each
+is tagged sync / async / poll (LAMBDA-FACTS §3.6). Failure handling comes from SAM
+`DeadLetterQueue` / `EventInvokeConfig` (after `Globals`) and `AWS::Lambda::EventInvokeConfig`
+resources. A reference lintkit cannot resolve (an import, a parameter, `Fn::If`) links nothing:
+no trigger is guessed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+from lintkit.templates.loader import Map, Seq
+from lintkit.templates.model import (
+    EVENT_SOURCE_MAPPING,
+    EventInvokeConfig,
+    EventSourceMapping,
+    Function,
+    Invocation,
+    Resource,
+    Template,
+    Trigger,
+    _empty_map,
+    literal_bool,
+    referenced_logical_id,
+)
+
+SYNC, ASYNC, POLL = Invocation.SYNC, Invocation.ASYNC, Invocation.POLL
+
+# SAM event Type -> (trigger kind, how Lambda is invoked)
+SAM_EVENTS: dict[str, tuple[str, Invocation]] = {
+    "SQS": ("sqs", POLL),
+    "Kinesis": ("kinesis", POLL),
+    "DynamoDB": ("dynamodb", POLL),
+    "MQ": ("mq", POLL),
+    "MSK": ("msk", POLL),
+    "SelfManagedKafka": ("kafka", POLL),
+    "DocumentDB": ("documentdb", POLL),
+    "S3": ("s3", ASYNC),
+    "SNS": ("sns", ASYNC),
+    "EventBridgeRule": ("eventbridge", ASYNC),
+    "CloudWatchEvent": ("eventbridge", ASYNC),
+    "Schedule": ("schedule", ASYNC),
+    "ScheduleV2": ("scheduler", ASYNC),
+    "CloudWatchLogs": ("cloudwatch-logs", ASYNC),
+    "IoTRule": ("iot", ASYNC),
+    "Cognito": ("cognito", SYNC),
+    "Api": ("api", SYNC),
+    "HttpApi": ("http-api", SYNC),
+    "AlexaSkill": ("alexa", SYNC),
+}
+
+# `AWS::Lambda::Permission.Principal` service -> (kind, invocation): the heuristic of §3.6.
+PERMISSION_PRINCIPALS: dict[str, tuple[str, Invocation]] = {
+    "s3": ("s3", ASYNC),
+    "sns": ("sns", ASYNC),
+    "events": ("eventbridge", ASYNC),
+    "logs": ("cloudwatch-logs", ASYNC),
+    "iot": ("iot", ASYNC),
+    "ses": ("ses", ASYNC),
+    "apigateway": ("apigateway", SYNC),
+    "elasticloadbalancing": ("alb", SYNC),
+}
+
+_MAX_SEARCH = 2000  # nodes visited when looking for a function reference inside a value
+
+
+def add_triggers(template: Template) -> None:
+    for function in template.functions.values():
+        if function.is_sam:
+            _sam_events(template, function)
+            _sam_function_url(function)
+    for resource in template.resources.values():
+        builder = _RESOURCE_BUILDERS.get(resource.type)
+        if builder is not None:
+            builder(template, resource)
+
+
+def add_failure_handling(template: Template) -> None:
+    for function in template.functions.values():
+        config = function.properties.get("EventInvokeConfig") if function.is_sam else None
+        if isinstance(config, Map):
+            function.event_invoke_configs.append(
+                EventInvokeConfig(function, config, function.properties.key_mark("EventInvokeConfig"))
+            )
+    for resource in template.iter_resources("AWS::Lambda::EventInvokeConfig"):
+        function = template.resolve_function(resource.properties.get("FunctionName"))
+        if function is not None:
+            function.event_invoke_configs.append(EventInvokeConfig(function, resource.properties, resource.mark, resource))
+    template.failure_targets = set(_failure_targets(template))
+
+
+# -- SAM -------------------------------------------------------------------------------------
+
+
+def _sam_events(template: Template, function: Function) -> None:
+    events = function.properties.get("Events")
+    if not isinstance(events, Map):
+        return
+    for name, event in events.items():
+        if not isinstance(event, Map) or not isinstance(name, str):
+            continue
+        type_ = event.get("Type")
+        if not isinstance(type_, str) or type_ not in SAM_EVENTS:
+            continue
+        kind, invocation = SAM_EVENTS[type_]
+        properties = event.get("Properties")
+        if not isinstance(properties, Map):
+            properties = _empty_map(events.key_mark(name))
+        mark = events.key_mark(name)
+        if type_ == "SNS" and _truthy(properties.get("SqsSubscription")):
+            # SAM puts a queue it creates between the topic and the function: Lambda polls it
+            function.triggers.append(Trigger(function, "sqs", POLL, name, properties, mark))
+            continue
+        if invocation is POLL:
+            source = kind
+            function.triggers.append(
+                EventSourceMapping(function, kind, POLL, name, properties, mark, source=source)
+            )
+        else:
+            function.triggers.append(Trigger(function, kind, invocation, name, properties, mark))
+
+
+def _sam_function_url(function: Function) -> None:
+    config = function.properties.get("FunctionUrlConfig")
+    if isinstance(config, Map):
+        mark = function.properties.key_mark("FunctionUrlConfig")
+        function.triggers.append(Trigger(function, "function-url", SYNC, "FunctionUrlConfig", config, mark))
+
+
+def _truthy(value: Any) -> bool:
+    """`SqsSubscription: true`, or a mapping of its settings that does not disable it."""
+    if isinstance(value, Map):
+        return value.get("Enabled", True) is not False
+    return literal_bool(value) is True
+
+
+# -- plain CloudFormation ----------------------------------------------------------------------
+
+
+def _find_function(template: Template, value: Any) -> Function | None:
+    """The function a value refers to, looking inside `Fn::Join` / `Fn::Sub` pieces too (API
+    integration URIs embed `${Fn.Arn}`). Bounded: a hostile document cannot make it loop."""
+    direct = template.resolve_function(value)
+    if direct is not None:
+        return direct
+    seen = 0
+    stack = [value]
+    found: Function | None = None
+    while stack and seen < _MAX_SEARCH:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            logical_id = referenced_logical_id(node)
+            if logical_id is not None and logical_id in template.functions:
+                if found is not None and found is not template.functions[logical_id]:
+                    return None  # two functions: ambiguous, link neither
+                found = template.functions[logical_id]
+                continue
+            if "Fn::Sub" in node and len(node) == 1:
+                text = node["Fn::Sub"][0] if isinstance(node["Fn::Sub"], list) and node["Fn::Sub"] else node["Fn::Sub"]
+                if isinstance(text, str):
+                    for name in template.functions:
+                        if "${" + name + ".Arn}" in text or "${" + name + "}" in text:
+                            if found is not None and found is not template.functions[name]:
+                                return None
+                            found = template.functions[name]
+                continue
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _mapping_source(template: Template, properties: Map) -> str | None:
+    source = template.source_of(properties.get("EventSourceArn"))
+    if source is not None:
+        return source
+    if "Topics" in properties:
+        return "kafka" if "SelfManagedEventSource" in properties else "msk"
+    if "Queues" in properties:
+        return "mq"
+    if "DocumentDBEventSourceConfig" in properties:
+        return "documentdb"
+    if "StartingPosition" in properties:
+        return "stream"
+    return None
+
+
+def _event_source_mapping(template: Template, resource: Resource) -> None:
+    function = template.resolve_function(resource.properties.get("FunctionName"))
+    if function is None:
+        return  # a function in another stack, or an expression: nothing to join
+    source = _mapping_source(template, resource.properties)
+    function.triggers.append(
+        EventSourceMapping(
+            function, source or "unknown", POLL, resource.logical_id, resource.properties, resource.mark, resource, source=source
+        )
+    )
+
+
+def _permission(template: Template, resource: Resource) -> None:
+    principal = resource.properties.get("Principal")
+    if not isinstance(principal, str) or not principal.endswith(".amazonaws.com"):
+        return
+    service = principal[: -len(".amazonaws.com")]
+    if service not in PERMISSION_PRINCIPALS:
+        return
+    function = template.resolve_function(resource.properties.get("FunctionName"))
+    if function is None:
+        return
+    kind, invocation = PERMISSION_PRINCIPALS[service]
+    function.triggers.append(
+        Trigger(function, kind, invocation, resource.logical_id, resource.properties, resource.mark, resource, inferred=True)
+    )
+
+
+def _items(value: Any) -> Iterator[tuple[int, Map]]:
+    if isinstance(value, Seq):
+        for index, item in enumerate(value):
+            if isinstance(item, Map):
+                yield index, item
+
+
+def _bucket_notifications(template: Template, resource: Resource) -> None:
+    """S3 bucket notifications; CDK writes them on a `Custom::S3BucketNotifications` resource."""
+    config = resource.properties.get("NotificationConfiguration")
+    if not isinstance(config, Map):
+        return
+    for list_key, function_key in (("LambdaConfigurations", "Function"), ("LambdaFunctionConfigurations", "LambdaFunctionArn")):
+        items = config.get(list_key)
+        for index, item in _items(items):
+            function = _find_function(template, item.get(function_key))
+            if function is not None:
+                mark = items.item_mark(index)
+                function.triggers.append(Trigger(function, "s3", ASYNC, resource.logical_id, item, mark, resource))
+
+
+def _sns_subscription(template: Template, resource: Resource) -> None:
+    properties = resource.properties
+    if properties.get("Protocol") != "lambda":
+        return
+    function = _find_function(template, properties.get("Endpoint"))
+    if function is not None:
+        mark = properties.key_mark("Endpoint")
+        function.triggers.append(Trigger(function, "sns", ASYNC, resource.logical_id, properties, mark, resource))
+
+
+def _sns_topic(template: Template, resource: Resource) -> None:
+    items = resource.properties.get("Subscription")
+    for index, item in _items(items):
+        if item.get("Protocol") == "lambda":
+            function = _find_function(template, item.get("Endpoint"))
+            if function is not None:
+                function.triggers.append(Trigger(function, "sns", ASYNC, resource.logical_id, item, items.item_mark(index), resource))
+
+
+def _events_rule(template: Template, resource: Resource) -> None:
+    kind = "schedule" if "ScheduleExpression" in resource.properties else "eventbridge"
+    items = resource.properties.get("Targets")
+    for index, target in _items(items):
+        function = _find_function(template, target.get("Arn"))
+        if function is not None:
+            function.triggers.append(Trigger(function, kind, ASYNC, resource.logical_id, target, items.item_mark(index), resource))
+
+
+def _scheduler_schedule(template: Template, resource: Resource) -> None:
+    target = resource.properties.get("Target")
+    if isinstance(target, Map):
+        function = _find_function(template, target.get("Arn"))
+        if function is not None:
+            mark = resource.properties.key_mark("Target")
+            function.triggers.append(Trigger(function, "scheduler", ASYNC, resource.logical_id, target, mark, resource))
+
+
+def _apigateway_method(template: Template, resource: Resource) -> None:
+    integration = resource.properties.get("Integration")
+    if not isinstance(integration, Map) or integration.get("Type") not in ("AWS_PROXY", "AWS"):
+        return
+    function = _find_function(template, integration.get("Uri"))
+    if function is not None:
+        mark = resource.properties.key_mark("Integration")
+        function.triggers.append(Trigger(function, "api", SYNC, resource.logical_id, integration, mark, resource))
+
+
+def _apigatewayv2_integration(template: Template, resource: Resource) -> None:
+    properties = resource.properties
+    function = _find_function(template, properties.get("IntegrationUri"))
+    if function is None:
+        return
+    kind = "http-api"
+    api = template.resources.get(referenced_logical_id(properties.get("ApiId")) or "")
+    if api is not None and api.properties.get("ProtocolType") == "WEBSOCKET":
+        kind = "websocket"
+    mark = properties.key_mark("IntegrationUri")
+    function.triggers.append(Trigger(function, kind, SYNC, resource.logical_id, properties, mark, resource))
+
+
+def _target_group(template: Template, resource: Resource) -> None:
+    if resource.properties.get("TargetType") != "lambda":
+        return
+    items = resource.properties.get("Targets")
+    for index, target in _items(items):
+        function = _find_function(template, target.get("Id"))
+        if function is not None:
+            function.triggers.append(Trigger(function, "alb", SYNC, resource.logical_id, target, items.item_mark(index), resource))
+
+
+def _function_url(template: Template, resource: Resource) -> None:
+    function = template.resolve_function(resource.properties.get("TargetFunctionArn"))
+    if function is not None:
+        function.triggers.append(
+            Trigger(function, "function-url", SYNC, resource.logical_id, resource.properties, resource.mark, resource)
+        )
+
+
+def _appsync_data_source(template: Template, resource: Resource) -> None:
+    config = resource.properties.get("LambdaConfig")
+    if resource.properties.get("Type") != "AWS_LAMBDA" or not isinstance(config, Map):
+        return
+    function = _find_function(template, config.get("LambdaFunctionArn"))
+    if function is not None:
+        function.triggers.append(
+            Trigger(function, "appsync", SYNC, resource.logical_id, resource.properties, resource.mark, resource)
+        )
+
+
+_RESOURCE_BUILDERS = {
+    EVENT_SOURCE_MAPPING: _event_source_mapping,
+    "AWS::Lambda::Permission": _permission,
+    "AWS::S3::Bucket": _bucket_notifications,
+    "Custom::S3BucketNotifications": _bucket_notifications,
+    "AWS::SNS::Subscription": _sns_subscription,
+    "AWS::SNS::Topic": _sns_topic,
+    "AWS::Events::Rule": _events_rule,
+    "AWS::Scheduler::Schedule": _scheduler_schedule,
+    "AWS::ApiGateway::Method": _apigateway_method,
+    "AWS::ApiGatewayV2::Integration": _apigatewayv2_integration,
+    "AWS::ElasticLoadBalancingV2::TargetGroup": _target_group,
+    "AWS::Lambda::Url": _function_url,
+    "AWS::AppSync::DataSource": _appsync_data_source,
+}
+
+
+# -- failure targets ---------------------------------------------------------------------------
+
+
+def _redrive_target(policy: Any) -> Any:
+    if isinstance(policy, str):  # CloudFormation also takes the policy as a JSON string
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            return None
+    return policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
+
+
+def _failure_targets(template: Template) -> Iterator[str]:
+    """Logical ids used as a dead-letter queue or failure destination anywhere in the template:
+    such a queue needs no redrive policy of its own."""
+
+    def ids(value: Any) -> Iterator[str]:
+        logical_id = referenced_logical_id(value)
+        if logical_id is not None:
+            yield logical_id
+
+    for queue in template.queues.values():
+        yield from ids(_redrive_target(queue.resource.properties.get("RedrivePolicy")))
+    for function in template.functions.values():
+        dead_letter = function.properties.get(function.dead_letter_key)
+        if isinstance(dead_letter, dict):
+            yield from ids(dead_letter.get("TargetArn"))
+        for config in function.event_invoke_configs:
+            destination = config.properties.get("DestinationConfig")
+            on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+            if isinstance(on_failure, dict):
+                yield from ids(on_failure.get("Destination"))
+        for trigger in function.triggers:
+            for key in ("DeadLetterConfig", "RedrivePolicy"):
+                value = trigger.properties.get(key)
+                if isinstance(value, dict):
+                    yield from ids(value.get("Arn") or value.get("TargetArn") or _redrive_target(value))
+                    if "QueueLogicalId" in value and isinstance(value["QueueLogicalId"], str):
+                        yield value["QueueLogicalId"]
+                elif isinstance(value, str):
+                    yield from ids(_redrive_target(value))
+            destination = trigger.properties.get("DestinationConfig")
+            on_failure = destination.get("OnFailure") if isinstance(destination, dict) else None
+            if isinstance(on_failure, dict):
+                yield from ids(on_failure.get("Destination"))
+

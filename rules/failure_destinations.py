@@ -1,0 +1,516 @@
+"""LK4xx: where failed events go (dead-letter queues, on-failure destinations, redrive).
+
+Facts: LAMBDA-FACTS §3.2 (async retries), §3.3 (DLQ versus destinations), §3.4 (streams),
+§3.5 (SQS), §3.6 (how each service invokes Lambda), §3.7 (upstream retry layers), §6 (SAM)."""
+
+from __future__ import annotations
+
+from lintkit.findings import RelatedLocation, Severity
+from lintkit.rule import Example, TemplateRule
+from lintkit.templates.model import Function, Invocation, Template
+
+ASYNC_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
+ASYNC_CONFIG_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html"
+SERVICES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-services.html"
+STREAM_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
+SQS_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
+EVENTBRIDGE_DOCS = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-retry-policy.html"
+SNS_DOCS = "https://docs.aws.amazon.com/sns/latest/dg/sns-message-delivery-retries.html"
+
+_FUNCTION = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: "def handler(event, context): pass"
+      Handler: index.handler
+      Runtime: python3.12
+{properties}      Events:
+{events}"""
+
+_S3_EVENT = """        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+"""
+_SQS_EVENT = """        Jobs:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 1
+"""
+
+
+def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> str:
+    return _FUNCTION.format(properties=properties, events=events) + resources
+
+
+def _async_kinds(function: Function) -> list[str]:
+    kinds: list[str] = []
+    for trigger in function.triggers_of(Invocation.ASYNC):
+        if trigger.label not in kinds:
+            kinds.append(trigger.label)
+    return kinds
+
+
+def _retries_disabled(function: Function) -> bool:
+    return any(config.maximum_retry_attempts == 0 for config in function.event_invoke_configs)
+
+
+class AsyncWithoutFailureDestination(TemplateRule):
+    """
+    ## What it does
+    Finds functions invoked asynchronously (S3, SNS, EventBridge rules, schedules, EventBridge
+    Scheduler, CloudWatch Logs, IoT, SES, or an `AWS::Lambda::Permission` for one of those
+    services) that have neither a dead-letter queue (`DeadLetterQueue` / `DeadLetterConfig`)
+    nor an on-failure destination (`EventInvokeConfig`), after SAM `Globals` are applied.
+
+    ## Why is this bad?
+    Lambda retries a failed asynchronous event twice and then discards it. Without a DLQ or an
+    on-failure destination there is no record that the event ever existed: an uploaded file
+    is never processed, a notification never sent, and nothing tells you
+    (LAMBDA-FACTS §3.2, §3.3). An on-failure destination is the better choice: it keeps the
+    error and the request context, a DLQ only the event.
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: app.handler
+        Events:
+          Upload:
+            Type: S3
+            Properties:
+              Bucket: !Ref Uploads
+              Events: s3:ObjectCreated:*
+    ```
+
+    Use instead:
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: app.handler
+        EventInvokeConfig:
+          DestinationConfig:
+            OnFailure:
+              Type: SQS
+        Events:
+          Upload:
+            Type: S3
+            Properties:
+              Bucket: !Ref Uploads
+              Events: s3:ObjectCreated:*
+    ```
+
+    ## Known problems
+    Functions invoked only by other stacks or by code lintkit does not see are not known to be
+    asynchronous. API, SQS and stream triggers are not asynchronous, so a function with only
+    those is never reported (a function-level DLQ would not receive their failures anyway).
+    """
+
+    code = "LK401"
+    name = "async-without-failure-destination"
+    summary = "An asynchronously invoked function has no dead-letter queue and no on-failure destination."
+    severity = Severity.WARNING
+    references = (ASYNC_DOCS, SERVICES_DOCS)
+    INVALID = (
+        Example(template=_sam(), line=5),
+        Example(template=_sam(properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n"), line=5),
+    )
+    VALID = (
+        Example(template=_sam(properties="      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Dlq.Arn\n")),
+        Example(
+            template=_sam().replace(
+                "Resources:",
+                "Globals:\n  Function:\n    EventInvokeConfig:\n      DestinationConfig:\n        OnFailure:\n          Type: SQS\nResources:",
+            ).replace("      Runtime: python3.12\n", "      Runtime: python3.12\n      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n")
+        ),
+        Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n")),
+    )
+
+    def check(self, template: Template) -> None:
+        for function in template.functions.values():
+            kinds = _async_kinds(function)
+            if not kinds or function.has_failure_capture is not False or _retries_disabled(function):
+                continue  # LK402 speaks for functions whose retries are turned off
+            self.emit(
+                function.location(),
+                f"{function.logical_id} is invoked asynchronously ({', '.join(kinds)}) but has no dead-letter queue "
+                f"or on-failure destination: events that still fail after 2 retries are dropped; add "
+                f"EventInvokeConfig.DestinationConfig.OnFailure (or a DeadLetterQueue)",
+            )
+
+
+class AsyncRetriesDisabledWithoutDestination(TemplateRule):
+    """
+    ## What it does
+    Finds `EventInvokeConfig` settings with `MaximumRetryAttempts: 0` on a function that has
+    no on-failure destination and no dead-letter queue.
+
+    ## Why is this bad?
+    Turning retries off is a sound choice for work that must not run twice, but then the
+    first failure is final: with nowhere to send it, the event is simply dropped
+    (LAMBDA-FACTS §3.2, §3.3).
+
+    ## Example
+    ```yaml
+    EventInvokeConfig:
+      MaximumRetryAttempts: 0
+    ```
+
+    Use instead:
+    ```yaml
+    EventInvokeConfig:
+      MaximumRetryAttempts: 0
+      DestinationConfig:
+        OnFailure:
+          Type: SQS
+    ```
+    """
+
+    code = "LK402"
+    name = "async-retries-disabled-without-destination"
+    summary = "MaximumRetryAttempts: 0 with no on-failure destination or DLQ: the first failure drops the event."
+    severity = Severity.WARNING
+    references = (ASYNC_CONFIG_DOCS,)
+    INVALID = (Example(template=_sam(properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 0\n"), line=12),)
+    VALID = (
+        Example(
+            template=_sam(
+                properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 0\n        DestinationConfig:\n"
+                "          OnFailure:\n            Type: SQS\n"
+            )
+        ),
+    )
+
+    def check(self, template: Template) -> None:
+        for function in template.functions.values():
+            if function.has_failure_capture is not False:
+                continue
+            for config in function.event_invoke_configs:
+                if config.maximum_retry_attempts == 0:
+                    self.emit(
+                        config.location("MaximumRetryAttempts"),
+                        f"{function.logical_id} turns off async retries with no on-failure destination or "
+                        f"dead-letter queue: the first failure drops the event; add DestinationConfig.OnFailure",
+                    )
+
+
+class StreamWithoutOnFailureDestination(TemplateRule):
+    """
+    ## What it does
+    Finds Kinesis and DynamoDB Streams event source mappings without
+    `DestinationConfig.OnFailure`.
+
+    ## Why is this bad?
+    When a batch keeps failing and the mapping's retry or age limit is reached, Lambda skips
+    the records. Without an on-failure destination (SQS, SNS or S3) nothing records which
+    records were skipped, so they cannot be replayed (LAMBDA-FACTS §3.3, §3.4). SQS mappings
+    are not reported: SQS failures go to the queue's redrive policy instead (LK404).
+
+    ## Example
+    ```yaml
+    Stream:
+      Type: Kinesis
+      Properties:
+        Stream: !GetAtt Clicks.Arn
+        StartingPosition: LATEST
+        MaximumRetryAttempts: 3
+    ```
+
+    Use instead:
+    ```yaml
+    Stream:
+      Type: Kinesis
+      Properties:
+        Stream: !GetAtt Clicks.Arn
+        StartingPosition: LATEST
+        MaximumRetryAttempts: 3
+        DestinationConfig:
+          OnFailure:
+            Destination: !GetAtt SkippedRecords.Arn
+    ```
+    """
+
+    code = "LK403"
+    name = "stream-without-on-failure-destination"
+    summary = "A Kinesis/DynamoDB event source mapping has no on-failure destination."
+    severity = Severity.WARNING
+    references = (STREAM_DOCS, ASYNC_DOCS)
+    _STREAM = """        Clicks:
+          Type: Kinesis
+          Properties:
+            Stream: !GetAtt Stream.Arn
+            StartingPosition: LATEST
+            MaximumRetryAttempts: 3
+"""
+    INVALID = (Example(template=_sam(events=_STREAM), line=12),)
+    VALID = (
+        Example(
+            template=_sam(
+                events=_STREAM + "            DestinationConfig:\n              OnFailure:\n                Destination: !GetAtt Skipped.Arn\n"
+            )
+        ),
+        Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 5}\n")),
+    )
+
+    def check(self, template: Template) -> None:
+        for mapping in template.event_source_mappings:
+            if mapping.is_stream and mapping.has_on_failure_destination is False:
+                self.emit(
+                    mapping.location(),
+                    f"{mapping.describe} has no on-failure destination: records skipped after the retry limit "
+                    f"leave no trace; add DestinationConfig.OnFailure (SQS, SNS or S3)",
+                )
+
+
+class SqsSourceWithoutRedrive(TemplateRule):
+    """
+    ## What it does
+    Finds SQS queues, declared in the template, that feed a function through an event source
+    mapping and have no `RedrivePolicy`. A queue that is itself a dead-letter queue (of another
+    queue, a function or a destination) is not reported.
+
+    ## Why is this bad?
+    A message the function cannot process (a poison message) comes back after every
+    visibility timeout and is retried until the queue's retention period ends (4 days by
+    default), using up invocations and hiding real traffic. A redrive policy moves it to a
+    dead-letter queue after `maxReceiveCount` attempts, where it can be inspected and redriven
+    (LAMBDA-FACTS §3.5).
+
+    ## Example
+    ```yaml
+    Jobs:
+      Type: AWS::SQS::Queue
+    ```
+
+    Use instead:
+    ```yaml
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties:
+        RedrivePolicy:
+          deadLetterTargetArn: !GetAtt JobsDlq.Arn
+          maxReceiveCount: 5
+    JobsDlq:
+      Type: AWS::SQS::Queue
+    ```
+    """
+
+    code = "LK404"
+    name = "sqs-source-without-redrive"
+    summary = "An SQS queue feeding a function has no RedrivePolicy."
+    severity = Severity.WARNING
+    references = (SQS_DOCS,)
+    INVALID = (Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n"), line=17),)
+    VALID = (
+        Example(
+            template=_sam(
+                events=_SQS_EVENT,
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n"
+                "        deadLetterTargetArn: !GetAtt JobsDlq.Arn\n        maxReceiveCount: 5\n"
+                "  JobsDlq:\n    Type: AWS::SQS::Queue\n",
+            )
+        ),
+        # the queue being consumed is itself the DLQ of another queue
+        Example(
+            template=_sam(
+                events=_SQS_EVENT,
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n  Main:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+                "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Jobs.Arn\n        maxReceiveCount: 5\n",
+            )
+        ),
+    )
+
+    def check(self, template: Template) -> None:
+        reported: set[str] = set()
+        for mapping in template.event_source_mappings:
+            queue = mapping.queue
+            if queue is None or queue.logical_id in reported:
+                continue
+            if queue.has_redrive_policy is not False or queue.logical_id in template.failure_targets:
+                continue
+            reported.add(queue.logical_id)
+            self.emit(
+                queue.location(),
+                f"queue {queue.logical_id} feeds {mapping.function.logical_id} but has no RedrivePolicy: a message "
+                f"that keeps failing is retried until it expires; add a RedrivePolicy with a dead-letter queue",
+                related=[RelatedLocation(mapping.location(), "the queue is consumed here")],
+            )
+
+
+class EventTargetWithoutDlq(TemplateRule):
+    """
+    ## What it does
+    Finds EventBridge rule targets, schedules (`Schedule`, `ScheduleV2`, `AWS::Events::Rule`,
+    `AWS::Scheduler::Schedule`) that invoke a function without a target `DeadLetterConfig`.
+
+    ## Why is this bad?
+    EventBridge retries delivery to the function for up to 24 hours and 185 attempts, then
+    drops the event unless the target has a dead-letter queue. This covers delivery failures
+    (the function throttled or unavailable), which the function's own on-failure destination
+    never sees: the two are separate gaps (LAMBDA-FACTS §3.7).
+
+    ## Example
+    ```yaml
+    Events:
+      Nightly:
+        Type: Schedule
+        Properties:
+          Schedule: rate(1 day)
+    ```
+
+    Use instead:
+    ```yaml
+    Events:
+      Nightly:
+        Type: Schedule
+        Properties:
+          Schedule: rate(1 day)
+          DeadLetterConfig:
+            Type: SQS
+    ```
+
+    ## Known problems
+    Reported as info: delivery failures are rare, and many teams accept the risk.
+    """
+
+    code = "LK405"
+    name = "event-target-without-dlq"
+    summary = "An EventBridge rule or Scheduler target that is a function has no target DeadLetterConfig."
+    severity = Severity.INFO
+    references = (EVENTBRIDGE_DOCS,)
+    _SCHEDULE = "        Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n"
+    INVALID = (Example(template=_sam(events=_SCHEDULE), line=12),)
+    VALID = (Example(template=_sam(events=_SCHEDULE + "            DeadLetterConfig:\n              Type: SQS\n")),)
+
+    def check(self, template: Template) -> None:
+        for trigger in template.triggers:
+            if trigger.kind not in ("eventbridge", "schedule", "scheduler") or trigger.inferred:
+                continue
+            if "DeadLetterConfig" in trigger.properties:
+                continue
+            self.emit(
+                trigger.location(),
+                f"{trigger.describe} delivers to {trigger.function.logical_id} without a DeadLetterConfig: events "
+                f"EventBridge cannot deliver are dropped after its retries; add a target DeadLetterConfig",
+            )
+
+
+class SnsSubscriptionWithoutRedrive(TemplateRule):
+    """
+    ## What it does
+    Finds SNS subscriptions that deliver to a function (SAM `SNS` events,
+    `AWS::SNS::Subscription`, a topic's inline `Subscription`) without a `RedrivePolicy`.
+
+    ## Why is this bad?
+    SNS retries delivery to Lambda 100,015 times over 23 days, then discards the message
+    unless the subscription has a dead-letter queue. Like LK405, this covers delivery, not
+    function errors (LAMBDA-FACTS §3.7).
+
+    ## Example
+    ```yaml
+    Events:
+      Alerts:
+        Type: SNS
+        Properties:
+          Topic: !Ref AlertsTopic
+    ```
+
+    Use instead:
+    ```yaml
+    Events:
+      Alerts:
+        Type: SNS
+        Properties:
+          Topic: !Ref AlertsTopic
+          RedrivePolicy:
+            deadLetterTargetArn: !GetAtt AlertsDlq.Arn
+    ```
+    """
+
+    code = "LK406"
+    name = "sns-subscription-without-redrive"
+    summary = "An SNS subscription to a function has no RedrivePolicy."
+    severity = Severity.INFO
+    references = (SNS_DOCS,)
+    _SNS = "        Alerts:\n          Type: SNS\n          Properties:\n            Topic: !Ref Topic\n"
+    INVALID = (Example(template=_sam(events=_SNS), line=12),)
+    VALID = (
+        Example(template=_sam(events=_SNS + "            RedrivePolicy:\n              deadLetterTargetArn: !GetAtt Dlq.Arn\n")),
+        Example(template=_sam(events=_SNS + "            SqsSubscription: true\n")),
+    )
+
+    def check(self, template: Template) -> None:
+        for trigger in template.triggers:
+            if trigger.kind != "sns" or trigger.inferred or "RedrivePolicy" in trigger.properties:
+                continue
+            self.emit(
+                trigger.location(),
+                f"{trigger.describe} delivers to {trigger.function.logical_id} without a RedrivePolicy: messages SNS "
+                f"cannot deliver are discarded after its retries; add a RedrivePolicy with an SQS dead-letter queue",
+            )
+
+
+class DlqOnPolledFunction(TemplateRule):
+    """
+    ## What it does
+    Finds a function-level dead-letter queue on a function whose triggers, as far as the
+    template shows, are all event source mappings (SQS, Kinesis, DynamoDB, Kafka, ...).
+
+    ## Why is this bad?
+    A function's DLQ receives only failed *asynchronous* invocations. Event source mappings
+    invoke synchronously, so their failures never reach it: the queue gives a false sense of
+    safety while poison messages go to the source queue's redrive policy (SQS) or the
+    mapping's on-failure destination (streams) (LAMBDA-FACTS §3.3).
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        DeadLetterQueue:
+          Type: SQS
+          TargetArn: !GetAtt WorkerDlq.Arn
+        Events:
+          Jobs:
+            Type: SQS
+            Properties:
+              Queue: !GetAtt Jobs.Arn
+    ```
+
+    Use instead: a `RedrivePolicy` on the `Jobs` queue (and no function DLQ).
+
+    ## Known problems
+    Reported as info: code in another stack may still invoke the function asynchronously.
+    """
+
+    code = "LK407"
+    name = "dlq-on-polled-function"
+    summary = "A function-level DLQ on a function whose triggers are all event source mappings."
+    severity = Severity.INFO
+    references = (ASYNC_DOCS,)
+    _DLQ = "      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Dlq.Arn\n"
+    INVALID = (Example(template=_sam(properties=_DLQ, events=_SQS_EVENT), line=11),)
+    VALID = (
+        Example(template=_sam(properties=_DLQ)),  # S3 is async: the DLQ is exactly right
+        Example(template=_sam(properties=_DLQ, events=_SQS_EVENT + _S3_EVENT.replace("Upload:", "Upload2:"))),
+    )
+
+    def check(self, template: Template) -> None:
+        for function in template.functions.values():
+            if not function.triggers or function.has_dead_letter_queue is not True:
+                continue
+            if any(t.invocation is not Invocation.POLL for t in function.triggers):
+                continue
+            self.emit(
+                function.location(function.dead_letter_key),
+                f"{function.logical_id} has a dead-letter queue but is only invoked by event source mappings, whose "
+                f"failures never reach it; use the source queue's RedrivePolicy or the mapping's on-failure destination",
+            )

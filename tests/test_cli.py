@@ -1,0 +1,671 @@
+"""The `lintkit` command line: `check` (formats, selection, exit codes, config, bad input),
+`rules`, `rule` and the help texts."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lintkit.rule import registry
+
+try:
+    from helpers import (
+        CLEAN_HANDLER,
+        REPO_ROOT,
+        SWALLOW_COLUMN,
+        SWALLOW_LINE,
+        SWALLOWING_HANDLER,
+        TEMPLATE_EVENT_COLUMN,
+        TEMPLATE_EVENT_LINE,
+        concise_messages,
+        invoke,
+        make_project,
+        run_process,
+        sqs_template,
+        write,
+    )
+except ImportError:  # tests/ became a package
+    from tests.helpers import (  # type: ignore[no-redef]
+        CLEAN_HANDLER,
+        REPO_ROOT,
+        SWALLOW_COLUMN,
+        SWALLOW_LINE,
+        SWALLOWING_HANDLER,
+        TEMPLATE_EVENT_COLUMN,
+        TEMPLATE_EVENT_LINE,
+        concise_messages,
+        invoke,
+        make_project,
+        run_process,
+        sqs_template,
+        write,
+    )
+
+DEMO_SRC = "fixtures/projects/demo/src"
+DEMO_TEMPLATE = "fixtures/projects/demo/template.yaml"
+DEMO_EXPECTED = [
+    (f"{DEMO_SRC}/clicks.py", 5, "LK503"),
+    (f"{DEMO_SRC}/notifications.py", 9, "LK507"),
+    (f"{DEMO_SRC}/orders.py", 16, "LK504"),
+    (f"{DEMO_SRC}/payments.py", 15, "LK505"),
+    (DEMO_TEMPLATE, 37, "LK603"),
+    (DEMO_TEMPLATE, 43, "LK404"),
+    (DEMO_TEMPLATE, 62, "LK501"),
+    (DEMO_TEMPLATE, 74, "LK502"),
+    (DEMO_TEMPLATE, 99, "LK403"),
+    (DEMO_TEMPLATE, 99, "LK506"),
+    (DEMO_TEMPLATE, 112, "LK002"),
+    (DEMO_TEMPLATE, 134, "LK401"),
+    (DEMO_TEMPLATE, 150, "LK602"),
+]
+DEMO_FILES = 9  # eight handler modules and the template
+
+# The default project: LK504 in app.py and LK501 on the template's event, both warnings.
+DEFAULT_PAIRS = [("app.py", SWALLOW_LINE, "LK504"), ("template.yaml", TEMPLATE_EVENT_LINE, "LK501")]
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(REPO_ROOT)
+    return REPO_ROOT
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The default project in tmp_path, which is also the working directory."""
+    make_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+# --------------------------------------------------------------------------- the demo project
+
+
+def test_demo_concise_reports_every_finding_with_exact_positions(in_repo: Path) -> None:
+    run = invoke("check", "fixtures/projects/demo")
+    assert run.exit_code == 1, run.stderr
+    assert run.pairs == DEMO_EXPECTED
+    columns = {(path, line, code): col for path, line, col, code in run.findings}
+    assert columns[(f"{DEMO_SRC}/orders.py", 16, "LK504")] == 9  # `except` of the swallowing try
+    assert columns[(f"{DEMO_SRC}/payments.py", 15, "LK505")] == 48  # record["receiptHandle"]
+    assert columns[(DEMO_TEMPLATE, 62, "LK501")] == 9  # the `NewOrders:` event key
+    assert columns[(DEMO_TEMPLATE, 112, "LK002")] == 7  # the `Handler:` key
+    messages = concise_messages(run.stdout)
+    assert messages[(DEMO_TEMPLATE, 112, "LK002")] == (
+        f"InvoicesFunction: Handler 'invoices.handler': {DEMO_SRC}/invoices.py defines no top-level 'handler'"
+    )
+    assert messages[(f"{DEMO_SRC}/payments.py", 15, "LK505")].startswith("itemIdentifier is receiptHandle")
+    assert run.stderr == ""
+
+
+def test_demo_in_a_real_process(in_repo: Path) -> None:
+    process = run_process("check", "fixtures/projects/demo", "--output-format", "concise", cwd=in_repo)
+    assert process.returncode == 1, process.stderr
+    lines = process.stdout.splitlines()
+    assert len(lines) == len(DEMO_EXPECTED)
+    got = []
+    for line in lines:
+        match = re.match(r"^([^:]+):(\d+):(\d+): (LK\d{3}) \S", line)
+        assert match, line
+        got.append((match[1], int(match[2]), match[4]))
+    assert got == DEMO_EXPECTED
+    assert "Traceback" not in process.stderr
+
+
+def test_demo_json_items_have_every_field_with_the_right_type(in_repo: Path) -> None:
+    run = invoke("check", "fixtures/projects/demo", "--output-format", "json")
+    assert run.exit_code == 1
+    data = json.loads(run.stdout)
+    assert isinstance(data, list)
+    assert [(d["path"], d["line"], d["code"]) for d in data] == DEMO_EXPECTED
+    types = {
+        "code": str, "name": str, "severity": str, "message": str, "path": str,
+        "line": int, "column": int, "end_line": int, "end_column": int,
+    }
+    for item in data:
+        for key, kind in types.items():
+            assert key in item, (key, item)
+            assert type(item[key]) is kind, (key, item)
+        assert item["severity"] in {"info", "warning", "error"}
+        assert re.fullmatch(r"LK\d{3}", item["code"])
+        assert (item["end_line"], item["end_column"]) >= (item["line"], item["column"])
+
+    orders = next(d for d in data if d["code"] == "LK504")
+    assert orders["name"] == "record-errors-swallowed"
+    assert orders["severity"] == "warning"
+    assert orders["path"] == f"{DEMO_SRC}/orders.py"
+    assert (orders["line"], orders["column"]) == (16, 9)
+    # the finding covers the whole except clause: lines 16-17, up to the end of the logger call
+    assert (orders["end_line"], orders["end_column"]) == (17, 90)
+    assert orders["message"] == (
+        "a failing record is caught and only logged: the batch still succeeds and this record is "
+        "lost; re-raise, or add its id to batchItemFailures"
+    )
+    lk502 = next(d for d in data if d["code"] == "LK502")
+    assert lk502["severity"] == "error"
+    assert lk502["name"] == "partial-response-ignored"
+
+
+def test_full_format_shows_source_caret_and_summary(in_repo: Path) -> None:
+    run = invoke("check", "fixtures/projects/demo", "--output-format", "full")
+    assert run.exit_code == 1
+    lines = run.stdout.splitlines()
+    header = f"{DEMO_SRC}/payments.py:15:48: LK505 [error] itemIdentifier is receiptHandle"
+    index = next(i for i, line in enumerate(lines) if line.startswith(header))
+    assert lines[index + 1] == "   |"
+    source = 'failures.append({"itemIdentifier": record["receiptHandle"]})'
+    assert lines[index + 2] == f"15 |             {source}"
+    caret_line = lines[index + 3]
+    assert caret_line.startswith("   | ") and caret_line.endswith("^")
+    caret = caret_line.index("^") - len("   | ")
+    source_line = lines[index + 2][len("15 | "):]
+    assert caret == 47  # column 48, 1-based
+    assert source_line[caret:].startswith('record["receiptHandle"]')
+
+    yaml_header = next(i for i, line in enumerate(lines) if line.startswith(f"{DEMO_TEMPLATE}:62:9: LK501 [warning] "))
+    assert lines[yaml_header + 2] == "62 |         NewOrders:"
+    assert lines[yaml_header + 3] == "   |         ^"
+    # LK502, LK505, LK507, LK002 are errors; the other nine (LK603 graded down to a warning) warnings
+    assert lines[-1] == f"Found 13 findings (4 errors, 9 warnings) in {DEMO_FILES} files checked."
+
+
+def test_full_format_without_findings_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", ".", "--output-format", "full")
+    assert run.exit_code == 0
+    assert run.stdout == "No findings (2 files checked).\n"
+
+
+# --------------------------------------------------------------------------- selection
+
+
+def test_default_project_reports_lk504_and_lk501(project: Path) -> None:
+    run = invoke("check", ".")
+    assert run.exit_code == 1
+    assert run.findings == [
+        ("app.py", SWALLOW_LINE, SWALLOW_COLUMN, "LK504"),
+        ("template.yaml", TEMPLATE_EVENT_LINE, TEMPLATE_EVENT_COLUMN, "LK501"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--select", "LK501"], ["LK501"]),
+        (["--select", "lk504"], ["LK504"]),
+        (["--select", "LK5"], ["LK504", "LK501"]),
+        (["--select", "LK0"], []),
+        (["--ignore", "LK501,LK502"], ["LK504"]),
+        (["--ignore", "LK501", "--ignore", "LK504"], []),
+        (["--ignore", "LK5"], []),
+        (["--select", "LK501", "--extend-select", "LK504"], ["LK504", "LK501"]),
+        (["--select", "LK501,LK504", "--ignore", "LK501"], ["LK504"]),
+        (["--extend-select", "LK504", "--ignore", "LK504"], ["LK501"]),  # ignore wins
+    ],
+)
+def test_select_ignore_extend_select(project: Path, args: list[str], expected: list[str]) -> None:
+    run = invoke("check", ".", *args)
+    assert run.codes == expected
+    assert run.exit_code == (1 if expected else 0)
+
+
+def test_extend_select_adds_to_config_select(project: Path) -> None:
+    write(project / "lintkit.toml", 'select = ["LK501"]\n')
+    assert invoke("check", ".").codes == ["LK501"]
+    assert invoke("check", ".", "--extend-select", "LK504").codes == ["LK504", "LK501"]
+    # --select replaces the config's select
+    assert invoke("check", ".", "--select", "LK504").codes == ["LK504"]
+
+
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_unknown_code_on_the_command_line_is_a_usage_error(project: Path, option: str) -> None:
+    run = invoke("check", ".", option, "LK999")
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert "LK999" in run.stderr
+    assert run.stderr.startswith(f"lintkit: error: {option}: unknown rule code or prefix 'LK999'")
+    assert "Traceback" not in run.stderr
+    assert run.exception is None
+
+
+def test_unknown_code_in_pyproject_ignore_is_a_usage_error(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.lintkit]\nignore = ["LK999"]\n')
+    run = invoke("check", ".")
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert "pyproject.toml [tool.lintkit] ignore" in run.stderr
+    assert "unknown rule code or prefix 'LK999'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.exception is None
+
+
+def test_unknown_code_in_pyproject_ignore_in_a_real_process(project: Path) -> None:
+    write(project / "pyproject.toml", '[tool.lintkit]\nignore = ["LK999"]\n')
+    process = run_process("check", ".", cwd=project)
+    assert process.returncode == 2
+    assert process.stdout == ""
+    assert process.stderr.strip() == (
+        "lintkit: error: pyproject.toml [tool.lintkit] ignore: unknown rule code or prefix 'LK999'"
+    )
+
+
+# --------------------------------------------------------------------------- exit codes
+
+
+def test_fail_on_error_with_only_warnings_exits_0(project: Path) -> None:
+    run = invoke("check", ".", "--fail-on", "error")
+    assert run.exit_code == 0
+    assert run.codes == ["LK504", "LK501"]  # still printed
+
+
+def test_fail_on_info_exits_1(project: Path) -> None:
+    run = invoke("check", ".", "--fail-on", "info")
+    assert run.exit_code == 1
+    assert run.codes == ["LK504", "LK501"]
+
+
+def test_default_fail_on_is_warning(project: Path) -> None:
+    run = invoke("check", ".", "--select", "LK504")
+    assert run.codes == ["LK504"]  # a warning
+    assert run.exit_code == 1
+    assert invoke("check", ".", "--select", "LK504", "--fail-on", "warning").exit_code == 1
+
+
+def test_fail_on_error_with_an_error_exits_1(project: Path) -> None:
+    write(
+        project / "app.py",
+        """\
+        def handler(event, context):
+            failures = []
+            for record in event["Records"]:
+                if not process(record):
+                    failures.append({"itemIdentifier": record["receiptHandle"]})
+            return {"batchItemFailures": failures}
+        """,
+    )
+    run = invoke("check", ".", "--fail-on", "error")
+    assert run.pairs == [("app.py", 5, "LK505"), ("template.yaml", TEMPLATE_EVENT_LINE, "LK502")]
+    assert run.exit_code == 1
+
+
+def test_config_fail_on_is_used_and_the_option_overrides_it(project: Path) -> None:
+    write(project / "lintkit.toml", 'fail-on = "error"\n')
+    assert invoke("check", ".").exit_code == 0
+    assert invoke("check", ".", "--fail-on", "warning").exit_code == 1
+
+
+def test_exit_zero_still_prints_findings(project: Path) -> None:
+    run = invoke("check", ".", "--exit-zero")
+    assert run.exit_code == 0
+    assert run.pairs == DEFAULT_PAIRS
+
+
+def test_bad_fail_on_value_is_a_usage_error(project: Path) -> None:
+    run = invoke("check", ".", "--fail-on", "fatal")
+    assert run.exit_code == 2
+    assert "fatal" in run.stderr
+    assert run.stdout == ""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_config_file_select(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path / "proj")
+    config = write(tmp_path / "settings" / "lintkit.toml", 'select = ["LK504"]\n')
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", "proj", "--config", str(config))
+    assert run.pairs == [("proj/app.py", SWALLOW_LINE, "LK504")]
+    assert run.exit_code == 1
+    # without --config the file is not found (it is not above the project) and both are reported
+    assert invoke("check", "proj").codes == ["LK504", "LK501"]
+
+
+def test_config_severity_override_changes_json_severity(project: Path) -> None:
+    config = write(project / "severity.toml", 'severity = { LK501 = "error" }\n')
+    run = invoke("check", ".", "--config", str(config), "--output-format", "json")
+    data = {d["code"]: d for d in json.loads(run.stdout)}
+    assert data["LK501"]["severity"] == "error"
+    assert data["LK504"]["severity"] == "warning"
+    # the overridden severity also decides the exit status
+    assert invoke("check", ".", "--config", str(config), "--fail-on", "error").exit_code == 1
+    assert invoke("check", ".", "--fail-on", "error").exit_code == 0
+
+
+def test_config_per_file_ignores_drop_the_code_only_in_that_file(project: Path) -> None:
+    write(project / "other.py", SWALLOWING_HANDLER)
+    config = write(project / "lintkit.toml", '[per-file-ignores]\n"app.py" = ["LK504"]\n')
+    run = invoke("check", ".", "--config", str(config))
+    assert run.pairs == [
+        ("other.py", SWALLOW_LINE, "LK504"),
+        ("template.yaml", TEMPLATE_EVENT_LINE, "LK501"),
+    ]
+    # and it is picked up from lintkit.toml without --config too
+    assert invoke("check", ".").pairs == run.pairs
+
+
+def test_config_output_format(project: Path) -> None:
+    write(project / "lintkit.toml", 'output-format = "json"\n')
+    data = json.loads(invoke("check", ".").stdout)
+    assert [(d["path"], d["line"], d["code"]) for d in data] == DEFAULT_PAIRS
+    # the option wins over the config
+    assert invoke("check", ".", "--output-format", "concise").pairs == DEFAULT_PAIRS
+
+
+def test_missing_config_file_is_a_usage_error(project: Path) -> None:
+    run = invoke("check", ".", "--config", "nope.toml")
+    assert run.exit_code == 2
+    assert run.stderr.strip() == "lintkit: error: nope.toml: no such file"
+    assert run.stdout == ""
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+BROKEN_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+     Runtime: python3.12
+"""
+BROKEN_PYTHON = """\
+import json
+
+
+def handler(event, context:
+    return json.dumps(event)
+"""
+
+
+def _yaml_error_position(text: str) -> tuple[int, int]:
+    with pytest.raises(yaml.MarkedYAMLError) as info:
+        yaml.safe_load(text)
+    mark = info.value.problem_mark
+    assert mark is not None
+    return mark.line + 1, mark.column + 1
+
+
+def _python_error_position(text: str) -> tuple[int, int]:
+    with pytest.raises(SyntaxError) as info:
+        ast.parse(text)
+    return info.value.lineno, info.value.offset
+
+
+def test_parse_errors_are_reported_and_the_rest_is_still_checked(project: Path) -> None:
+    write(project / "broken" / "template.yaml", BROKEN_TEMPLATE)
+    write(project / "broken_module.py", BROKEN_PYTHON)
+    yaml_line, yaml_column = _yaml_error_position(BROKEN_TEMPLATE)
+    py_line, py_column = _python_error_position(BROKEN_PYTHON)
+    assert yaml_line == 7 and py_line == 4  # sanity: where the mistakes are
+
+    run = invoke("check", ".")
+    assert run.exit_code == 1
+    assert run.findings == [
+        ("app.py", SWALLOW_LINE, SWALLOW_COLUMN, "LK504"),
+        ("broken/template.yaml", yaml_line, yaml_column, "LK001"),
+        ("broken_module.py", py_line, py_column, "LK001"),
+        ("template.yaml", TEMPLATE_EVENT_LINE, TEMPLATE_EVENT_COLUMN, "LK501"),
+    ]
+    messages = concise_messages(run.stdout)
+    assert messages[("broken/template.yaml", yaml_line, "LK001")].startswith("template does not parse: ")
+    assert messages[("broken_module.py", py_line, "LK001")].startswith("Python file does not parse: SyntaxError: ")
+    assert "Traceback" not in run.stdout + run.stderr
+    assert run.exception is None
+
+    data = {(d["path"], d["code"]): d for d in json.loads(invoke("check", ".", "--output-format", "json").stdout)}
+    assert data[("broken_module.py", "LK001")]["severity"] == "error"
+    assert data[("broken_module.py", "LK001")]["name"] == "parse-error"
+
+
+def test_parse_error_only_is_exit_1_even_with_fail_on_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "broken_module.py", BROKEN_PYTHON)
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", ".", "--fail-on", "error")
+    assert run.codes == ["LK001"]
+    assert run.exit_code == 1
+
+
+def test_python2_print_statement_gets_cpythons_message(project: Path) -> None:
+    write(project / "legacy.py", 'import os\n\nprint "x"\n')
+    run = invoke("check", ".")
+    lk001 = [f for f in run.findings if f[3] == "LK001"]
+    assert lk001 == [("legacy.py", 3, 1, "LK001")]
+    message = concise_messages(run.stdout)[("legacy.py", 3, "LK001")]
+    assert "Missing parentheses in call to 'print'" in message
+    assert "print(...)" in message
+    assert run.exit_code == 1
+
+
+def test_broken_python_file_counts_as_a_checked_file(project: Path) -> None:
+    write(project / "broken_module.py", BROKEN_PYTHON)
+    run = invoke("check", ".", "--output-format", "full")
+    assert run.stdout.splitlines()[-1] == "Found 3 findings (1 error, 2 warnings) in 3 files checked."
+
+
+def test_broken_template_counts_as_a_checked_file_too(project: Path) -> None:
+    write(project / "broken" / "template.yaml", BROKEN_TEMPLATE)
+    write(project / "broken_module.py", BROKEN_PYTHON)
+    run = invoke("check", ".", "--output-format", "full")
+    # app.py, template.yaml, broken_module.py and broken/template.yaml were all read
+    assert run.stdout.splitlines()[-1] == "Found 4 findings (2 errors, 2 warnings) in 4 files checked."
+
+
+def test_full_format_shows_the_source_line_of_a_python_syntax_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "broken_module.py", BROKEN_PYTHON)
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("check", ".", "--output-format", "full").stdout.splitlines()
+    assert lines[0].startswith("broken_module.py:4:")
+    assert lines[2] == "4 | def handler(event, context:"
+
+
+def test_full_format_source_line_after_a_form_feed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = SWALLOWING_HANDLER.replace("import logging\n\n", "import logging\n\x0c\n", 1)
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=source)
+    monkeypatch.chdir(tmp_path)
+    lines = invoke("check", ".", "--output-format", "full").stdout.splitlines()
+    assert lines[0].startswith(f"app.py:{SWALLOW_LINE}:{SWALLOW_COLUMN}: LK504 ")
+    assert lines[2] == f"{SWALLOW_LINE} |         except Exception:"
+
+
+def test_clean_project_exits_0_with_no_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", ".")
+    assert run.exit_code == 0
+    assert run.stdout == ""
+    assert run.stderr == ""
+    # the same project with the default batch size of 10 is not clean: the setting matters
+    write(tmp_path / "template.yaml", sqs_template())
+    assert invoke("check", ".").pairs == [("template.yaml", TEMPLATE_EVENT_LINE, "LK501")]
+
+
+def test_clean_project_in_a_real_process(tmp_path: Path) -> None:
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    process = run_process("check", ".", "--output-format", "concise", cwd=tmp_path)
+    assert process.returncode == 0
+    assert process.stdout == ""
+    json_process = run_process("check", ".", "--output-format", "json", cwd=tmp_path)
+    assert json_process.returncode == 0
+    assert json.loads(json_process.stdout) == []
+
+
+def test_default_path_is_the_working_directory(project: Path) -> None:
+    assert invoke("check").pairs == DEFAULT_PAIRS
+
+
+def test_empty_directory_notes_that_nothing_was_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", "empty")
+    assert run.exit_code == 0
+    assert run.stdout == ""
+    assert run.stderr == "lintkit: note: no Python files or templates found under empty\n"
+
+
+def test_missing_path_is_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", "does-not-exist")
+    assert run.exit_code == 0
+    assert run.stdout == ""
+    assert "lintkit: note: does-not-exist: no such file or directory" in run.stderr.splitlines()
+
+
+def test_missing_path_beside_a_real_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path / "proj", template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", "proj", "ghost")
+    assert run.exit_code == 0
+    assert run.stdout == ""
+    assert run.stderr == "lintkit: note: ghost: no such file or directory\n"
+    # and findings elsewhere still decide the exit status
+    write(tmp_path / "proj" / "app.py", SWALLOWING_HANDLER)
+    run = invoke("check", "proj", "ghost")
+    assert run.exit_code == 1
+    assert run.pairs == [("proj/app.py", SWALLOW_LINE, "LK504")]
+    assert "ghost: no such file or directory" in run.stderr
+
+
+# --------------------------------------------------------------------------- rules / rule
+
+
+def _table_rows(stdout: str) -> list[list[str]]:
+    return [line.split(None, 3) for line in stdout.splitlines()]
+
+
+def test_rules_lists_every_registered_code() -> None:
+    run = invoke("rules")
+    assert run.exit_code == 0
+    rows = _table_rows(run.stdout)
+    rules = registry()
+    assert [row[0] for row in rows] == rules.codes
+    for code, name, severity, summary in rows:
+        rule = rules.get(code)
+        assert rule is not None
+        assert name == rule.name
+        assert severity == rule.severity.label
+        assert summary == rule.summary
+    # columns line up: the severity column starts at the same offset on every line
+    offsets = {line.index(f" {rules.get(line[:5]).severity.label} ") for line in run.stdout.splitlines()}
+    assert len(offsets) == 1
+    assert ["LK001", "parse-error", "error"] == rows[0][:3]
+
+
+def test_rules_json() -> None:
+    run = invoke("rules", "--output-format", "json")
+    assert run.exit_code == 0
+    data = json.loads(run.stdout)
+    assert [item["code"] for item in data] == registry().codes
+    by_code = {item["code"]: item for item in data}
+    assert by_code["LK501"]["name"] == "batch-without-partial-failure-reporting"
+    assert by_code["LK501"]["severity"] == "warning"
+    assert by_code["LK501"]["kind"] == "project"
+    assert by_code["LK504"]["kind"] == "code"
+    assert by_code["LK506"]["kind"] == "template"
+    assert by_code["LK001"]["kind"] == "engine"
+    assert by_code["LK002"]["references"] == ["https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"]
+    assert all(isinstance(item["fixable"], bool) and isinstance(item["summary"], str) for item in data)
+
+
+@pytest.mark.parametrize("code", ["LK501", "lk501", "Lk501"])
+def test_rule_prints_its_documentation(code: str) -> None:
+    run = invoke("rule", code)
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    assert lines[0] == "# LK501 batch-without-partial-failure-reporting"
+    assert "Default severity: warning" in lines
+    for heading in ("## What it does", "## Why is this bad?", "## Example"):
+        assert heading in lines
+    assert lines.index("## What it does") < lines.index("## Why is this bad?") < lines.index("## Example")
+    assert "References:" in lines
+    assert "  - https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html" in lines
+
+
+def test_rule_unknown_code_is_a_usage_error() -> None:
+    run = invoke("rule", "LK999")
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert run.stderr == "lintkit: error: unknown rule code 'LK999'; `lintkit rules` lists them all\n"
+
+
+def test_rule_json_has_sections() -> None:
+    run = invoke("rule", "LK501", "--output-format", "json")
+    assert run.exit_code == 0
+    data = json.loads(run.stdout)
+    assert data["code"] == "LK501"
+    assert data["name"] == "batch-without-partial-failure-reporting"
+    assert data["severity"] == "warning"
+    sections = data["sections"]
+    assert {"What it does", "Why is this bad?", "Example"} <= set(sections)
+    assert "ReportBatchItemFailures" in sections["What it does"]
+    assert "FunctionResponseTypes" in sections["Example"]
+
+
+@pytest.mark.parametrize("code", sorted(registry().codes))
+def test_every_rule_has_the_required_documentation_sections(code: str) -> None:
+    data = json.loads(invoke("rule", code, "--output-format", "json").stdout)
+    for section in ("What it does", "Why is this bad?", "Example"):
+        assert data["sections"].get(section, "").strip(), (code, section)
+
+
+# --------------------------------------------------------------------------- help and version
+
+
+def test_group_help() -> None:
+    run = invoke("--help")
+    assert run.exit_code == 0
+    assert "Find reliability problems in AWS Lambda projects" in run.stdout
+    assert "lintkit check ." in run.stdout and "lintkit rule LK501" in run.stdout
+    commands = run.stdout.split("Commands:")[1]
+    summaries = {}
+    for line in commands.strip().splitlines():
+        name, summary = line.split(None, 1)
+        summaries[name] = summary
+    assert set(summaries) == {"check", "rules", "rule"}
+    assert summaries["check"].startswith("Check ")
+    assert summaries["rules"].startswith("List every rule")
+    assert summaries["rule"].startswith("Explain one rule")
+    # one-line summaries are whole sentences, not cut at an abbreviation's full stop
+    for summary in summaries.values():
+        assert summary.endswith(".") and summary.count("(") == summary.count(")"), summary
+    assert invoke("-h").stdout == run.stdout
+
+
+def test_check_help_mentions_its_options() -> None:
+    run = invoke("check", "--help")
+    assert run.exit_code == 0
+    for option in ("--output-format", "--select", "--extend-select", "--ignore", "--fail-on", "--exit-zero", "--config"):
+        assert option in run.stdout
+    assert "concise" in run.stdout and "json" in run.stdout
+    assert "Exit status: 0" in run.stdout
+
+
+def test_rules_help() -> None:
+    run = invoke("rules", "--help")
+    assert run.exit_code == 0
+    assert "List every rule" in run.stdout
+    assert "--output-format" in run.stdout and "table" in run.stdout
+
+
+def test_rule_help() -> None:
+    run = invoke("rule", "--help")
+    assert run.exit_code == 0
+    assert "Explain one rule" in run.stdout
+    assert "CODE" in run.stdout
+    assert "--output-format" in run.stdout
+
+
+def test_version() -> None:
+    import lintkit
+
+    run = invoke("--version")
+    assert run.exit_code == 0
+    assert run.stdout.strip() == f"lintkit, version {lintkit.__version__}"
