@@ -11,9 +11,10 @@ from typing import Sequence
 from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import FileKind, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
-from lintkit.project import Project, link_handlers
+from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.suppressions import Suppressions, scan
+from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
 from lintkit.templates.loader import TemplateSyntaxError
 from lintkit.templates.model import Template, TemplateStructureError, load_template
 
@@ -90,9 +91,13 @@ class Run:
         discovery = discover(paths, exclude=self.config.exclude, exclude_root=self.config.root)
         for path, message in discovery.problems:
             self.result.problems.append((display_path(Path(path)), message))
-        templates = self._load_templates([f.path for f in discovery.files if f.kind is FileKind.TEMPLATE])
+        stacks = self._read_assemblies(paths, [f.path for f in discovery.files if f.kind is FileKind.CDK_ASSEMBLY])
+        in_assemblies = {stack.template_file.resolve() for stack in stacks}
+        plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and f.path.resolve() not in in_assemblies]
+        templates = self._load_templates(plain) + self._load_stack_templates(stacks)
         links = link_handlers(templates)
         python_files = [f.path for f in discovery.files if f.kind is FileKind.PYTHON]
+        prefer_source_files(links, python_files)
         linked_files = [link.module_file for link in links.values() if link.module_file is not None]
         project = Project(templates=templates, links=links)
         self._load_modules(project, python_files, linked_files)
@@ -107,6 +112,45 @@ class Run:
         self.result.findings = self._filter(self.result.findings)
         self.result.findings.sort(key=Finding.sort_key)
         return self.result
+
+    def _read_assemblies(self, paths: Sequence[str | os.PathLike], manifests: list[Path]) -> list[StackTemplate]:
+        """CDK assemblies named directly, found while walking, or in a folder's `cdk.out`."""
+        for path in paths:
+            folder = Path(path)
+            if folder.is_dir():
+                manifest = find_assembly(folder)
+                if manifest is not None:
+                    manifests.append(manifest)
+        stacks: list[StackTemplate] = []
+        seen: set[Path] = set()
+        for manifest in manifests:
+            if manifest.resolve() in seen:
+                continue
+            try:
+                assembly = read_assembly(manifest)
+            except AssemblyError as error:
+                self._engine_finding(PARSE_ERROR, Location(display_path(manifest), 1, 1), f"CDK assembly not readable: {error}")
+                continue
+            seen.update(m.resolve() for m in assembly.manifests)
+            stacks.extend(assembly.stacks)
+        unique: dict[Path, StackTemplate] = {}
+        for stack in stacks:
+            unique.setdefault(stack.template_file.resolve(), stack)
+        return list(unique.values())
+
+    def _load_stack_templates(self, stacks: list[StackTemplate]) -> list[Template]:
+        templates = self._load_templates([stack.template_file for stack in stacks])
+        by_file = {stack.template_file.resolve(): stack for stack in stacks}
+        for template in templates:
+            stack = by_file.get(template.abs_path)
+            if stack is None:
+                continue
+            template.construct_paths = stack.construct_paths
+            template.creation_sites = {
+                logical_id: (display_path(Path(file)) if Path(file).exists() else file, line, column)
+                for logical_id, (file, line, column) in stack.creation_sites.items()
+            }
+        return templates
 
     def _load_templates(self, files: list[Path]) -> list[Template]:
         templates: list[Template] = []

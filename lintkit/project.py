@@ -96,3 +96,28 @@ def link_handlers(templates: list[Template]) -> dict[Function, HandlerLink]:
             existing = target.existing_file()
             links[function] = HandlerLink(function, target, existing.resolve() if existing else None)
     return links
+
+
+def prefer_source_files(links: dict[Function, HandlerLink], python_files: list[Path]) -> None:
+    """A CDK function's code is a copy of the user's folder, made at synth time (`asset.<hash>`
+    in `cdk.out`). When the files being checked include the original (same name, same bytes),
+    link to it instead, so that findings point where the user edits. Only byte-identical
+    files are taken for the original: a copy that differs is reported as it is."""
+    by_name: dict[str, list[Path]] = {}
+    for file in python_files:
+        by_name.setdefault(file.name, []).append(file)
+    for link in links.values():
+        module = link.module_file
+        if module is None or link.function.asset_path is None:
+            continue
+        candidates = [f for f in by_name.get(module.name, []) if f.resolve() != module]
+        if not candidates:
+            continue
+        try:
+            content = module.read_bytes()
+            for candidate in sorted(candidates):
+                if candidate.read_bytes() == content:
+                    link.module_file = candidate.resolve()
+                    break
+        except OSError:
+            continue

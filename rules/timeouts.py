@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.rule import Example, TemplateRule
-from lintkit.templates.model import Function, Template, Trigger, literal_int
+from lintkit.templates.model import Template, Trigger, literal_int
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -81,18 +81,18 @@ class TimeoutNearMaximum(TemplateRule):
         ratio = float(self.options.get("ratio", DEFAULT_NEAR_MAXIMUM_RATIO))
         for function in template.functions.values():
             timeout = function.timeout
-            if timeout is None or "Timeout" not in function.properties:
+            if timeout is None or "Timeout" not in function.properties or function.is_cdk_framework:
                 continue
             maximum = function.max_timeout
             if timeout > maximum:
                 message = f"{function.logical_id} Timeout {timeout} s is above Lambda's maximum of {maximum} s: the deploy fails"
                 self.emit(function.location("Timeout"), message, severity=Severity.ERROR)
             elif timeout >= ratio * maximum:
+                where = "at" if timeout == maximum else f"within {100 - int(timeout * 100 / maximum)} % of"
                 self.emit(
                     function.location("Timeout"),
-                    f"{function.logical_id} Timeout {timeout} s is within {round((1 - timeout / maximum) * 100)} % of "
-                    f"Lambda's {maximum} s maximum: growing work will time out; split it (Step Functions) or move it "
-                    f"to ECS/Fargate or Batch",
+                    f"{function.logical_id} Timeout {timeout} s is {where} Lambda's {maximum} s maximum: growing work "
+                    f"will time out; split it (Step Functions) or move it to ECS/Fargate or Batch",
                 )
 
 
@@ -298,15 +298,10 @@ class DefaultTimeout(TemplateRule):
 
     def check(self, template: Template) -> None:
         for function in template.functions.values():
-            if "Timeout" in function.properties or _is_cdk_internal(function):
+            if "Timeout" in function.properties or function.is_cdk_framework:
                 continue
             self.emit(
                 function.location(),
                 f"{function.logical_id} sets no Timeout and runs with the 3 s default; set the timeout its work needs",
             )
 
-
-def _is_cdk_internal(function: Function) -> bool:
-    """Functions CDK adds for its own custom resources (bucket notifications, log retention)."""
-    path = function.construct_path or ""
-    return any(part in path for part in ("BucketNotificationsHandler", "LogRetention", "CustomResourceProvider", "/Provider/framework"))

@@ -27,6 +27,11 @@ FUNCTION_TYPES = (SAM_FUNCTION, LAMBDA_FUNCTION)
 DEFAULT_BATCH_SIZE = {"sqs": 10, "kinesis": 100, "dynamodb": 100, "stream": 100}
 STREAM_SOURCES = ("kinesis", "dynamodb", "stream")
 
+# Construct ids of the functions CDK adds itself (seen in synthesized assemblies).
+_CDK_FRAMEWORK = re.compile(
+    r"(^|/)(Custom::[^/]+|LogRetention[0-9a-f]{32}|BucketNotificationsHandler[0-9a-f]{32}|AWS679f53fac002430cb0da5b7982bd2287"
+    r"|framework-(onEvent|isComplete|onTimeout))(/|$)"
+)
 _ARN_SERVICE = re.compile(r"^arn:[^:]*:(sqs|kinesis|dynamodb):")
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
@@ -354,6 +359,14 @@ class Function:
     @property
     def construct_path(self) -> str | None:
         return self.resource.construct_path
+
+    @property
+    def is_cdk_framework(self) -> bool:
+        """A function CDK itself adds to a stack (log retention, bucket notifications and
+        deployments, custom-resource providers). Its settings are CDK's, not the user's, so
+        rules about the user's configuration leave it alone."""
+        path = self.construct_path
+        return path is not None and _CDK_FRAMEWORK.search(path) is not None
 
     @property
     def dead_letter_key(self) -> str:

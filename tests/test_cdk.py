@@ -1,0 +1,109 @@
+"""CDK cloud assemblies: stack templates from manifest.json, construct paths, creation sites in
+the user's app, and handler code linked through `aws:asset:path`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, run_engine
+
+from lintkit.templates.cdk import read_assembly
+
+APP = FIXTURES / "cdk" / "demo-app"
+ASSEMBLY = APP / "cdk.out"
+TEMPLATE = "DemoStack.template.json"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    """A copy of the demo app, so paths are the same on every machine (and outside the repo's
+    own tree, as a user's app would be)."""
+    copy = tmp_path / "demo-app"
+    shutil.copytree(APP, copy)
+    return copy
+
+
+def by_code(result):
+    found: dict[str, list] = {}
+    for finding in result.findings:
+        found.setdefault(finding.code, []).append(finding)
+    return found
+
+
+def test_the_reader_lists_stacks_construct_paths_and_creation_sites():
+    assembly = read_assembly(ASSEMBLY / "manifest.json")
+    (stack,) = assembly.stacks
+    assert stack.template_file.name == TEMPLATE
+    assert stack.construct_paths["OrdersFnC7735A71"] == "DemoStack/OrdersFn/Resource"
+    file, line, column = stack.creation_sites["OrdersFnC7735A71"]
+    assert Path(file).name == "app.js" and (line, column) == (28, 22)
+
+
+def test_a_folder_containing_cdk_out_gives_findings_with_construct_paths(app):
+    result = run_engine([app])
+    assert not result.internal_errors
+    found = by_code(result)
+    (visibility,) = found["LK603"]
+    assert visibility.path.endswith(f"cdk.out/{TEMPLATE}") and visibility.line == 6
+    assert visibility.construct_path == "DemoStack/OrdersQueue/Resource"
+    created = [r for r in visibility.related if r.message.endswith("is created here")]
+    assert [(Path(r.location.path).name, r.location.line, r.location.column) for r in created] == [("app.js", 25, 25)]
+    (async_no_dlq,) = found["LK401"]
+    assert async_no_dlq.construct_path == "DemoStack/UploadsFn/Resource"
+    assert "UploadsFn64495020" in async_no_dlq.message
+    assert {f.construct_path for f in found["LK506"]} == {"DemoStack/ClicksFn/KinesisEventSource:DemoStackClicksStream859E9EE3/Resource"}
+
+
+def test_handler_code_is_linked_through_the_asset_and_reported_in_the_source(app):
+    result = run_engine([app])
+    code_findings = sorted((Path(f.path).relative_to(app).as_posix(), f.line, f.code) for f in result.findings if f.path.endswith(".py"))
+    # the asset copy in cdk.out is byte-identical to handlers/: findings go to the source
+    assert code_findings == [("handlers/clicks.py", 18, "LK503"), ("handlers/orders.py", 27, "LK504")]
+    # the good function (ReportsFn) has nothing
+    assert not [f for f in result.findings if "Reports" in (f.construct_path or "") or "reports.py" in f.path]
+
+
+def test_naming_cdk_out_reads_each_template_once_and_links_the_asset(app):
+    result = run_engine([app / "cdk.out"])
+    keys = [(f.path, f.line, f.code) for f in result.findings]
+    assert len(keys) == len(set(keys))
+    assert any("/asset." in f.path and f.code == "LK503" for f in result.findings)
+
+
+def test_nested_assemblies_are_read(tmp_path):
+    outer = tmp_path / "cdk.out"
+    outer.mkdir()
+    (outer / "cdk.out").write_text('{"version":"55.0.0"}')
+    shutil.copytree(ASSEMBLY, outer / "assembly-Prod")
+    (outer / "manifest.json").write_text(
+        json.dumps({"version": "55.0.0", "artifacts": {"assembly-Prod": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-Prod"}}}})
+    )
+    assembly = read_assembly(outer / "manifest.json")
+    assert [s.template_file.name for s in assembly.stacks] == [TEMPLATE]
+    result = run_engine([tmp_path])
+    assert {f.code for f in result.findings} >= {"LK401", "LK603", "LK501"}
+
+
+def test_unreadable_manifest_is_lk001_and_the_run_goes_on(tmp_path):
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    (assembly / "manifest.json").write_text('{"version": "55.0.0", "artifacts": ')
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return event['Records'][0]\n")
+    result = run_engine([tmp_path])
+    assert [(Path(f.path).name, f.code) for f in result.findings] == [("manifest.json", "LK001")]
+    assert "not valid JSON" in result.findings[0].message
+
+
+def test_a_stack_template_outside_the_assembly_is_not_followed(tmp_path):
+    assembly = tmp_path / "cdk.out"
+    assembly.mkdir()
+    (assembly / "cdk.out").write_text('{"version":"55.0.0"}')
+    (tmp_path / "secret.template.json").write_text("{}")
+    (assembly / "manifest.json").write_text(
+        json.dumps({"version": "55.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../secret.template.json"}}}})
+    )
+    assert read_assembly(assembly / "manifest.json").stacks == []
