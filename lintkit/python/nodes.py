@@ -115,3 +115,37 @@ def assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]:
         elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
             found.setdefault(node.target.value, []).append(node.value)
     return found
+
+
+def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
+    """The `name=...` argument of a call, if it is written out."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def positional_arguments(call: cst.Call) -> list[cst.Arg]:
+    """The plain positional arguments of a call, up to the first `*args` (after which positions
+    are unknown)."""
+    found: list[cst.Arg] = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        found.append(arg)
+    return found
+
+
+def argument(call: cst.Call, position: int, name: str) -> cst.Arg | None:
+    """The argument for a parameter that may be passed by position or by keyword."""
+    by_name = keyword_argument(call, name)
+    if by_name is not None:
+        return by_name
+    positional = positional_arguments(call)
+    return positional[position] if position < len(positional) else None
+
+
+def double_star_arguments(call: cst.Call) -> list[cst.BaseExpression]:
+    """The `**mapping` arguments of a call."""
+    return [arg.value for arg in call.args if arg.star == "**"]
+

@@ -1,0 +1,1749 @@
+"""What a call in a module is: which library or AWS client it goes through, the constant values of
+its arguments, the client's botocore `Config`, and where it runs (handler or module scope, loop,
+retry construct). Shared by the LK1xx, LK2xx, LK3xx, LK605 and LK7xx rules, and by the template
+join, which asks for the module's Lambda invokes and HTTP calls (`ModuleResolver.invokes()`,
+`.http_calls()`) and resolves what they name (`EnvVar`) through the function's `Environment`.
+
+One light pass of our own over the module (no libcst scope or qualified-name providers: they cost
+several times the parse) records imports, the bindings of every scope, each call's scope and
+enclosing loops, and parents. Everything else is answered on demand from those tables and
+memoised. Answers are evidence-based: a value we cannot follow is `UNKNOWN`, never a guess, and
+rules fire only on what is known.
+
+Get the resolver of a module with `resolver_for(module)`: it is built once and kept on the
+module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import libcst as cst
+
+from lintkit.python.module import PythonModule
+from lintkit.python.nodes import (
+    access_path,
+    argument,
+    dict_items,
+    dotted_name,
+    double_star_arguments,
+    int_value,
+    iter_nodes,
+    keyword_argument,
+    positional_arguments,
+    string_value,
+)
+
+
+class _Unknown:
+    """A value the resolver cannot determine (an expression, a call, several bindings)."""
+
+    _instance: "_Unknown | None" = None
+
+    def __new__(cls) -> "_Unknown":
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    """A value read from the environment (`os.environ["X"]`, `os.environ.get("X", d)`,
+    `os.getenv("X")`): the join resolves it through the function's `Environment.Variables`."""
+
+    name: str
+    default: Any = None  # the constant default given to `.get`/`getenv`, else None
+
+    def __str__(self) -> str:
+        return f"env var {self.name}"
+
+
+def describe(value: Any) -> str:
+    """A constant for a message: `'orders'`, `env var TARGET`, or `an expression`."""
+    if value is UNKNOWN:
+        return "an expression"
+    if isinstance(value, EnvVar):
+        return str(value)
+    return repr(value)
+
+
+# -- library tables ---------------------------------------------------------------------------
+
+# Other spellings of the same thing -> the name the tables below use.
+QUALIFIED_ALIASES = {
+    "boto3.session.Session": "boto3.Session",
+    "botocore.client.Config": "botocore.config.Config",
+    "requests.session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    "requests.api.get": "requests.get",
+    "requests.api.post": "requests.post",
+    "requests.api.request": "requests.request",
+    "requests.adapters.Retry": "urllib3.Retry",
+    "urllib3.util.Retry": "urllib3.Retry",
+    "urllib3.util.retry.Retry": "urllib3.Retry",
+    "requests.packages.urllib3.util.retry.Retry": "urllib3.Retry",
+    "requests.packages.urllib3.Retry": "urllib3.Retry",
+    "urllib3.poolmanager.PoolManager": "urllib3.PoolManager",
+    "concurrent.futures.thread.ThreadPoolExecutor": "concurrent.futures.ThreadPoolExecutor",
+    "concurrent.futures.process.ProcessPoolExecutor": "concurrent.futures.ProcessPoolExecutor",
+    "multiprocessing.pool.Pool": "multiprocessing.Pool",
+    "aiohttp.connector.TCPConnector": "aiohttp.TCPConnector",
+    "aiohttp.client.ClientSession": "aiohttp.ClientSession",
+    "asyncio.taskgroups.TaskGroup": "asyncio.TaskGroup",
+}
+
+# Calls that build an object the rules care about (the key is the constructor's qualified name).
+AWS_CLIENT_FACTORIES = frozenset({"boto3.client", "boto3.resource"})
+AWS_SESSION_FACTORIES = frozenset({"boto3.Session"})
+HTTP_CLIENT_FACTORIES = {
+    "requests.Session": "requests",
+    "httpx.Client": "httpx",
+    "httpx.AsyncClient": "httpx",
+    "urllib3.PoolManager": "urllib3",
+    "urllib3.ProxyManager": "urllib3",
+    "aiohttp.ClientSession": "aiohttp",
+    "aiohttp_retry.RetryClient": "aiohttp",
+}
+# Other constructors whose arguments a rule reads.
+OTHER_FACTORIES = frozenset(
+    {
+        "botocore.config.Config",
+        "urllib3.Retry",
+        "requests.adapters.HTTPAdapter",
+        "httpx.HTTPTransport",
+        "httpx.AsyncHTTPTransport",
+        "httpx.Limits",
+        "httpx.Timeout",
+        "aiohttp.TCPConnector",
+        "aiohttp.ClientTimeout",
+        "tenacity.Retrying",
+        "tenacity.AsyncRetrying",
+        "asyncio.TaskGroup",
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "multiprocessing.get_context",
+        "open",
+    }
+)
+FACTORIES = AWS_CLIENT_FACTORIES | AWS_SESSION_FACTORIES | frozenset(HTTP_CLIENT_FACTORIES) | OTHER_FACTORIES
+# `receiver.method(...)` that builds an object: (receiver kind, method) -> the new object's kind.
+METHOD_FACTORIES = {
+    ("boto3.Session", "client"): "boto3.client",
+    ("boto3.Session", "resource"): "boto3.resource",
+}
+
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "send"})
+# Module-level request functions: qualified name -> library.
+HTTP_FUNCTIONS = {
+    **{f"requests.{m}": "requests" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")},
+    **{f"httpx.{m}": "httpx" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")},
+    "urllib3.request": "urllib3",
+    "aiohttp.request": "aiohttp",
+    "urllib.request.urlopen": "urllib",
+}
+# Methods that send a request, by the library of the client object.
+HTTP_CLIENT_METHODS = {
+    "requests": HTTP_METHODS - {"stream"},
+    "httpx": HTTP_METHODS,
+    "urllib3": frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
+    "aiohttp": HTTP_METHODS - {"stream", "send"},
+}
+
+# Decorators that retry the function they wrap (qualified names).
+RETRY_DECORATORS = {
+    "tenacity.retry": "tenacity @retry",
+    "backoff.on_exception": "backoff @on_exception",
+    "backoff.on_predicate": "backoff @on_predicate",
+    "retrying.retry": "retrying @retry",
+    "retry.retry": "retry @retry",
+}
+RETRYING_CONTROLLERS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying"})
+SLEEP_FUNCTIONS = frozenset({"time.sleep", "asyncio.sleep"})
+# Decorators that make a function's result computed once (a client built there is reused).
+CACHING_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "functools.cached_property", "cached_property", "lru_cache", "cache"})
+
+# Methods whose result is a collection sized by data (a page of items or more).
+COLLECTION_METHODS = frozenset(
+    {"scan", "query", "paginate", "fetchall", "all", "filter", "build_full_result", "batch_get_item", "execute_statement", "readlines", "splitlines", "split"}
+)
+ITERATION_BUILTINS = frozenset({"list", "tuple", "set", "sorted", "reversed", "enumerate", "zip", "filter", "map", "frozenset", "itertools.chain", "itertools.chain.from_iterable"})
+TRANSFORMS = frozenset(
+    {"json.dumps", "json.loads", "str", "bytes", "base64.b64encode", "base64.b64decode", "base64.standard_b64encode", "base64.urlsafe_b64encode", "gzip.compress", "zlib.compress", "pickle.dumps", "repr"}
+)
+TRANSFORM_METHODS = frozenset({"decode", "encode", "strip", "upper", "lower", "replace", "format"})
+# Fan-out larger than this many items counts as "data-sized" even when it is a constant.
+SMALL_FAN_OUT = 50
+
+
+# -- what the resolver reports ----------------------------------------------------------------
+
+
+class Scope:
+    """A function, lambda, class, comprehension or the module, with the names bound in it."""
+
+    def __init__(self, node: cst.CSTNode, parent: "Scope | None", kind: str) -> None:
+        self.node = node
+        self.parent = parent
+        self.kind = kind  # "module" | "function" | "class" | "comprehension"
+        self.bindings: dict[str, list[Binding]] = {}
+        self.globals: set[str] = set()
+
+    def bind(self, name: str, binding: "Binding") -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    @property
+    def function(self) -> cst.FunctionDef | None:
+        """The innermost `def` this scope belongs to (None at module or class level)."""
+        scope: Scope | None = self
+        while scope is not None:
+            if isinstance(scope.node, cst.FunctionDef):
+                return scope.node
+            if scope.kind in ("module", "class"):
+                return None
+            scope = scope.parent
+        return None
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One way a name gets its value. `kind`: "value" (`x = expr`, `with expr as x`, `x := expr`),
+    "element" (`for x in expr`: `node` is the iterable), "param", "import" (`qualname`),
+    "function", "class", "augmented" (`x += ...`) or "unknown" (unpacking, `except ... as x`)."""
+
+    kind: str
+    node: cst.CSTNode | None = field(repr=False)
+    scope: Scope = field(repr=False)
+    qualname: str | None = None
+
+
+@dataclass(frozen=True)
+class RetryConstruct:
+    """Why a call is retried: `kind` is "decorator", "loop", "controller" (tenacity `Retrying`)
+    or "caller" (every caller in the module is retried); `node` is the decorator, loop or call."""
+
+    kind: str
+    node: cst.CSTNode = field(repr=False)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Where a call runs. `function` is the innermost `def` (None at module level); `loops` are the
+    enclosing loops of that function, outermost first (for / while / comprehensions, a retry loop
+    included); `retry` is the first retry construct around it, if any."""
+
+    function: cst.FunctionDef | None = field(repr=False)
+    class_def: cst.ClassDef | None = field(repr=False)
+    loops: tuple[cst.CSTNode, ...] = field(repr=False)
+    retry: RetryConstruct | None = None
+
+    @property
+    def at_module_scope(self) -> bool:
+        return self.function is None
+
+
+@dataclass(eq=False)
+class Instance:
+    """An object built by a known constructor: `kind` is its qualified name (`boto3.client`,
+    `requests.Session`, `botocore.config.Config`, ...). `parent` is the session a client was
+    made from."""
+
+    kind: str
+    call: cst.Call = field(repr=False)
+    scope: Scope = field(repr=False)
+    loops: tuple[cst.CSTNode, ...] = field(repr=False, default=())
+    parent: "Instance | None" = None
+
+    @property
+    def library(self) -> str:
+        return HTTP_CLIENT_FACTORIES.get(self.kind) or self.kind.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class BotoConfig:
+    """A botocore `Config(...)`. Each setting is its constant value, None when not set (botocore's
+    default applies), or UNKNOWN. `readable` is False when a `config=` was passed that the resolver
+    could not follow: then every setting is UNKNOWN."""
+
+    call: cst.Call | None = field(repr=False)
+    connect_timeout: Any = None
+    read_timeout: Any = None
+    max_attempts: Any = None  # retries only, in a Config (LAMBDA-FACTS §3.1)
+    total_max_attempts: Any = None
+    mode: Any = None
+    retries_written: bool = False
+    readable: bool = True
+
+    DEFAULT_TIMEOUT = 60  # connect_timeout and read_timeout (LAMBDA-FACTS §2.8)
+    DEFAULT_ATTEMPTS = {"legacy": 5, "standard": 3, "adaptive": 3}
+
+    @property
+    def effective_read_timeout(self) -> Any:
+        return self.DEFAULT_TIMEOUT if self.read_timeout is None else self.read_timeout
+
+    @property
+    def effective_connect_timeout(self) -> Any:
+        return self.DEFAULT_TIMEOUT if self.connect_timeout is None else self.connect_timeout
+
+    @property
+    def total_attempts(self) -> Any:
+        """Attempts including the first; UNKNOWN when a setting is an expression. Without a
+        mode, botocore's default (legacy, 5 attempts) is assumed: the effective mode can also
+        come from AWS_RETRY_MODE / AWS_NEW_RETRIES_2026 (LAMBDA-FACTS §3.1)."""
+        settings = (self.total_max_attempts, self.max_attempts, self.mode)
+        if not self.readable or any(s is UNKNOWN or isinstance(s, EnvVar) for s in settings):
+            return UNKNOWN
+        if isinstance(self.total_max_attempts, int):
+            return self.total_max_attempts
+        if isinstance(self.max_attempts, int):
+            return self.max_attempts + 1
+        return self.DEFAULT_ATTEMPTS.get(self.mode or "legacy", UNKNOWN)
+
+    @property
+    def retries_disabled(self) -> Any:
+        attempts = self.total_attempts
+        return UNKNOWN if attempts is UNKNOWN else attempts <= 1
+
+    def reruns_slow_callee(self, callee_timeout: float | None = None) -> Any:
+        """True when a synchronous invoke through this client can start the callee again while
+        it still runs: retries are on and `read_timeout` is the default, or (callee known) below
+        its `Timeout`. False when it cannot; UNKNOWN when a setting is an expression."""
+        disabled = self.retries_disabled
+        if disabled is UNKNOWN:
+            return UNKNOWN
+        if disabled:
+            return False
+        if callee_timeout is None:
+            return True if self.read_timeout is None else False if self.read_timeout is not UNKNOWN else UNKNOWN
+        read = self.effective_read_timeout
+        return read <= callee_timeout if isinstance(read, (int, float)) else UNKNOWN
+
+
+NO_CONFIG = BotoConfig(call=None)
+UNREADABLE_CONFIG = BotoConfig(
+    call=None, connect_timeout=UNKNOWN, read_timeout=UNKNOWN, max_attempts=UNKNOWN,
+    total_max_attempts=UNKNOWN, mode=UNKNOWN, readable=False,
+)
+
+
+@dataclass(frozen=True)
+class AwsClient:
+    """A boto3 client or resource: `service` is its constant name, an EnvVar, or UNKNOWN."""
+
+    instance: Instance = field(repr=False)
+    service: Any = None
+    config: BotoConfig = field(default=None)  # type: ignore[assignment]
+
+    @property
+    def created(self) -> cst.Call:
+        return self.instance.call
+
+    @property
+    def at_module_scope(self) -> bool:
+        return self.instance.scope.kind == "module"
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    """`client.method(...)` on a boto3 client. `client` is None when the receiver could not be
+    followed and the service was recognised by the method and its arguments."""
+
+    call: cst.Call = field(repr=False)
+    service: Any = None
+    method: str = ""
+    client: AwsClient | None = None
+
+
+@dataclass(frozen=True)
+class InvokeCall:
+    """A Lambda `invoke` / `invoke_async` call. `function_name` is FunctionName's expression and
+    `target` its value (a constant name or ARN, an EnvVar, or UNKNOWN); `invocation_type` is
+    "RequestResponse" (also when not given), "Event", "DryRun" or UNKNOWN."""
+
+    call: cst.Call = field(repr=False)
+    method: str = "invoke"
+    client: AwsClient | None = None
+    function_name: cst.BaseExpression | None = field(repr=False, default=None)
+    target: Any = None
+    invocation_type: Any = None
+    invocation_type_node: cst.CSTNode | None = field(repr=False, default=None)
+    payload: cst.BaseExpression | None = field(repr=False, default=None)
+    context: CallContext = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def is_async(self) -> bool:
+        return self.invocation_type == "Event"
+
+    @property
+    def target_description(self) -> str:
+        """The invoked function for a message: `'orders'`, `env var TARGET`, or `a function`."""
+        return "a function" if self.target is UNKNOWN else describe(self.target)
+
+    @property
+    def is_sync(self) -> bool:
+        return self.invocation_type == "RequestResponse"
+
+
+@dataclass(frozen=True)
+class HttpCall:
+    """A request through requests / httpx / urllib3 / aiohttp / urllib. `client` is the session or
+    pool it goes through (None for module functions like `requests.get`). `timeout` is the
+    expression that sets its timeout, on the call or the client; `timeout_state` says which:
+    "call", "client", "default" (the library's own default applies), "none" (disabled, or
+    never set for a library without a default) or "unknown" (`**kwargs`, a custom adapter)."""
+
+    call: cst.Call = field(repr=False)
+    library: str = ""
+    method: str = ""
+    client: Instance | None = None
+    timeout: cst.BaseExpression | None = field(repr=False, default=None)
+    timeout_state: str = "unknown"
+    retry_policy: str | None = None  # the client's own retry policy (mounted Retry, transport retries)
+    context: CallContext = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def has_timeout(self) -> Any:
+        if self.timeout_state == "unknown":
+            return UNKNOWN
+        return self.timeout_state in ("call", "client", "default")
+
+
+# Library defaults for `timeout_state` when neither call nor client sets one.
+_DEFAULT_TIMEOUTS = {"httpx": "default", "aiohttp": "default", "requests": "none", "urllib3": "none", "urllib": "none"}
+
+
+# -- the resolver -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Frame:
+    scope: Scope
+    loops: tuple[cst.CSTNode, ...]
+    class_def: cst.ClassDef | None
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_MAX_DEPTH = 12
+
+
+class ModuleResolver:
+    """The resolver of one module. Build it with `resolver_for(module)`."""
+
+    def __init__(self, module: PythonModule) -> None:
+        self.module = module
+        self.module_scope = Scope(module.tree, None, "module")
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        self.scopes: dict[cst.CSTNode, Scope] = {}  # def / lambda / class / comprehension -> its scope
+        self._frames: dict[cst.Call, _Frame] = {}
+        self._class_attributes: dict[cst.ClassDef, dict[str, list[Binding]]] = {}
+        self._memo: dict[tuple, Any] = {}
+        self._walk()
+
+    # -- the one pass -----------------------------------------------------------------------
+    def _walk(self) -> None:
+        stack: list[tuple[cst.CSTNode, _Frame]] = [(self.module.tree, _Frame(self.module_scope, (), None))]
+        while stack:
+            node, frame = stack.pop()
+            children = self._visit(node, frame)
+            for child, child_frame in reversed(children):
+                self.parents[child] = node
+                stack.append((child, child_frame))
+
+    def _visit(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+        """Record what `node` binds and return its children with the frame each runs in."""
+        scope = frame.scope
+        if isinstance(node, cst.Call):
+            self._frames[node] = frame
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._bind_import(node, scope)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind_target(target.target, node.value, scope, frame)
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            self._bind_target(node.target, node.value, scope, frame)
+        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
+            self._binding_scope(node.target.value, scope).bind(node.target.value, Binding("augmented", node, scope))
+        elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+            target_scope = scope
+            while target_scope.kind == "comprehension" and target_scope.parent is not None:
+                target_scope = target_scope.parent
+            target_scope.bind(node.target.value, Binding("value", node.value, scope))
+        elif isinstance(node, cst.WithItem) and node.asname is not None:
+            self._bind_target(node.asname.name, node.item, scope, frame)
+        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
+            scope.bind(node.name.name.value, Binding("unknown", node, scope))
+        elif isinstance(node, cst.Global):
+            scope.globals.update(item.name.value for item in node.names)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return self._enter_scope(node, frame)
+        elif isinstance(node, cst.For):
+            inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+            self._bind_names(node.target, Binding("element", node.iter, scope), scope)
+            return [(node.iter, frame), (node.target, inner), (node.body, inner)] + (
+                [(node.orelse, frame)] if node.orelse is not None else []
+            )
+        elif isinstance(node, cst.While):
+            inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+            return [(node.test, inner), (node.body, inner)] + ([(node.orelse, frame)] if node.orelse is not None else [])
+        elif isinstance(node, _COMPREHENSIONS):
+            return self._enter_comprehension(node, frame)
+        return [(child, frame) for child in node.children]
+
+    def _enter_scope(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+        outer = frame.scope
+        # a method's names are looked up in the module, not the class body
+        lookup_parent = outer.parent if outer.kind == "class" and outer.parent is not None else outer
+        if isinstance(node, cst.ClassDef):
+            outer.bind(node.name.value, Binding("class", node, outer))
+            scope = Scope(node, outer, "class")
+            self.scopes[node] = scope
+            inner = _Frame(scope, (), node)
+            outside = [(child, frame) for child in (*node.decorators, *node.bases, *node.keywords)]
+            return outside + [(node.body, inner)]
+        scope = Scope(node, lookup_parent, "function")
+        self.scopes[node] = scope
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            scope.bind(param.name.value, Binding("param", param, scope))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.bind(star.name.value, Binding("unknown", star, scope))
+        inner = _Frame(scope, (), frame.class_def)
+        defaults = [(p.default, frame) for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None]
+        if isinstance(node, cst.Lambda):
+            return defaults + [(node.body, inner)]
+        outer.bind(node.name.value, Binding("function", node, outer))
+        outside = [(d, frame) for d in node.decorators] + defaults
+        annotations = [(p.annotation, frame) for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.annotation is not None]
+        return outside + annotations + [(node.body, inner)]
+
+    def _enter_comprehension(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+        scope = Scope(node, frame.scope, "comprehension")
+        self.scopes[node] = scope
+        inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+        for_in: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
+        first = True
+        children: list[tuple[cst.CSTNode, _Frame]] = []
+        while for_in is not None:
+            self._bind_names(for_in.target, Binding("element", for_in.iter, scope), scope)
+            # the first iterable is evaluated outside the comprehension
+            children.append((for_in.iter, frame if first else inner))
+            children.extend((cond, inner) for cond in for_in.ifs)
+            first = False
+            for_in = for_in.inner_for_in
+        parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]  # type: ignore[attr-defined]
+        return children + [(part, inner) for part in parts]
+
+    def _bind_import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted_name(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope.bind(alias.asname.name.value, Binding("import", alias, scope, full))
+                else:
+                    head = full.split(".", 1)[0]
+                    scope.bind(head, Binding("import", alias, scope, head))
+            return
+        if isinstance(node.names, cst.ImportStar) or node.relative:
+            return
+        base = dotted_name(node.module) if node.module is not None else None
+        if base is None:
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is None:
+                continue
+            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            scope.bind(bound, Binding("import", alias, scope, f"{base}.{name}"))
+
+    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression, scope: Scope, frame: _Frame) -> None:
+        if isinstance(target, cst.Name):
+            self._binding_scope(target.value, scope).bind(target.value, Binding("value", value, scope))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e.value for e in target.elements]
+            values = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else None
+            if values is not None and len(values) == len(elements) and not any(isinstance(e, cst.StarredElement) for e in value.elements):  # type: ignore[union-attr]
+                for element, item in zip(elements, values):
+                    self._bind_target(element, item, scope, frame)
+            else:
+                self._bind_names(target, Binding("unknown", value, scope), scope)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and frame.class_def is not None:
+            owner = target.value.value
+            function = scope.function
+            if scope.kind == "class" or (function is not None and _first_param(function) == owner and owner in ("self", "cls")):
+                attributes = self._class_attributes.setdefault(frame.class_def, {})
+                attributes.setdefault(target.attr.value, []).append(Binding("value", value, scope))
+        if scope.kind == "class" and isinstance(target, cst.Name) and frame.class_def is not None:
+            attributes = self._class_attributes.setdefault(frame.class_def, {})
+            attributes.setdefault(target.value, []).append(Binding("value", value, scope))
+
+    def _bind_names(self, target: cst.CSTNode, binding: Binding, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            self._binding_scope(target.value, scope).bind(target.value, binding)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_names(element.value, binding, scope)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_names(target.value, binding, scope)
+
+    def _binding_scope(self, name: str, scope: Scope) -> Scope:
+        """Where an assignment in `scope` binds `name` (the module, after `global name`)."""
+        return self.module_scope if name in scope.globals else scope
+
+    # -- scopes and names -------------------------------------------------------------------
+    def scope_of(self, node: cst.CSTNode) -> Scope:
+        """The scope an expression is evaluated in."""
+        current: cst.CSTNode | None = node
+        while current is not None:
+            if isinstance(current, cst.Call) and current in self._frames:
+                return self._frames[current].scope
+            parent = self.parents.get(current)
+            if parent is not None and parent in self.scopes and _is_inside_body(parent, current):
+                return self.scopes[parent]
+            current = parent
+        return self.module_scope
+
+    def lookup(self, name: str, scope: Scope) -> list[Binding]:
+        """The bindings a name refers to from `scope` (nearest scope that binds it)."""
+        current: Scope | None = scope
+        while current is not None:
+            if name in current.globals:
+                return self.module_scope.bindings.get(name, [])
+            if name in current.bindings:
+                return current.bindings[name]
+            current = current.parent
+        return []
+
+    def qualified_name(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+        """`boto3.client` for `boto3.client`, `b3.client` (`import boto3 as b3`), `client` (`from
+        boto3 import client`), or a name bound to any of these; builtins by their own name."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Name):
+            bindings = self.lookup(expr.value, scope)
+            if not bindings:
+                return expr.value  # a builtin, or a name bound where we do not look
+            if len(bindings) == 1:
+                binding = bindings[0]
+                if binding.kind == "import":
+                    return QUALIFIED_ALIASES.get(binding.qualname or "", binding.qualname)
+                if binding.kind == "value" and isinstance(binding.node, (cst.Name, cst.Attribute)):
+                    return self.qualified_name(binding.node, binding.scope, _depth + 1)
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.qualified_name(expr.value, scope, _depth + 1)
+            if base is None:
+                return None
+            full = f"{base}.{expr.attr.value}"
+            return QUALIFIED_ALIASES.get(full, full)
+        return None
+
+    def callee(self, call: cst.Call) -> str | None:
+        """The qualified name of what a call calls, when it is an imported or builtin name."""
+        return self.qualified_name(call.func, self.scope_of(call))
+
+    # -- objects ----------------------------------------------------------------------------
+    def instance(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Instance | None:
+        """The object an expression evaluates to, when a known constructor built it: directly
+        (`boto3.client("s3")`), through names, module globals, `self.x` attributes, `with ... as`,
+        function parameters (default, annotation, or the same object at every call site)."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Await):
+            return self.instance(expr.expression, scope, _depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._constructed(expr, scope, _depth)
+        if isinstance(expr, cst.Name):
+            return self._same_instance(self.lookup(expr.value, scope), _depth)
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+            class_def = _enclosing_class(self, expr)
+            if class_def is not None:
+                return self._same_instance(self._class_attributes.get(class_def, {}).get(expr.attr.value, []), _depth)
+        return None
+
+    def _constructed(self, call: cst.Call, scope: Scope, depth: int) -> Instance | None:
+        key = ("instance", call)
+        if key in self._memo:
+            return self._memo[key]
+        self._memo[key] = None  # cycle guard
+        found: Instance | None = None
+        name = self.qualified_name(call.func, scope)
+        frame = self._frames.get(call)
+        loops = frame.loops if frame is not None else ()
+        if name in FACTORIES:
+            found = Instance(name, call, scope, loops)
+        elif isinstance(call.func, cst.Attribute):
+            receiver = self.instance(call.func.value, scope, depth + 1)
+            method = call.func.attr.value
+            if receiver is not None:
+                kind = METHOD_FACTORIES.get((receiver.kind, method))
+                if kind is None and receiver.kind == "multiprocessing.get_context":
+                    kind = f"multiprocessing.{method}"
+                if kind is not None:
+                    found = Instance(kind, call, scope, loops, parent=receiver)
+        self._memo[key] = found
+        return found
+
+    def _same_instance(self, bindings: list[Binding], depth: int) -> Instance | None:
+        """The instance every binding evaluates to (the first one when all are of one kind)."""
+        found: Instance | None = None
+        for binding in bindings:
+            if binding.kind == "value":
+                if _is_none(binding.node):
+                    continue  # `client = None` before a lazy assignment
+                instance = self.instance(binding.node, binding.scope, depth + 1)
+            elif binding.kind == "param":
+                instance = self._parameter_instance(binding, depth)
+            else:
+                return None
+            if instance is None or (found is not None and instance.kind != found.kind):
+                return None
+            found = found or instance
+        return found
+
+    def _parameter_instance(self, binding: Binding, depth: int) -> Instance | None:
+        param = binding.node
+        assert isinstance(param, cst.Param)
+        if param.default is not None and not _is_none(param.default):
+            instance = self.instance(param.default, binding.scope.parent, depth + 1)
+            if instance is not None:
+                return instance
+        function = binding.scope.node
+        if not isinstance(function, cst.FunctionDef):
+            return None
+        index = _param_index(function, param)
+        instances = [
+            self.instance(arg.value, self.scope_of(call), depth + 1)
+            for call in self.call_sites(function)
+            for arg in [argument(call, index, param.name.value) if index is not None else keyword_argument(call, param.name.value)]
+            if arg is not None
+        ]
+        if instances and all(i is not None and i.kind == instances[0].kind for i in instances):  # type: ignore[union-attr]
+            return instances[0]
+        return None
+
+    def call_sites(self, function: cst.FunctionDef) -> list[cst.Call]:
+        """Calls of a module function by its name (`helper(...)`, `self.helper(...)`)."""
+        key = ("call_sites", function)
+        if key not in self._memo:
+            name = function.name.value
+            sites = []
+            for call in self._frames:
+                func = call.func
+                if isinstance(func, cst.Name) and func.value == name:
+                    if any(b.node is function for b in self.lookup(name, self._frames[call].scope)):
+                        sites.append(call)
+                elif isinstance(func, cst.Attribute) and func.attr.value == name and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                    if _enclosing_class(self, call) is _enclosing_class(self, function):
+                        sites.append(call)
+            self._memo[key] = sites
+        return self._memo[key]
+
+    # -- constants --------------------------------------------------------------------------
+    def constant(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Any:
+        """The constant an expression evaluates to: literals, names bound once to constants (module
+        or function scope), `os.environ[...]` / `.get` / `os.getenv` (an EnvVar), tuples of
+        constants, `a + b` of strings or numbers; else UNKNOWN."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return UNKNOWN
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = string_value(expr)
+            return UNKNOWN if value is None else value
+        if isinstance(expr, cst.Integer):
+            value = int_value(expr)
+            return UNKNOWN if value is None else value
+        if isinstance(expr, cst.Float):
+            try:
+                return float(expr.value.replace("_", ""))
+            except ValueError:
+                return UNKNOWN
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            value = self.constant(expr.expression, scope, _depth + 1)
+            return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
+        if isinstance(expr, cst.Name):
+            if expr.value in ("True", "False", "None") and not self.lookup(expr.value, scope):
+                return {"True": True, "False": False, "None": None}[expr.value]
+            return self._name_constant(expr.value, scope, _depth)
+        if isinstance(expr, (cst.Tuple, cst.List)):
+            values = tuple(self.constant(e.value, scope, _depth + 1) for e in expr.elements)
+            return UNKNOWN if any(v is UNKNOWN for v in values) or any(isinstance(e, cst.StarredElement) for e in expr.elements) else values
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Multiply)):
+            left, right = self.constant(expr.left, scope, _depth + 1), self.constant(expr.right, scope, _depth + 1)
+            try:
+                if isinstance(expr.operator, cst.Add) and type(left) is type(right) and isinstance(left, (str, int, float)):
+                    return left + right
+                if isinstance(expr.operator, cst.Multiply) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+                    return left * right
+            except TypeError:
+                return UNKNOWN
+            return UNKNOWN
+        env = self.environment_variable(expr, scope)
+        if env is not None:
+            return env
+        if isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) in ("int", "float", "str") and len(expr.args) == 1:
+            inner = self.constant(expr.args[0].value, scope, _depth + 1)
+            return inner if isinstance(inner, EnvVar) else UNKNOWN
+        return UNKNOWN
+
+    def _name_constant(self, name: str, scope: Scope, depth: int) -> Any:
+        bindings = self.lookup(name, scope)
+        if not bindings or any(b.kind != "value" for b in bindings):
+            return UNKNOWN
+        values = {repr(v): v for v in (self.constant(b.node, b.scope, depth + 1) for b in bindings)}
+        if len(values) != 1:
+            return UNKNOWN
+        return next(iter(values.values()))
+
+    def environment_variable(self, expr: cst.CSTNode, scope: Scope | None = None) -> EnvVar | None:
+        """`os.environ["X"]`, `os.environ.get("X"[, default])`, `os.getenv("X"[, default])`."""
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Subscript) and self.qualified_name(expr.value, scope) == "os.environ":
+            if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+                key = self.constant(expr.slice[0].slice.value, scope)
+                return EnvVar(key) if isinstance(key, str) else None
+        if isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) in ("os.environ.get", "os.getenv"):
+            positional = positional_arguments(expr)
+            if positional:
+                key = self.constant(positional[0].value, scope)
+                if isinstance(key, str):
+                    default = self.constant(positional[1].value, scope) if len(positional) > 1 else None
+                    return EnvVar(key, None if default is UNKNOWN else default)
+        return None
+
+    def keyword(self, call: cst.Call, name: str) -> tuple[cst.BaseExpression, Scope] | None:
+        """The expression passed for keyword `name`, also through `**params` where `params` is a
+        dict display or `dict(...)` call bound in scope."""
+        scope = self.scope_of(call)
+        arg = keyword_argument(call, name)
+        if arg is not None:
+            return arg.value, scope
+        for mapping in double_star_arguments(call):
+            found = self._mapping_item(mapping, name, scope, 0)
+            if found is not None:
+                return found
+        return None
+
+    def has_unknown_keywords(self, call: cst.Call) -> bool:
+        """Does the call pass `**mapping` we cannot read (so any keyword may be in it)?"""
+        scope = self.scope_of(call)
+        return any(self._mapping(m, scope, 0) is None for m in double_star_arguments(call))
+
+    def _mapping(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> tuple[cst.CSTNode, Scope] | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Dict) or (isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) == "dict"):
+            return expr, scope
+        if isinstance(expr, cst.Name):
+            bindings = self.lookup(expr.value, scope)
+            if len(bindings) == 1 and bindings[0].kind == "value":
+                return self._mapping(bindings[0].node, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
+        return None
+
+    def _mapping_item(self, expr: cst.BaseExpression, name: str, scope: Scope, depth: int) -> tuple[cst.BaseExpression, Scope] | None:
+        found = self._mapping(expr, scope, depth)
+        if found is None:
+            return None
+        mapping, where = found
+        if isinstance(mapping, cst.Dict):
+            for key, element in dict_items(mapping):
+                if key == name:
+                    return element.value, where
+            return None
+        arg = keyword_argument(mapping, name)  # type: ignore[arg-type]
+        return (arg.value, where) if arg is not None else None
+
+    # -- AWS clients ------------------------------------------------------------------------
+    def aws_client(self, expr: cst.CSTNode, scope: Scope | None = None) -> AwsClient | None:
+        instance = self.instance(expr, scope)
+        if instance is None or instance.kind not in AWS_CLIENT_FACTORIES:
+            return None
+        return self.aws_client_of(instance)
+
+    def aws_client_of(self, instance: Instance) -> AwsClient:
+        key = ("aws_client", instance.call)
+        if key not in self._memo:
+            call = instance.call
+            service_arg = argument(call, 0, "service_name")
+            service = self.constant(service_arg.value, instance.scope) if service_arg is not None else UNKNOWN
+            self._memo[key] = AwsClient(instance, service, self._client_config(call, instance))
+        return self._memo[key]
+
+    def _client_config(self, call: cst.Call, instance: Instance) -> BotoConfig:
+        found = self.keyword(call, "config")
+        if found is None:
+            if self.has_unknown_keywords(call):
+                return UNREADABLE_CONFIG
+            return NO_CONFIG
+        expr, scope = found
+        if _is_none(expr):
+            return NO_CONFIG
+        config = self.instance(expr, scope)
+        if config is None or config.kind != "botocore.config.Config":
+            return UNREADABLE_CONFIG
+        return self.boto_config(config.call)
+
+    def boto_config(self, call: cst.Call) -> BotoConfig:
+        """The settings of a `botocore.config.Config(...)` call."""
+        if self.has_unknown_keywords(call):
+            return UNREADABLE_CONFIG
+        values: dict[str, Any] = {}
+        for name in ("connect_timeout", "read_timeout"):
+            found = self.keyword(call, name)
+            values[name] = None if found is None else self.constant(*found)
+        retries = self.keyword(call, "retries")
+        written = retries is not None
+        if retries is not None:
+            for name in ("max_attempts", "total_max_attempts", "mode"):
+                item = self._mapping_item(retries[0], name, retries[1], 0)
+                if item is not None:
+                    values[name] = self.constant(*item)
+                elif self._mapping(retries[0], retries[1], 0) is None:
+                    values[name] = UNKNOWN
+        return BotoConfig(call=call, retries_written=written, **values)
+
+    def aws_call(self, call: cst.Call) -> AwsCall | None:
+        """`client.method(...)` on a boto3 client (or resource), or a call recognisable as one by
+        its arguments (`.invoke(FunctionName=...)`, `.send_message(QueueUrl=...)`)."""
+        key = ("aws_call", call)
+        if key not in self._memo:
+            self._memo[key] = self._aws_call(call)
+        return self._memo[key]
+
+    def _aws_call(self, call: cst.Call) -> AwsCall | None:
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        method = call.func.attr.value
+        client = self.aws_client(call.func.value, self.scope_of(call))
+        if client is not None:
+            return AwsCall(call, client.service, method, client)
+        if self.instance(call.func.value, self.scope_of(call)) is not None:
+            return None  # some other known object
+        service = _service_by_arguments(method, {a.keyword.value for a in call.args if a.keyword is not None})
+        if service is None:
+            return None
+        return AwsCall(call, service, method, None)
+
+    def lambda_invoke(self, call: cst.Call) -> InvokeCall | None:
+        """The call as a Lambda invoke, or None."""
+        key = ("invoke", call)
+        if key in self._memo:
+            return self._memo[key]
+        found = None
+        aws = self.aws_call(call)
+        if aws is not None and aws.service in ("lambda", UNKNOWN) and aws.method in ("invoke", "invoke_async"):
+            if aws.service == "lambda" or self.keyword(call, "FunctionName") is not None:
+                found = self._invoke(call, aws)
+        self._memo[key] = found
+        return found
+
+    def _invoke(self, call: cst.Call, aws: AwsCall) -> InvokeCall:
+        name = self.keyword(call, "FunctionName")
+        payload = self.keyword(call, "Payload" if aws.method == "invoke" else "InvokeArgs")
+        kind = self.keyword(call, "InvocationType")
+        if aws.method == "invoke_async":
+            invocation_type, type_node = "Event", None
+        elif kind is None:
+            invocation_type = UNKNOWN if self.has_unknown_keywords(call) else "RequestResponse"
+            type_node = None
+        else:
+            invocation_type, type_node = self.constant(*kind), kind[0]
+            if isinstance(invocation_type, EnvVar) or not isinstance(invocation_type, str):
+                invocation_type = UNKNOWN
+        return InvokeCall(
+            call=call,
+            method=aws.method,
+            client=aws.client,
+            function_name=name[0] if name else None,
+            target=self.constant(*name) if name else UNKNOWN,
+            invocation_type=invocation_type,
+            invocation_type_node=type_node,
+            payload=payload[0] if payload else None,
+            context=self.context(call),
+        )
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def http_call(self, call: cst.Call) -> HttpCall | None:
+        key = ("http", call)
+        if key not in self._memo:
+            self._memo[key] = self._http_call(call)
+        return self._memo[key]
+
+    def _http_call(self, call: cst.Call) -> HttpCall | None:
+        scope = self.scope_of(call)
+        name = self.qualified_name(call.func, scope)
+        client: Instance | None = None
+        if name in HTTP_FUNCTIONS:
+            library, method = HTTP_FUNCTIONS[name], name.rsplit(".", 1)[1]
+        elif isinstance(call.func, cst.Attribute):
+            client = self.instance(call.func.value, scope)
+            if client is None or client.kind not in HTTP_CLIENT_FACTORIES:
+                return None
+            library, method = client.library, call.func.attr.value
+            if method not in HTTP_CLIENT_METHODS[library]:
+                return None
+        else:
+            return None
+        timeout, state = self._http_timeout(call, library, client)
+        return HttpCall(call, library, method, client, timeout, state, self._client_retry_policy(call, client, library), self.context(call))
+
+    def _http_timeout(self, call: cst.Call, library: str, client: Instance | None) -> tuple[cst.BaseExpression | None, str]:
+        position = {"urllib": 2}.get(library)
+        found = self.keyword(call, "timeout")
+        if found is None and position is not None:
+            arg = argument(call, position, "timeout")
+            found = (arg.value, self.scope_of(call)) if arg is not None else None
+        if found is not None:
+            return found[0], "none" if self.constant(*found) is None else "call"
+        if self.has_unknown_keywords(call):
+            return None, "unknown"
+        if client is not None:
+            if library == "requests":
+                # a Session has no timeout of its own; a custom adapter or subclass may add one
+                return None, "unknown" if self._mounted_adapters(client, custom=True) else "none"
+            setting = self.keyword(client.call, "timeout")
+            if setting is not None:
+                return setting[0], "none" if self.constant(*setting) is None else "client"
+            if self.has_unknown_keywords(client.call):
+                return None, "unknown"
+        return None, _DEFAULT_TIMEOUTS[library]
+
+    def _mounted_adapters(self, session: Instance, *, custom: bool = False) -> list[cst.BaseExpression]:
+        """The adapters mounted on a requests Session (`session.mount(prefix, adapter)`); with
+        `custom`, only those that are not a plain `requests.adapters.HTTPAdapter`."""
+        found = []
+        for call in self._frames:
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value == "mount" and len(call.args) >= 2):
+                continue
+            if self.instance(func.value, self.scope_of(call)) is not session:
+                continue
+            adapter = call.args[1].value
+            built = self.instance(adapter, self.scope_of(call))
+            if custom and built is not None and built.kind == "requests.adapters.HTTPAdapter":
+                continue
+            found.append(adapter)
+        return found
+
+    def _client_retry_policy(self, call: cst.Call, client: Instance | None, library: str) -> str | None:
+        """The retry policy the request's client carries (not the code around the call)."""
+        scope = self.scope_of(call)
+        if library == "urllib3":
+            for owner in (call, client.call if client is not None else None):
+                if owner is not None and self.keyword(owner, "retries") is not None:
+                    value = self.constant(*self.keyword(owner, "retries"))  # type: ignore[misc]
+                    if value not in (False, 0, None):
+                        return "urllib3 retries="
+        if client is None:
+            return None
+        if client.kind == "aiohttp_retry.RetryClient":
+            return "aiohttp_retry RetryClient"
+        if library == "requests":
+            for adapter in self._mounted_adapters(client):
+                built = self.instance(adapter, scope)
+                if built is None or built.kind != "requests.adapters.HTTPAdapter":
+                    return "a custom adapter"  # may retry: we cannot see into it
+                retries = self.keyword(built.call, "max_retries")
+                if retries is not None and self.constant(*retries) not in (0, None, False):
+                    return "an HTTPAdapter with max_retries"
+        if library == "httpx":
+            transport = self.keyword(client.call, "transport")
+            if transport is not None:
+                built = self.instance(*transport)
+                if built is None or built.kind not in ("httpx.HTTPTransport", "httpx.AsyncHTTPTransport"):
+                    return "a custom transport"
+                retries = self.keyword(built.call, "retries")
+                if retries is not None and self.constant(*retries) not in (0, None):
+                    return "an HTTPTransport with retries"
+        return None
+
+    # -- context ----------------------------------------------------------------------------
+    def context(self, call: cst.Call) -> CallContext:
+        key = ("context", call)
+        if key not in self._memo:
+            frame = self._frames.get(call) or _Frame(self.scope_of(call), (), None)
+            function = frame.scope.function
+            class_def = _enclosing_class(self, function) if function is not None else None
+            self._memo[key] = CallContext(function, class_def, frame.loops, self._retry_around(call, frame))
+        return self._memo[key]
+
+    def _retry_around(self, call: cst.Call, frame: _Frame) -> RetryConstruct | None:
+        for loop in reversed(frame.loops):
+            construct = self.retry_loop(loop)
+            if construct is not None:
+                return construct
+        scope: Scope | None = frame.scope
+        while scope is not None:
+            if isinstance(scope.node, cst.FunctionDef):
+                construct = self.function_retry(scope.node)
+                if construct is not None:
+                    return construct
+            scope = scope.parent
+        return None
+
+    def function_retry(self, function: cst.FunctionDef, _seen: frozenset = frozenset()) -> RetryConstruct | None:
+        """How a function is retried: a retry decorator, being handed to a tenacity controller, or
+        (one function deep at a time) every caller in the module being retried."""
+        key = ("function_retry", function)
+        if key in self._memo:
+            return self._memo[key]
+        if function in _seen:
+            return None
+        found = self._decorator_retry(function) or self._controller_retry(function)
+        if found is None:
+            sites = self.call_sites(function)
+            if sites:
+                around = []
+                for site in sites:
+                    frame = self._frames[site]
+                    construct = next((c for c in map(self.retry_loop, reversed(frame.loops)) if c), None)
+                    caller = frame.scope.function
+                    if construct is None and caller is not None:
+                        construct = self.function_retry(caller, _seen | {function})
+                    around.append(construct)
+                if all(around):
+                    found = RetryConstruct("caller", sites[0], f"its callers retry ({around[0].description})")  # type: ignore[union-attr]
+        self._memo[key] = found
+        return found
+
+    def _decorator_retry(self, function: cst.FunctionDef) -> RetryConstruct | None:
+        scope = self.scopes[function].parent or self.module_scope
+        for decorator in function.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                target = target.func
+            name = self.qualified_name(target, scope) or ""
+            if name in RETRY_DECORATORS and RETRY_DECORATORS[name]:
+                return RetryConstruct("decorator", decorator, RETRY_DECORATORS[name])  # type: ignore[arg-type]
+            last = name.rsplit(".", 1)[-1].lower() if name else (dotted_name(target) or "").rsplit(".", 1)[-1].lower()
+            if "retry" in last or "retries" in last or "backoff" in last:
+                return RetryConstruct("decorator", decorator, f"@{last}")
+        return None
+
+    def _controller_retry(self, function: cst.FunctionDef) -> RetryConstruct | None:
+        """`Retrying(...)(fn)`, `retryer.call(fn)`, `retry(...)(fn)`."""
+        name = function.name.value
+        for call in self._frames:
+            if not any(isinstance(a.value, cst.Name) and a.value.value == name for a in call.args):
+                continue
+            scope = self.scope_of(call)
+            func = call.func
+            target = func.value if isinstance(func, cst.Attribute) and func.attr.value in ("call", "__call__") else func
+            built = self.instance(target, scope)
+            if built is not None and built.kind in RETRYING_CONTROLLERS:
+                return RetryConstruct("controller", call, "a tenacity Retrying controller")
+            if isinstance(target, cst.Call) and self.qualified_name(target.func, scope) in RETRY_DECORATORS:
+                return RetryConstruct("controller", call, RETRY_DECORATORS[self.qualified_name(target.func, scope)] or "retry")  # type: ignore[index]
+        return None
+
+    def retry_loop(self, loop: cst.CSTNode) -> RetryConstruct | None:
+        """A loop that retries its body: a tenacity `for attempt in Retrying(...)`, or a
+        hand-written `for attempt in range(n)` / `while` loop that leaves on success (`break` /
+        `return` in a `try`, or after a status check) and goes round again on failure (an
+        `except` that does not leave, or a sleep)."""
+        key = ("retry_loop", loop)
+        if key in self._memo:
+            return self._memo[key]
+        found = None
+        if isinstance(loop, cst.For):
+            iterable = self.instance(loop.iter)
+            if iterable is not None and iterable.kind in RETRYING_CONTROLLERS:
+                found = RetryConstruct("loop", loop, "a tenacity Retrying loop")
+            elif self._counting(loop.iter) and self._hand_written_retry(loop):
+                found = RetryConstruct("loop", loop, "a retry loop")
+        elif isinstance(loop, cst.While) and self._hand_written_retry(loop):
+            found = RetryConstruct("loop", loop, "a retry loop")
+        self._memo[key] = found
+        return found
+
+    def _counting(self, iterable: cst.BaseExpression) -> bool:
+        return isinstance(iterable, cst.Call) and self.qualified_name(iterable.func) in ("range", "itertools.count", "itertools.repeat")
+
+    def _hand_written_retry(self, loop: cst.For | cst.While) -> bool:
+        statements = list(_loop_body_nodes(loop))
+        for node in statements:
+            if isinstance(node, cst.Try) and node.handlers:
+                exits = any(isinstance(n, (cst.Break, cst.Return)) for n in _loop_body_nodes(node.body))
+                goes_round = any(
+                    not _always_leaves(handler) or any(isinstance(n, cst.Continue) for n in _loop_body_nodes(handler.body))
+                    for handler in node.handlers
+                )
+                if exits and goes_round:
+                    return True
+        if not isinstance(loop, cst.For):
+            return False  # a `while` that sleeps and breaks is as likely a polling loop
+        # `for attempt in range(n)`: call, check the status, break on success, sleep
+        leaves = any(isinstance(n, (cst.Break, cst.Return)) for n in statements)
+        return leaves and any(isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
+
+    def sleeps(self, loop: cst.CSTNode) -> list[cst.Call]:
+        """The `time.sleep` / `asyncio.sleep` calls in a loop's body (not in nested functions)."""
+        return [n for n in _loop_body_nodes(loop) if isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
+
+    def fan_out_loop(self, call: cst.Call) -> tuple[cst.CSTNode, cst.Call | None] | None:
+        """The loop that repeats a call for many items (not a retry loop): an enclosing loop, or
+        one around a call of the enclosing function in this module (then with that call site)."""
+        context = self.context(call)
+        for loop in reversed(context.loops):
+            if self.retry_loop(loop) is None:
+                return loop, None
+        if context.function is not None:
+            for site in self.call_sites(context.function):
+                for loop in reversed(self.context(site).loops):
+                    if self.retry_loop(loop) is None:
+                        return loop, site
+        return None
+
+    def describe_loop(self, loop: cst.CSTNode) -> str:
+        if isinstance(loop, cst.For):
+            return f"the loop over `{self.code(loop.iter, 40)}`"
+        if isinstance(loop, _COMPREHENSIONS):
+            return f"the comprehension over `{self.code(loop.for_in.iter, 40)}`"  # type: ignore[attr-defined]
+        return "a while loop"
+
+    def retry_loops(self) -> list[cst.CSTNode]:
+        """The hand-written retry loops of the module (not tenacity loops)."""
+        return [
+            node for node in self.parents
+            if isinstance(node, (cst.For, cst.While))
+            and (construct := self.retry_loop(node)) is not None and construct.description == "a retry loop"
+        ]
+
+    # -- handler code paths -----------------------------------------------------------------
+    def handler_functions(self, handler_names: Iterable[str]) -> frozenset[cst.FunctionDef]:
+        """The handler functions and every function of this module they reach: called by name,
+        through `self.method()`, handed over as a callback, nested in them, or methods of a class
+        they instantiate."""
+        names = frozenset(handler_names)
+        key = ("handlers", names)
+        if key in self._memo:
+            return self._memo[key]
+        functions = self.module.top_level_functions()
+        todo = [functions[n] for n in names if n in functions]
+        reached: set[cst.FunctionDef] = set()
+        while todo:
+            function = todo.pop()
+            if function in reached:
+                continue
+            reached.add(function)
+            for node in iter_nodes(function.body, into_scopes=True):
+                if isinstance(node, cst.FunctionDef):
+                    todo.append(node)
+                elif isinstance(node, cst.Name):
+                    todo.extend(self._referenced_functions(node))
+                elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+                    class_def = _enclosing_class(self, function)
+                    if class_def is not None:
+                        todo.extend(m for m in _methods(class_def) if m.name.value == node.attr.value)
+        self._memo[key] = frozenset(reached)
+        return self._memo[key]
+
+    def _referenced_functions(self, name: cst.Name) -> list[cst.FunctionDef]:
+        found: list[cst.FunctionDef] = []
+        for binding in self.lookup(name.value, self.scope_of(name)):
+            if binding.kind == "function" and isinstance(binding.node, cst.FunctionDef):
+                found.append(binding.node)
+            elif binding.kind == "class" and isinstance(binding.node, cst.ClassDef):
+                found.extend(_methods(binding.node))
+        return found
+
+    def in_handler_path(self, call: cst.Call, handler_names: Iterable[str]) -> bool:
+        """Does the call run when a handler of this module runs: inside a handler or a function it
+        reaches, or at module level of a module that has a handler (the init phase)?"""
+        names = frozenset(handler_names)
+        if not names:
+            return False
+        function = self.context(call).function
+        if function is None:
+            return any(n in self.module.top_level_functions() for n in names)
+        reached = self.handler_functions(names)
+        scope: Scope | None = self.scopes.get(function)
+        while scope is not None:
+            if scope.node in reached:
+                return True
+            scope = scope.parent
+        return False
+
+    def is_cached(self, function: cst.FunctionDef) -> bool:
+        """Is the function's result kept (`@lru_cache`, `@cache`, `@cached_property`)?"""
+        scope = self.scopes[function].parent or self.module_scope
+        for decorator in function.decorators:
+            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+            if (self.qualified_name(target, scope) or "") in CACHING_DECORATORS:
+                return True
+        return False
+
+    # -- data-sized collections -------------------------------------------------------------
+    def data_source(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+        """Where a collection's size comes from, when it is sized by data: the event, a function
+        parameter, a query/scan result, a paginator, a comprehension or copy of one of those, a
+        list filled in a loop over one, or `range()` past SMALL_FAN_OUT. None for literals, small
+        ranges, and anything we cannot follow."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Name):
+            return self._name_source(expr.value, scope, _depth)
+        if isinstance(expr, (cst.Subscript, cst.Attribute)) or (isinstance(expr, cst.Call) and _is_get(expr)):
+            root = _access_root(expr)
+            if root is not None and self._derived_from_data(root, scope, _depth):
+                return f"`{self.code(expr)}`"
+            if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Call):
+                return self.data_source(expr.value, scope, _depth + 1)
+            return None
+        if isinstance(expr, _COMPREHENSIONS):
+            inner = self.scopes.get(expr, scope)
+            return self.data_source(expr.for_in.iter, inner.parent or scope, _depth + 1)  # type: ignore[attr-defined]
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for element in expr.elements:
+                if isinstance(element, cst.StarredElement):
+                    found = self.data_source(element.value, scope, _depth + 1)
+                    if found:
+                        return found
+            return None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+            return self.data_source(expr.left, scope, _depth + 1) or self.data_source(expr.right, scope, _depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._call_source(expr, scope, _depth)
+        return None
+
+    def _call_source(self, call: cst.Call, scope: Scope, depth: int) -> str | None:
+        name = self.qualified_name(call.func, scope)
+        if name == "range":
+            positional = positional_arguments(call)
+            if not positional:
+                return None
+            stop = positional[1].value if len(positional) > 1 else positional[0].value
+            size = self.constant(stop, scope)
+            if isinstance(size, int):
+                return f"range({size})" if size > SMALL_FAN_OUT else None
+            return self.size_source(stop, scope, depth + 1)
+        if name in ITERATION_BUILTINS or name == "json.loads":
+            for arg in call.args:
+                found = self.data_source(arg.value, scope, depth + 1)
+                if found:
+                    return found
+            return None
+        if isinstance(call.func, cst.Attribute):
+            method = call.func.attr.value
+            if method in COLLECTION_METHODS and method not in ("split", "splitlines", "filter"):
+                return f"a `{method}()` result"
+            if method.startswith("list_") and self.aws_client(call.func.value, scope) is not None:
+                return f"a `{method}()` result"
+            if method in ("items", "keys", "values", "copy", "split", "splitlines", "filter"):
+                return self.data_source(call.func.value, scope, depth + 1)
+        return None
+
+    def size_source(self, expr: cst.CSTNode, scope: Scope | None = None, _depth: int = 0) -> str | None:
+        """Where a count comes from when it is sized by data: `len(<collection>)` of a collection
+        that is not a fixed literal, or a number read from the event or a parameter."""
+        if _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Call):
+            name = self.qualified_name(expr.func, scope)
+            if name == "len" and expr.args:
+                target = expr.args[0].value
+                if isinstance(target, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and not any(
+                    isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in target.elements
+                ):
+                    return None
+                if self._fixed_literal(target, scope):
+                    return None
+                return f"`{self.code(expr)}`"
+            if name == "min":
+                return None  # bounded by its other arguments
+            if name in ("int", "max", "sum", "abs", "round"):
+                for arg in expr.args:
+                    found = self.size_source(arg.value, scope, _depth + 1)
+                    if found:
+                        return found
+                return None
+        if isinstance(expr, cst.BinaryOperation):
+            return self.size_source(expr.left, scope, _depth + 1) or self.size_source(expr.right, scope, _depth + 1)
+        if isinstance(expr, cst.Name):
+            bindings = self.lookup(expr.value, scope)
+            for binding in bindings:
+                if binding.kind == "value":
+                    found = self.size_source(binding.node, binding.scope, _depth + 1)  # type: ignore[arg-type]
+                    if found:
+                        return found
+            return None
+        if isinstance(expr, (cst.Subscript, cst.Attribute)) or (isinstance(expr, cst.Call) and _is_get(expr)):
+            root = _access_root(expr)
+            if root is not None and self._derived_from_data(root, scope, _depth):
+                return f"`{self.code(expr)}`"
+        return None
+
+    def _fixed_literal(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """A name bound only to literal lists/tuples/sets/dicts without `*`."""
+        if not isinstance(expr, cst.Name):
+            return False
+        bindings = self.lookup(expr.value, scope)
+        return bool(bindings) and all(
+            b.kind == "value" and isinstance(b.node, (cst.List, cst.Tuple, cst.Set, cst.Dict))
+            and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in b.node.elements)  # type: ignore[union-attr]
+            for b in bindings
+        )
+
+    def _name_source(self, name: str, scope: Scope, depth: int) -> str | None:
+        for binding in self.lookup(name, scope):
+            if binding.kind == "param":
+                if _is_data_parameter(binding):
+                    return f"parameter `{name}`"
+            elif binding.kind == "value":
+                found = self.data_source(binding.node, binding.scope, depth + 1)
+                if found:
+                    return found
+                if _is_empty_collection(binding.node):
+                    for iterable, where in self._loop_fillings(name, binding.scope):
+                        found = self.data_source(iterable, where, depth + 1)
+                        if found:
+                            return found
+        return None
+
+    def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
+        """For `items = []` in `scope`: the iterables of the loops in which `items.append(...)`,
+        `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in)."""
+        for call, frame in self._frames.items():
+            func = call.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend", "add") and isinstance(func.value, cst.Name) and func.value.value == name):
+                continue
+            if self.lookup(name, frame.scope) is not scope.bindings.get(name):
+                continue
+            for loop in frame.loops:
+                iterable = self.loop_iterable(loop)
+                if iterable is not None:
+                    yield iterable, frame.scope
+
+    @staticmethod
+    def loop_iterable(loop: cst.CSTNode) -> cst.BaseExpression | None:
+        """What a `for` loop or comprehension iterates over (None for `while`)."""
+        if isinstance(loop, cst.For):
+            return loop.iter
+        if isinstance(loop, _COMPREHENSIONS):
+            return loop.for_in.iter  # type: ignore[attr-defined]
+        return None
+
+    def _derived_from_data(self, name: str, scope: Scope, depth: int) -> bool:
+        """Does the name hold data: a parameter, an item of a data-sized collection, or a value
+        built from one of those?"""
+        if depth > _MAX_DEPTH:
+            return False
+        for binding in self.lookup(name, scope):
+            if binding.kind == "param" and _is_data_parameter(binding):
+                return True
+            if binding.kind == "element" and self.data_source(binding.node, binding.scope, depth + 1):
+                return True
+            if binding.kind == "value":
+                node = binding.node
+                if isinstance(node, cst.Call) and self.qualified_name(node.func, binding.scope) == "json.loads" and node.args:
+                    node = node.args[0].value
+                root = _access_root(node) if node is not None else None
+                if root is not None and root != name and self._derived_from_data(root, binding.scope, depth + 1):
+                    return True
+                if isinstance(node, cst.Call) and self.data_source(node, binding.scope, depth + 1):
+                    return True
+        return False
+
+    # -- unbounded data (payloads and responses) --------------------------------------------
+    def unbounded_data(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+        """What makes a value's size unbounded, when it is: a whole S3 object body or file
+        (`.read()`), a DynamoDB `scan`/`query` without `Limit`, all pages of a paginator, the
+        whole event or its batch of records; also through names, containers, f-strings,
+        `json.dumps`, `base64` and the like. None when bounded or unknown."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        if isinstance(expr, cst.Name):
+            return self._unbounded_name(expr.value, scope, _depth)
+        if isinstance(expr, cst.Call):
+            return self._unbounded_call(expr, scope, _depth)
+        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+            path = access_path(expr)
+            if path is not None and path[1] == ("Records",) and self._is_event(path[0], scope):
+                return "the whole batch of records (`event['Records']`)"
+            return self.unbounded_data(expr.value, scope, _depth + 1) if _keeps_size(expr) else None
+        if isinstance(expr, cst.Dict):
+            for element in expr.elements:
+                found = self.unbounded_data(element.value, scope, _depth + 1)
+                if found:
+                    return found
+            return None
+        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+            for element in expr.elements:
+                found = self.unbounded_data(element.value, scope, _depth + 1)
+                if found:
+                    return found
+            return None
+        if isinstance(expr, _COMPREHENSIONS):
+            return self.unbounded_data(expr.for_in.iter, scope, _depth + 1)  # type: ignore[attr-defined]
+        if isinstance(expr, cst.FormattedString):
+            for part in expr.parts:
+                if isinstance(part, cst.FormattedStringExpression):
+                    found = self.unbounded_data(part.expression, scope, _depth + 1)
+                    if found:
+                        return found
+            return None
+        if isinstance(expr, cst.BinaryOperation):
+            return self.unbounded_data(expr.left, scope, _depth + 1) or self.unbounded_data(expr.right, scope, _depth + 1)
+        if isinstance(expr, cst.Await):
+            return self.unbounded_data(expr.expression, scope, _depth + 1)
+        return None
+
+    def _unbounded_name(self, name: str, scope: Scope, depth: int) -> str | None:
+        for binding in self.lookup(name, scope):
+            if binding.kind == "param" and self._is_batch_event(name, binding.scope):
+                return "the whole event (a batch of records)"
+            if binding.kind == "value":
+                found = self.unbounded_data(binding.node, binding.scope, depth + 1)
+                if found:
+                    return found
+                if _is_empty_collection(binding.node):
+                    for iterable, where in self._loop_fillings(name, binding.scope):
+                        found = self.unbounded_data(iterable, where, depth + 1)
+                        if found:
+                            return found
+        return None
+
+
+    def _unbounded_call(self, call: cst.Call, scope: Scope, depth: int) -> str | None:
+        name = self.qualified_name(call.func, scope)
+        if name in TRANSFORMS or name in ITERATION_BUILTINS:
+            return self.unbounded_data(call.args[0].value, scope, depth + 1) if call.args else None
+        if not isinstance(call.func, cst.Attribute):
+            return None
+        method = call.func.attr.value
+        receiver = call.func.value
+        if method in ("read", "readlines", "read_text", "read_bytes") and not call.args:
+            return self._whole_read(receiver, scope, method)
+        if method in ("scan", "query") and self.keyword(call, "Limit") is None and not self.has_unknown_keywords(call):
+            return f"a DynamoDB {method}() without Limit"
+        if method == "paginate" or method == "build_full_result":
+            return "all pages of a paginator"
+        if method in TRANSFORM_METHODS or method in ("items", "values", "copy"):
+            return self.unbounded_data(receiver, scope, depth + 1)
+        return None
+
+    def _whole_read(self, receiver: cst.BaseExpression, scope: Scope, method: str) -> str | None:
+        if method in ("read_text", "read_bytes"):
+            return "a whole file"
+        bound = [b.node for b in self.lookup(receiver.value, scope) if b.kind == "value"] if isinstance(receiver, cst.Name) else []
+        if any(_last_key(node) == "Body" for node in [receiver, *bound]):
+            return "a whole S3 object body (`.read()`)"
+        built = self.instance(receiver, scope)
+        if built is not None and built.kind == "open":
+            return "a whole file"
+        return None
+
+    def _is_event(self, name: str, scope: Scope) -> bool:
+        """Is `name` the first parameter of the function that holds `scope`, named like an event?"""
+        function = scope.function
+        return function is not None and _first_param(function) == name and name in _EVENT_NAMES
+
+    def _is_batch_event(self, name: str, scope: Scope) -> bool:
+        """The handler's event, in a function that reads `event["Records"]`: a batch."""
+        function = scope.function
+        if function is None or not self._is_event(name, scope):
+            return False
+        return any(
+            (path := access_path(node)) is not None and path[0] == name and path[1][:1] == ("Records",)
+            for node in iter_nodes(function.body)
+            if isinstance(node, (cst.Subscript, cst.Call))
+        )
+
+    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+        """The source of a node on one line, shortened for a message."""
+        text = " ".join(self.module.tree.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    # -- what the join asks for -------------------------------------------------------------
+    def calls(self) -> Iterator[cst.Call]:
+        return iter(self._frames)
+
+    def invokes(self) -> list[InvokeCall]:
+        """Every Lambda invoke of the module, in source order."""
+        return [i for i in map(self.lambda_invoke, self._frames) if i is not None]
+
+    def http_calls(self) -> list[HttpCall]:
+        """Every HTTP request of the module, in source order."""
+        return [h for h in map(self.http_call, self._frames) if h is not None]
+
+    def returns_unbounded(self, function: cst.FunctionDef) -> list[tuple[cst.Return, str]]:
+        """The `return` statements of a function whose value is of unbounded size, with why (for
+        LK701, "a handler returns data of unbounded size")."""
+        scope = self.scopes[function]
+        found = []
+        for node in iter_nodes(function.body):
+            if isinstance(node, cst.Return) and node.value is not None:
+                reason = self.unbounded_data(node.value, scope)
+                if reason:
+                    found.append((node, reason))
+        return found
+
+
+# -- small helpers ----------------------------------------------------------------------------
+
+_EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event", "events"})
+_NOT_DATA_PARAMS = frozenset({"self", "cls", "context", "ctx", "lambda_context", "_context", "_ctx"})
+
+
+def _first_param(function: cst.FunctionDef) -> str | None:
+    params = [*function.params.posonly_params, *function.params.params]
+    return params[0].name.value if params else None
+
+
+def _param_index(function: cst.FunctionDef, param: cst.Param) -> int | None:
+    positional = [*function.params.posonly_params, *function.params.params]
+    for index, candidate in enumerate(positional):
+        if candidate is param:
+            return index
+    return None
+
+
+def _is_data_parameter(binding: Binding) -> bool:
+    param = binding.node
+    if not isinstance(param, cst.Param) or param.name.value in _NOT_DATA_PARAMS:
+        return False
+    function = binding.scope.node
+    # a parameter with a constant default is a setting more often than a collection
+    return isinstance(function, cst.FunctionDef) and not (param.default is not None and not isinstance(param.default, (cst.List, cst.Tuple)) and not _is_none(param.default))
+
+
+def _is_none(node: cst.CSTNode | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _is_empty_collection(node: cst.CSTNode | None) -> bool:
+    if isinstance(node, (cst.List, cst.Set, cst.Tuple)):
+        return not node.elements
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("list", "set") and not node.args
+
+
+def _is_get(call: cst.Call) -> bool:
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "get"
+
+
+def _access_root(expr: cst.CSTNode) -> str | None:
+    """The name at the root of `a["x"][i].y.get("z")` (any subscripts, attributes, `.get`)."""
+    node = expr
+    while True:
+        if isinstance(node, cst.Subscript):
+            node = node.value
+        elif isinstance(node, cst.Attribute):
+            node = node.value
+        elif isinstance(node, cst.Call) and _is_get(node):
+            node = node.func.value  # type: ignore[attr-defined]
+        elif isinstance(node, cst.Name):
+            return node.value
+        else:
+            return None
+
+
+def _keeps_size(expr: cst.Subscript | cst.Attribute) -> bool:
+    """`result["Items"]`, `response["Contents"]`: the part of a result that holds its data."""
+    return _last_key(expr) in ("Items", "Contents", "Records", "Body", "Payload", "Messages")
+
+
+def _last_key(expr: cst.CSTNode | None) -> str | None:
+    """The constant key of `x["Body"]` / attribute of `x.Body`, whatever `x` is."""
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        return string_value(expr.slice[0].slice.value)
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    return None
+
+
+def _loop_body_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """The nodes of a loop's (or block's) body, not entering nested loops or functions: a
+    `break` there belongs to this loop."""
+    roots = [node.body] if isinstance(node, (cst.For, cst.While)) else [node]
+    stack = list(roots)
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in current.children:
+            if isinstance(child, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            stack.append(child)
+
+
+def _always_leaves(handler: cst.ExceptHandler) -> bool:
+    """Does an `except` block end by raising, returning or breaking out of the loop?"""
+    statements = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Raise, cst.Return, cst.Break)) for s in last.body)
+    return False
+
+
+def _is_inside_body(scope_node: cst.CSTNode, child: cst.CSTNode) -> bool:
+    """Is `child` (a direct child of a def/class/lambda/comprehension) evaluated in its scope?"""
+    if isinstance(scope_node, (cst.FunctionDef, cst.ClassDef)):
+        return child is scope_node.body
+    if isinstance(scope_node, cst.Lambda):
+        return child is scope_node.body
+    if isinstance(scope_node, _COMPREHENSIONS):
+        return child is not getattr(scope_node.for_in, "iter", None)  # type: ignore[attr-defined]
+    return False
+
+
+def _enclosing_class(resolver: ModuleResolver, node: cst.CSTNode | None) -> cst.ClassDef | None:
+    """The class whose method holds `node` (the class right above the nearest def)."""
+    current = node
+    while current is not None and not isinstance(current, cst.FunctionDef):
+        current = resolver.parents.get(current)
+    parent = resolver.parents.get(current) if current is not None else None
+    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+        parent = resolver.parents.get(parent)
+    return parent if isinstance(parent, cst.ClassDef) else None
+
+
+def _methods(class_def: cst.ClassDef) -> list[cst.FunctionDef]:
+    body = class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else []
+    return [s for s in body if isinstance(s, cst.FunctionDef)]
+
+
+# Methods that identify an AWS service by their keyword arguments when the client is unknown.
+_SERVICE_SIGNATURES = {
+    ("invoke", "FunctionName"): "lambda",
+    ("invoke_async", "FunctionName"): "lambda",
+    ("send_message", "QueueUrl"): "sqs",
+    ("send_message_batch", "QueueUrl"): "sqs",
+    ("publish", "TopicArn"): "sns",
+    ("publish", "TargetArn"): "sns",
+    ("publish_batch", "TopicArn"): "sns",
+    ("put_events", "Entries"): "events",
+}
+
+
+def _service_by_arguments(method: str, keywords: set[str]) -> str | None:
+    for (name, keyword), service in _SERVICE_SIGNATURES.items():
+        if name == method and keyword in keywords:
+            return service
+    return None
+
+
+def resolver_for(module: PythonModule) -> ModuleResolver:
+    """The module's resolver, built on first use and kept on the module for every rule."""
+    found = vars(module).get("_resolver")
+    if found is None:
+        found = ModuleResolver(module)
+        vars(module)["_resolver"] = found
+    return found

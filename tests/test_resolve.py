@@ -1,0 +1,588 @@
+"""The shared resolver: which client a call goes through, constants and environment variables,
+botocore Config, where a call runs (handler, loop, retry), data-sized collections and unbounded
+payloads. Each test reads like the question a rule (or the template join) asks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from lintkit.python.module import parse_python
+from lintkit.python.resolve import UNKNOWN, EnvVar, ModuleResolver, resolver_for
+from lintkit.rule import example_text
+
+
+def resolve(source: str) -> ModuleResolver:
+    module = parse_python(example_text(source), path="app.py", abs_path=Path("app.py"))
+    return resolver_for(module)
+
+
+def calls(resolver: ModuleResolver, text: str) -> list[cst.Call]:
+    """The calls whose source starts with `text`, in source order."""
+    found = [c for c in resolver.calls() if resolver.module.tree.code_for_node(c).startswith(text)]
+    assert found, f"no call starts with {text!r}"
+    return found
+
+
+def call(resolver: ModuleResolver, text: str) -> cst.Call:
+    return calls(resolver, text)[0]
+
+
+def expr(resolver: ModuleResolver, text: str) -> cst.BaseExpression:
+    """The first expression node whose source is exactly `text`."""
+    for node in resolver.parents:
+        if isinstance(node, cst.BaseExpression) and resolver.module.tree.code_for_node(node) == text:
+            return node
+    raise AssertionError(f"no expression {text!r}")
+
+
+# -- the resolver is built once per module ---------------------------------------------------
+
+
+def test_resolver_is_memoised_on_the_module():
+    resolver = resolve("x = 1\n")
+    assert resolver_for(resolver.module) is resolver
+
+
+# -- which client -----------------------------------------------------------------------------
+
+CLIENT_FORMS = {
+    "plain": """
+        import boto3
+        client = boto3.client("lambda")
+        client.invoke(FunctionName="f")
+        """,
+    "import alias": """
+        import boto3 as b3
+        b3.client("lambda").invoke(FunctionName="f")
+        """,
+    "from import": """
+        from boto3 import client as make_client
+        lam = make_client("lambda")
+        lam.invoke(FunctionName="f")
+        """,
+    "session module": """
+        import boto3
+        session = boto3.session.Session(region_name="eu-west-1")
+        session.client("lambda").invoke(FunctionName="f")
+        """,
+    "Session()": """
+        import boto3
+        boto3.Session().client(service_name="lambda").invoke(FunctionName="f")
+        """,
+    "module global used in a function": """
+        import boto3
+        LAMBDA = boto3.client("lambda")
+        def handler(event, context):
+            LAMBDA.invoke(FunctionName="f")
+        """,
+    "class attribute": """
+        import boto3
+        class Invoker:
+            def __init__(self):
+                self.client = boto3.client("lambda")
+            def run(self):
+                self.client.invoke(FunctionName="f")
+        """,
+    "through a variable": """
+        import boto3
+        first = boto3.client("lambda")
+        second = first
+        second.invoke(FunctionName="f")
+        """,
+    "lazy global": """
+        import boto3
+        _client = None
+        def get():
+            global _client
+            if _client is None:
+                _client = boto3.client("lambda")
+            return _client
+        def handler(event, context):
+            _client.invoke(FunctionName="f")
+        """,
+    "parameter with every caller passing it": """
+        import boto3
+        def run(client):
+            client.invoke(FunctionName="f")
+        def handler(event, context):
+            run(boto3.client("lambda"))
+        """,
+    "function-level import": """
+        def handler(event, context):
+            import boto3
+            boto3.client("lambda").invoke(FunctionName="f")
+        """,
+}
+
+
+@pytest.mark.parametrize("source", CLIENT_FORMS.values(), ids=CLIENT_FORMS.keys())
+def test_every_client_form_resolves_to_a_lambda_client(source):
+    resolver = resolve(source)
+    invoke = resolver.lambda_invoke(_invoke_call(resolver))
+    assert invoke is not None
+    assert invoke.client is not None and invoke.client.service == "lambda"
+    assert invoke.target == "f"
+
+
+def _invoke_call(resolver: ModuleResolver) -> cst.Call:
+    return next(c for c in resolver.calls() if isinstance(c.func, cst.Attribute) and c.func.attr.value == "invoke")
+
+
+def test_unknown_receiver_with_function_name_is_still_an_invoke():
+    resolver = resolve(
+        """
+        def run(client):
+            client.invoke(FunctionName="f", InvocationType="Event")
+        """
+    )
+    invoke = resolver.lambda_invoke(_invoke_call(resolver))
+    assert invoke is not None and invoke.client is None and invoke.is_async
+
+
+def test_other_services_are_not_invokes():
+    resolver = resolve(
+        """
+        import boto3
+        boto3.client("bedrock-runtime").invoke_model(modelId="m")
+        boto3.client("sagemaker-runtime").invoke(EndpointName="e")
+        """
+    )
+    assert resolver.invokes() == []
+    assert resolver.aws_call(call(resolver, "boto3.client(\"sagemaker")).service == "sagemaker-runtime"
+
+
+@pytest.mark.parametrize(
+    ("source", "library", "client_kind"),
+    [
+        ("import requests\nrequests.get('u')\n", "requests", None),
+        ("import requests\ns = requests.Session()\ns.post('u')\n", "requests", "requests.Session"),
+        ("from requests import session\nwith session() as s:\n    s.get('u')\n", "requests", "requests.Session"),
+        ("import httpx\nhttpx.post('u')\n", "httpx", None),
+        ("import httpx\nwith httpx.Client() as c:\n    c.get('u')\n", "httpx", "httpx.Client"),
+        ("import httpx\nasync def f():\n    async with httpx.AsyncClient() as c:\n        await c.get('u')\n", "httpx", "httpx.AsyncClient"),
+        ("import urllib3\nhttp = urllib3.PoolManager()\nhttp.request('GET', 'u')\n", "urllib3", "urllib3.PoolManager"),
+        ("import aiohttp\nasync def f():\n    async with aiohttp.ClientSession() as s:\n        await s.get('u')\n", "aiohttp", "aiohttp.ClientSession"),
+        ("from urllib.request import urlopen\nurlopen('u')\n", "urllib", None),
+    ],
+)
+def test_http_libraries(source, library, client_kind):
+    resolver = resolve(source)
+    found = resolver.http_calls()
+    assert len(found) == 1
+    assert found[0].library == library
+    assert (found[0].client.kind if found[0].client else None) == client_kind
+
+
+def test_non_http_get_is_not_a_request():
+    resolver = resolve("import os\nos.environ.get('X')\nd = {}\nd.get('k')\n")
+    assert resolver.http_calls() == []
+
+
+# -- constants and environment variables --------------------------------------------------------
+
+
+def test_constants_literals_names_and_environment():
+    resolver = resolve(
+        """
+        import os
+        from os import getenv
+        NAME = "orders"
+        PREFIX = "arn:" + "aws"
+        TARGET = os.environ["TARGET_FN"]
+        QUEUE = os.environ.get("QUEUE_URL", "default-queue")
+        OTHER = getenv("OTHER")
+        TIMEOUT = int(os.environ["TIMEOUT"])
+        def handler(event, context):
+            local = 30
+            use(NAME, PREFIX, TARGET, QUEUE, OTHER, TIMEOUT, local, event["x"], -2, 1.5, None)
+        """
+    )
+    args = [a.value for a in call(resolver, "use(").args]
+    values = [resolver.constant(a) for a in args]
+    assert values[:7] == ["orders", "arn:aws", EnvVar("TARGET_FN"), EnvVar("QUEUE_URL", "default-queue"), EnvVar("OTHER"), EnvVar("TIMEOUT"), 30]
+    assert values[7] is UNKNOWN
+    assert values[8:] == [-2, 1.5, None]
+    assert str(values[2]) == "env var TARGET_FN"
+
+
+def test_a_name_bound_twice_to_different_values_is_unknown():
+    resolver = resolve(
+        """
+        mode = "Event"
+        if flag:
+            mode = "RequestResponse"
+        use(mode)
+        """
+    )
+    assert resolver.constant(call(resolver, "use(").args[0].value) is UNKNOWN
+
+
+def test_keyword_through_a_kwargs_dict():
+    resolver = resolve(
+        """
+        import boto3
+        ASYNC = "Event"
+        def handler(event, context):
+            params = {"FunctionName": "worker", "InvocationType": ASYNC}
+            boto3.client("lambda").invoke(**params)
+            boto3.client("lambda").invoke(**dict(FunctionName="other"))
+            boto3.client("lambda").invoke(**event["params"])
+        """
+    )
+    first, second, third = resolver.invokes()
+    assert (first.target, first.invocation_type) == ("worker", "Event")
+    assert (second.target, second.invocation_type) == ("other", "RequestResponse")
+    assert third.invocation_type is UNKNOWN  # the dict is not known: neither is the type
+
+
+# -- botocore Config ----------------------------------------------------------------------------
+
+
+def test_config_passed_directly_and_through_a_name():
+    resolver = resolve(
+        """
+        import boto3
+        from botocore.config import Config
+        import botocore.config
+        RETRIES = {"total_max_attempts": 1, "mode": "standard"}
+        CONFIG = Config(connect_timeout=5, read_timeout=900, retries=RETRIES)
+        a = boto3.client("lambda", config=CONFIG)
+        b = boto3.client("lambda", config=botocore.config.Config(retries={"max_attempts": 2}))
+        c = boto3.client("lambda")
+        d = boto3.client("lambda", config=make_config())
+        a.invoke(FunctionName="a"); b.invoke(FunctionName="b"); c.invoke(FunctionName="c"); d.invoke(FunctionName="d")
+        """
+    )
+    a, b, c, d = (i.client.config for i in resolver.invokes())
+    assert (a.connect_timeout, a.read_timeout, a.total_max_attempts, a.mode) == (5, 900, 1, "standard")
+    assert a.total_attempts == 1 and a.retries_disabled and a.reruns_slow_callee() is False
+    assert (b.read_timeout, b.max_attempts, b.total_attempts) == (None, 2, 3)
+    assert b.effective_read_timeout == 60 and b.reruns_slow_callee() is True
+    assert c.call is None and c.total_attempts == 5 and c.reruns_slow_callee() is True
+    assert not d.readable and d.reruns_slow_callee() is UNKNOWN
+
+
+def test_config_against_a_known_callee_timeout():
+    resolver = resolve(
+        """
+        import boto3
+        from botocore.config import Config
+        boto3.client("lambda", config=Config(read_timeout=120)).invoke(FunctionName="slow")
+        """
+    )
+    config = resolver.invokes()[0].client.config
+    assert config.reruns_slow_callee() is False  # read_timeout is explicit: unknown callee is fine
+    assert config.reruns_slow_callee(callee_timeout=300) is True
+    assert config.reruns_slow_callee(callee_timeout=60) is False
+
+
+# -- context: handler, loops, retries ------------------------------------------------------------
+
+
+def test_handler_paths():
+    resolver = resolve(
+        """
+        import requests
+        requests.get("init", timeout=1)
+        def helper():
+            requests.get("helper", timeout=1)
+        def unused():
+            requests.get("unused", timeout=1)
+        class Service:
+            def run(self):
+                self._send()
+            def _send(self):
+                requests.get("method", timeout=1)
+        def handler(event, context):
+            helper()
+            Service().run()
+        """
+    )
+    by_url = {h.call.args[0].value.evaluated_value: h.call for h in resolver.http_calls()}
+    on_path = {url for url, c in by_url.items() if resolver.in_handler_path(c, {"handler"})}
+    assert on_path == {"init", "helper", "method"}
+    assert not any(resolver.in_handler_path(c, frozenset()) for c in by_url.values())
+
+
+def test_loops_include_comprehensions_but_not_the_iterable():
+    resolver = resolve(
+        """
+        def handler(event, context):
+            for record in load(event):
+                send(record)
+            results = [send(x) for x in fetch()]
+            while more():
+                send(None)
+        """
+    )
+    assert resolver.context(call(resolver, "load(")).loops == ()
+    assert len(resolver.context(call(resolver, "fetch(")).loops) == 0
+    assert [type(l).__name__ for l in (resolver.context(c).loops[0] for c in calls(resolver, "send("))] == ["For", "ListComp", "While"]
+
+
+RETRIED = {
+    "tenacity decorator": """
+        from tenacity import retry, stop_after_attempt
+        @retry(stop=stop_after_attempt(3))
+        def work():
+            target()
+        """,
+    "tenacity bare decorator": """
+        import tenacity
+        @tenacity.retry
+        def work():
+            target()
+        """,
+    "backoff": """
+        import backoff
+        @backoff.on_exception(backoff.expo, Exception, max_tries=3)
+        def work():
+            target()
+        """,
+    "retrying": """
+        from retrying import retry
+        @retry(stop_max_attempt_number=3)
+        def work():
+            target()
+        """,
+    "tenacity Retrying loop": """
+        from tenacity import Retrying, stop_after_attempt
+        def work():
+            for attempt in Retrying(stop=stop_after_attempt(3)):
+                with attempt:
+                    target()
+        """,
+    "tenacity controller call": """
+        import tenacity
+        retryer = tenacity.Retrying(stop=tenacity.stop_after_attempt(3))
+        def work():
+            target()
+        def handler(event, context):
+            retryer(work)
+        """,
+    "hand-written for loop": """
+        import time
+        def work():
+            for attempt in range(3):
+                try:
+                    return target()
+                except Exception:
+                    time.sleep(2 ** attempt)
+        """,
+    "hand-written while loop": """
+        def work():
+            while True:
+                try:
+                    target()
+                    break
+                except ConnectionError:
+                    continue
+        """,
+    "status-checking loop": """
+        import time
+        def work():
+            for attempt in range(5):
+                response = target()
+                if response.ok:
+                    break
+                time.sleep(attempt)
+        """,
+    "every caller is retried": """
+        from tenacity import retry
+        def work():
+            target()
+        @retry
+        def outer():
+            work()
+        """,
+}
+
+
+@pytest.mark.parametrize("source", RETRIED.values(), ids=RETRIED.keys())
+def test_retry_constructs(source):
+    resolver = resolve(source)
+    assert resolver.context(call(resolver, "target(")).retry is not None
+
+
+NOT_RETRIED = {
+    "plain": "def work():\n    target()\n",
+    "loop over items": "def work(items):\n    for item in items:\n        try:\n            target(item)\n        except ValueError:\n            continue\n",
+    "except that re-raises": "def work():\n    for attempt in range(3):\n        try:\n            return target()\n        except Exception:\n            raise\n",
+    "polling while loop": "import time\ndef work():\n    while True:\n        if target():\n            break\n        time.sleep(5)\n",
+    "one caller retried, one not": "from tenacity import retry\ndef work():\n    target()\n@retry\ndef a():\n    work()\ndef b():\n    work()\n",
+}
+
+
+@pytest.mark.parametrize("source", NOT_RETRIED.values(), ids=NOT_RETRIED.keys())
+def test_not_retried(source):
+    resolver = resolve(source)
+    assert resolver.context(call(resolver, "target(")).retry is None
+
+
+def test_client_retry_policies():
+    resolver = resolve(
+        """
+        import requests, httpx, urllib3
+        from requests.adapters import HTTPAdapter
+        from urllib3.util import Retry
+        retrying = requests.Session()
+        retrying.mount("https://", HTTPAdapter(max_retries=Retry(total=3)))
+        plain = requests.Session()
+        plain.mount("https://", HTTPAdapter(pool_maxsize=20))
+        transport = httpx.Client(transport=httpx.HTTPTransport(retries=2))
+        pool = urllib3.PoolManager(retries=Retry(3, backoff_factor=1))
+        retrying.get("a"); plain.get("b"); transport.get("c"); pool.request("GET", "d"); urllib3.request("GET", "e")
+        """
+    )
+    policies = [h.retry_policy for h in resolver.http_calls()]
+    assert policies == ["an HTTPAdapter with max_retries", None, "an HTTPTransport with retries", "urllib3 retries=", None]
+
+
+def test_http_timeouts():
+    resolver = resolve(
+        """
+        import requests, httpx, urllib3, aiohttp
+        from urllib.request import urlopen
+        requests.get("a")
+        requests.get("b", timeout=5)
+        requests.get("c", timeout=None)
+        requests.get("d", **options)
+        httpx.get("e")
+        httpx.Client(timeout=None).get("f")
+        urllib3.PoolManager(timeout=3).request("GET", "g")
+        urllib3.PoolManager().request("GET", "h")
+        urlopen("i", None, 10)
+        urlopen("j")
+        async def f():
+            async with aiohttp.ClientSession() as s:
+                await s.get("k")
+        """
+    )
+    states = [h.timeout_state for h in resolver.http_calls()]
+    assert states == ["none", "call", "none", "unknown", "default", "none", "client", "none", "call", "none", "default"]
+
+
+# -- data-sized collections -------------------------------------------------------------------
+
+
+def test_data_sized_collections():
+    resolver = resolve(
+        """
+        import json
+        def handler(event, context):
+            records = event["Records"]
+            body = json.loads(records[0]["body"])
+            tasks = []
+            for record in records:
+                tasks.append(work(record))
+            pages = paginator.paginate(Bucket="b")
+            found = table.query(KeyConditionExpression=k)["Items"]
+            use(
+                records, body["items"], tasks, pages, found, [x for x in records],
+                [1, 2, 3], ("a", "b"), range(3), range(500), range(len(records)), context, event,
+            )
+        def helper(urls, limit=10):
+            use(urls, limit)
+        """
+    )
+    sized = [resolver.data_source(a.value) for a in call(resolver, "use(\n").args]
+    assert all(sized[:6]), sized
+    assert sized[6:10] == [None, None, None, "range(500)"]
+    assert sized[10] is not None and sized[11] is None and sized[12] is not None
+    urls, limit = (resolver.data_source(a.value) for a in call(resolver, "use(urls").args)
+    assert urls == "parameter `urls`" and limit is None
+
+
+def test_size_sources():
+    resolver = resolve(
+        """
+        FIXED = ["a", "b"]
+        def handler(event, context):
+            items = event["items"]
+            use(len(items), len(FIXED), len([1, 2]), min(len(items), 8), event["workers"], 4, len(items) * 2)
+        """
+    )
+    sizes = [resolver.size_source(a.value) for a in call(resolver, "use(").args]
+    assert [s is not None for s in sizes] == [True, False, False, False, True, False, True]
+
+
+# -- unbounded data ----------------------------------------------------------------------------
+
+
+def test_unbounded_data():
+    resolver = resolve(
+        """
+        import base64, json
+        def handler(event, context):
+            body = s3.get_object(Bucket="b", Key="k")["Body"].read()
+            with open("/tmp/data") as f:
+                whole = f.read()
+            items = []
+            for page in paginator.paginate(Bucket="b"):
+                items.extend(page["Contents"])
+            scanned = table.scan()["Items"]
+            limited = table.scan(Limit=10)["Items"]
+            for record in event["Records"]:
+                pass
+            use(
+                body, base64.b64encode(body), whole, items, json.dumps({"all": scanned}), f"{scanned}",
+                event["Records"], json.dumps(event), limited, event["key"], record,
+            )
+        """
+    )
+    found = [resolver.unbounded_data(a.value) for a in call(resolver, "use(\n").args]
+    assert found[:8] == [
+        "a whole S3 object body (`.read()`)",
+        "a whole S3 object body (`.read()`)",
+        "a whole file",
+        "all pages of a paginator",
+        "a DynamoDB scan() without Limit",
+        "a DynamoDB scan() without Limit",
+        "the whole batch of records (`event['Records']`)",
+        "the whole event (a batch of records)",
+    ]
+    assert found[8:] == [None, None, None]
+
+
+def test_returns_unbounded_for_the_response_size_rule():
+    resolver = resolve(
+        """
+        def handler(event, context):
+            if event.get("all"):
+                return {"items": table.scan()["Items"]}
+            page = table.scan(Limit=50)
+            return {"items": page["Items"], "next": page.get("LastEvaluatedKey")}
+        """
+    )
+    function = resolver.module.top_level_functions()["handler"]
+    found = resolver.returns_unbounded(function)
+    assert [reason for _, reason in found] == ["a DynamoDB scan() without Limit"]
+
+
+# -- robustness -----------------------------------------------------------------------------------
+
+
+def test_deeply_nested_and_odd_code_does_not_crash():
+    source = "x = " + "(" * 200 + "1" + ")" * 200 + "\n" + "def f(*a, **k):\n    global g\n    g = lambda y: y\n    [z async for z in a]\n    del a\n"
+    resolver = resolve(source)
+    assert resolver.invokes() == [] and resolver.http_calls() == []
+
+
+def test_recursive_bindings_terminate():
+    resolver = resolve(
+        """
+        a = b
+        b = a
+        c = c.d
+        def f(x=f):
+            x.invoke(FunctionName="n")
+            return f(x)
+        a.get("u")
+        """
+    )
+    assert resolver.http_calls() == []
+    assert resolver.instance(expr(resolver, "a")) is None
+    assert resolver.constant(expr(resolver, "c")) is UNKNOWN
