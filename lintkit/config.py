@@ -23,6 +23,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 from lintkit.findings import Severity
+from lintkit.limits import Limits, parse_size
 
 __all__ = [
     "ALLOWED_KEYS",
@@ -50,6 +51,7 @@ ALLOWED_KEYS = (
     "extend-select",
     "fail-on",
     "ignore",
+    "limits",
     "output-format",
     "per-file-ignores",
     "rules",
@@ -75,6 +77,7 @@ class Config:
     output_format: str | None = None
     fail_on: Severity | None = None
     rule_options: dict[str, dict] = field(default_factory=dict)  # "rules": {"LK601": {...}}
+    limits: Limits = field(default_factory=Limits)  # "limits": {"max-file-size": "5MB", ...}
 
     @property
     def label(self) -> str:
@@ -256,6 +259,8 @@ def _parse(table: Mapping[str, Any], config: Config) -> Config:
         config.output_format = fmt.strip().lower()
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], where("fail-on"))
+    if "limits" in table:
+        config.limits = _limits(_table(table["limits"], where("limits")), where("limits"))
     if "rules" in table:
         rules = _table(table["rules"], where("rules"))
         options: dict[str, dict] = {}
@@ -263,6 +268,23 @@ def _parse(table: Mapping[str, Any], config: Config) -> Config:
             options[code.strip().upper()] = _table(value, f"{where('rules')} {code}")
         config.rule_options = options
     return config
+
+
+def _limits(table: Mapping[str, Any], where: str) -> Limits:
+    values: dict[str, int] = {}
+    for key, value in table.items():
+        if key not in Limits.keys():
+            raise ConfigError(f"{where}: unknown limit '{key}'; allowed: {', '.join(Limits.keys())}")
+        try:
+            if key == "max-file-size":
+                values["max_file_size"] = parse_size(value)
+            else:
+                if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                    raise ValueError(f"must be a positive whole number, not {value!r}")
+                values[key.replace("-", "_")] = value
+        except ValueError as error:
+            raise ConfigError(f"{where} {key}: {error}") from None
+    return Limits(**values)
 
 
 def load_config(path: pathlib.Path | None, *, start: pathlib.Path | None = None) -> Config:

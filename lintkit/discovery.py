@@ -98,6 +98,9 @@ _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+_TEMPLATE_NAME = re.compile(r"^(template|.+\.template)\.(ya?ml|json)$", re.IGNORECASE)
+
+
 def _decode(head: bytes) -> str:
     if head.startswith(_UTF32_BOMS):
         return head.decode("utf-32", errors="ignore")
@@ -132,6 +135,10 @@ def _classify(name: str, parent_name: str, path: str | os.PathLike, head: bytes 
     is_manifest = name.lower() == "manifest.json"
     if is_manifest and parent_name == "cdk.out":
         return FileKind.CDK_ASSEMBLY
+    if _TEMPLATE_NAME.match(name):
+        # named like a template (SAM's `template.yaml`, CDK's `X.template.json`): checked whatever
+        # it holds, so that an empty, binary or broken one is reported, never silently skipped
+        return FileKind.TEMPLATE
     if head is None:
         head = _read_head(path)
     text = _decode(head[:HEAD_SIZE])

@@ -11,6 +11,7 @@ from typing import Sequence
 from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import FileKind, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
+from lintkit.limits import LimitExceeded
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.suppressions import Suppressions, scan
@@ -95,7 +96,8 @@ class Run:
         in_assemblies = {stack.template_file.resolve() for stack in stacks}
         plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and f.path.resolve() not in in_assemblies]
         templates = self._load_templates(plain) + self._load_stack_templates(stacks)
-        links = link_handlers(templates)
+        roots = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
+        links = link_handlers(templates, roots)
         python_files = [f.path for f in discovery.files if f.kind is FileKind.PYTHON]
         prefer_source_files(links, python_files)
         linked_files = [link.module_file for link in links.values() if link.module_file is not None]
@@ -158,9 +160,12 @@ class Run:
             shown = display_path(file)
             self._unreadable_templates += 1
             try:
-                template = load_template(file, path=shown)
+                template = load_template(file, path=shown, limits=self.config.limits)
             except TemplateSyntaxError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+                continue
+            except LimitExceeded as error:
+                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
                 continue
             except TemplateStructureError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
@@ -188,7 +193,11 @@ class Run:
             seen.add(resolved)
             shown = display_path(file)
             try:
-                module = load_python(file, path=shown)
+                module = load_python(file, path=shown, limits=self.config.limits)
+            except LimitExceeded as error:
+                project.unparsable.add(resolved)
+                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
+                continue
             except PythonSyntaxError as error:
                 project.unparsable.add(resolved)
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"Python file does not parse: {error.message}")

@@ -23,6 +23,7 @@ class HandlerLink:
     target: HandlerTarget | None  # None when `Handler` itself is malformed (see `problem`)
     module_file: Path | None  # resolved path of the module file, when it exists
     problem: str | None = None
+    problem_property: str = "Handler"  # the property the problem is reported on
 
     @property
     def function_name(self) -> str | None:
@@ -77,16 +78,41 @@ class Project:
         return CodeContext(module=module, linked=linked, handler_names=handler_names)
 
 
-def link_handlers(templates: list[Template]) -> dict[Function, HandlerLink]:
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder at or above `start` that holds a `.git` (a work tree's top)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == root or root in path.parents for root in roots)
+
+
+def link_handlers(templates: list[Template], roots: list[Path] | None = None) -> dict[Function, HandlerLink]:
     """Link every function with a local code location and a `Handler` to its module file.
-    Non-Python runtimes, images, inline and S3 code are left unlinked."""
+    Non-Python runtimes, images, inline and S3 code are left unlinked.
+
+    A code location must lie inside the repository of its template (or, outside any git work
+    tree, inside one of `roots`, the folders being checked): lintkit reads untrusted pull
+    requests, and a `CodeUri: ../../..` must not make it read, and print lines of, files
+    elsewhere on the machine."""
     links: dict[Function, HandlerLink] = {}
     for template in templates:
+        top = repository_root(template.abs_path.parent)
+        allowed = [top.resolve()] if top is not None else [r.resolve() for r in roots or [template.abs_path.parent]]
         for function in template.functions.values():
             if function.is_python is False or function.is_image:
                 continue
             handler, code_dir = function.handler, function.code_dir
             if handler is None or code_dir is None:
+                continue
+            if not _inside(code_dir.resolve(), allowed):
+                where = "CodeUri" if function.is_sam else "Code"
+                links[function] = HandlerLink(
+                    function, None, None, f"code location {function.code_uri!r} is outside the repository; not followed", where
+                )
                 continue
             try:
                 target = handler_target(code_dir, handler)

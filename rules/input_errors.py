@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from lintkit.findings import Severity
 from lintkit.project import Project
-from lintkit.rule import Example, ProjectRule, Rule
+from lintkit.rule import Example, ProjectRule, Rule, TemplateRule
+from lintkit.templates.model import Template
 
 ARCHIVE_SUFFIXES = frozenset({".zip", ".jar"})
 SAM_HANDLER_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html"
@@ -118,7 +119,7 @@ class HandlerNotFound(ProjectRule):
         for function, link in project.links.items():
             where = function.location("Handler")
             if link.problem is not None:
-                self.emit(where, f"{function.logical_id}: {link.problem}")
+                self.emit(function.location(link.problem_property), f"{function.logical_id}: {link.problem}")
                 continue
             target = link.target
             assert target is not None
@@ -188,3 +189,56 @@ class UnknownSuppression(Rule):
     name = "unknown-suppression-code"
     summary = "A suppression comment names a rule code that does not exist."
     severity = Severity.WARNING
+
+
+class DuplicateKey(TemplateRule):
+    """
+    ## What it does
+    Reports a key written twice in the same mapping of a template (two `Timeout`s on one
+    function, two resources with the same logical id).
+
+    ## Why is this bad?
+    Only one of the two values can take effect, and which one is up to the parser: lintkit
+    (like most YAML tools) keeps the later one, so the earlier one is silently ignored. It is
+    almost always a merge or copy-paste mistake, and the setting someone believes is deployed
+    may not be (cfn-lint reports it too, as E0000).
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Timeout: 30
+        Handler: app.handler
+        Timeout: 900
+    ```
+
+    Use instead: one `Timeout`, with the value you mean.
+    """
+
+    code = "LK004"
+    name = "duplicate-key"
+    summary = "A key appears twice in the same mapping of a template; one value is silently ignored."
+    severity = Severity.ERROR
+    INVALID = (
+        Example(
+            template="""
+            Resources:
+              Queue:
+                Type: AWS::SQS::Queue
+                Properties:
+                  VisibilityTimeout: 30
+                  VisibilityTimeout: 60
+            """,
+            line=6,
+        ),
+    )
+    VALID = (Example(template="Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 60\n"),)
+
+    def check(self, template: Template) -> None:
+        for key, mark in template.duplicate_keys:
+            self.emit(
+                template.location(mark),
+                f"key {key!r} is already defined in this mapping: only the later value is used, the earlier one is "
+                f"silently ignored",
+            )

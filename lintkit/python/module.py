@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import os
 import re
 import tokenize
 import warnings
@@ -16,6 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lintkit.findings import Location
+from lintkit.limits import DEFAULT_LIMITS, LimitExceeded, Limits, too_large
 from lintkit.text import split_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,19 +56,11 @@ def decode_source(data: bytes) -> str:
 _LIBCST_POSITION = re.compile(r"error at (\d+):(\d+)")
 
 
-def _syntax_error(text: str, error: cst.ParserSyntaxError) -> PythonSyntaxError:
+def _syntax_error(error: cst.ParserSyntaxError, ast_error: SyntaxError | None) -> PythonSyntaxError:
     """The clearest message we can give: CPython's own parser (ast, never executed) words syntax
     errors better than libcst's "expected one of ..." list, so prefer it when it agrees."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as ast_error:
-        return PythonSyntaxError(
-            f"SyntaxError: {ast_error.msg}", ast_error.lineno or 1, ast_error.offset or 1
-        )
-    except (ValueError, RecursionError, MemoryError):
-        pass
+    if ast_error is not None:
+        return PythonSyntaxError(f"SyntaxError: {ast_error.msg}", ast_error.lineno or 1, ast_error.offset or 1)
     message = error.message.removeprefix("parser error: ").removeprefix("tokenizer error: ")
     match = _LIBCST_POSITION.search(error.message)
     if match:
@@ -162,18 +156,93 @@ def _bound_names(node: cst.CSTNode) -> set[str]:
     return names
 
 
-def parse_python(text: str, *, path: str, abs_path: Path) -> PythonModule:
+# CPython refuses more than 200 nested brackets; libcst crashes the process on a few thousand.
+MAX_BRACKET_DEPTH = 200
+# A statement whose text is shorter than this cannot hold an expression deep enough to matter.
+_LONG_STATEMENT = 2000
+
+
+def _bracket_depth(text: str) -> tuple[int, int]:
+    """The deepest bracket nesting and the line where it is reached. Brackets inside strings
+    count too: an overestimate that only matters past CPython's own limit."""
+    depth = deepest = 0
+    line = deepest_line = 1
+    for char in text:
+        if char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            line += 1
+    return deepest, deepest_line
+
+
+def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
+    """Refuse an expression nested deeper than `limit` (a 1,000-term `a + b + ...`, chained
+    attributes, nested lambdas): libcst's time grows faster than linearly with it. Only long
+    statements are measured, so ordinary files pay almost nothing."""
+    offsets = [0]
+    for line in text.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    statements: list[ast.AST] = list(tree.body)
+    while statements:
+        statement = statements.pop()
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(statement, name, None)
+            if isinstance(children, list):
+                statements.extend(c for c in children if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
+        end_line = getattr(statement, "end_lineno", None)
+        if end_line is None or offsets[min(end_line, len(offsets) - 1)] - offsets[statement.lineno - 1] < _LONG_STATEMENT:  # type: ignore[attr-defined]
+            continue
+        stack: list[tuple[ast.AST, int]] = [(c, 1) for c in ast.iter_child_nodes(statement) if isinstance(c, ast.expr)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > limit:
+                raise LimitExceeded(
+                    f"expression nested more than {limit} levels deep; not analysed "
+                    f"(raise [tool.lintkit.limits] max-expression-depth to check it anyway)",
+                    getattr(node, "lineno", statement.lineno),  # type: ignore[attr-defined]
+                    getattr(node, "col_offset", 0) + 1,
+                )
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+def parse_python(text: str, *, path: str, abs_path: Path, max_depth: int = 1000) -> PythonModule:
+    """Parse with libcst, behind two cheap gates: a bracket-depth scan and CPython's own parser
+    (`ast`, C speed, never executed), whose depth we measure before libcst sees the text."""
+    deepest, line = _bracket_depth(text)
+    if deepest > MAX_BRACKET_DEPTH:
+        raise PythonSyntaxError(f"brackets nested {deepest} deep: more than Python's limit of {MAX_BRACKET_DEPTH}", line)
+    gate: ast.Module | None = None
+    gate_error: SyntaxError | None = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gate = ast.parse(text)
+    except SyntaxError as error:
+        gate_error = error  # perhaps newer syntax than this Python knows: libcst decides below
+    except (RecursionError, MemoryError, ValueError):
+        raise PythonSyntaxError("expression nested too deeply to analyse") from None
+    if gate is not None:
+        _check_depth(gate, text, max_depth)
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
-        raise _syntax_error(text, error) from None
+        raise _syntax_error(error, gate_error) from None
     except RecursionError:
         raise PythonSyntaxError("expression nested too deeply to analyse") from None
     return PythonModule(path=path, abs_path=abs_path, text=text, tree=tree)
 
 
-def load_python(file: Path, *, path: str) -> PythonModule:
-    return parse_python(decode_source(file.read_bytes()), path=path, abs_path=file.resolve())
+def load_python(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> PythonModule:
+    with open(file, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > limits.max_file_size:
+            raise too_large(size, limits.max_file_size)
+        data = handle.read()
+    return parse_python(decode_source(data), path=path, abs_path=file.resolve(), max_depth=limits.max_expression_depth)
 
 
 @dataclass

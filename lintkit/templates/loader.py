@@ -33,6 +33,8 @@ from typing import Any, NamedTuple
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
+from lintkit.limits import LimitExceeded, too_large
+
 __all__ = [
     "LoadedDocument",
     "Map",
@@ -538,7 +540,39 @@ def _check_flow_depth(text: str) -> None:
             depth -= 1
 
 
-def _load_yaml(text: str) -> LoadedDocument:
+def _expanded_size(root: Any, limit: int) -> None:
+    """Refuse a document whose aliases stand for more than `limit` nodes ("billion laughs").
+    Built values are shared, so loading one costs nothing, but any rule that walks a value would
+    walk every expansion; counting with a memo is linear in the distinct nodes."""
+    sizes: dict[int, int] = {}
+    visiting: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if node.__class__ is ScalarNode:
+            continue
+        key = id(node)
+        children = [item for pair in node.value for item in pair] if node.__class__ is MappingNode else node.value
+        if done:
+            visiting.discard(key)
+            total = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if total > limit:
+                raise LimitExceeded(
+                    f"aliases expand to more than {limit:,} nodes (an alias bomb?); not read "
+                    f"(raise [tool.lintkit.limits] max-alias-expansion to read it anyway)",
+                    *_node_mark(node),
+                )
+            sizes[key] = total
+        elif key not in sizes and key not in visiting:
+            visiting.add(key)  # a recursive alias is left for the builder to report
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+DEFAULT_MAX_ALIAS_EXPANSION = 1_000_000
+
+
+def _load_yaml(text: str, max_alias_expansion: int = DEFAULT_MAX_ALIAS_EXPANSION) -> LoadedDocument:
     _check_flow_depth(text)
     loader_class = _Loader
     try:
@@ -551,6 +585,7 @@ def _load_yaml(text: str) -> LoadedDocument:
         node = loader.get_single_node()
         if node is None:
             return LoadedDocument(None, [])
+        _expanded_size(node, max_alias_expansion)
         builder = _Builder(loader, text)
         data = builder.build(node)
         duplicates = builder.duplicates
@@ -571,7 +606,7 @@ _LOOKS_LIKE_JSON = re.compile(r"[ \t\r\n]*[\[{]")
 _YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
-def load_text(text: str, *, json_hint: bool = False) -> LoadedDocument:
+def load_text(text: str, *, json_hint: bool = False, max_alias_expansion: int = DEFAULT_MAX_ALIAS_EXPANSION) -> LoadedDocument:
     """Load one YAML or JSON template from text. Raises `TemplateSyntaxError`.
 
     `json_hint` (the file is named *.json) makes a YAML failure fall back to JSON even when the
@@ -585,13 +620,13 @@ def load_text(text: str, *, json_hint: bool = False) -> LoadedDocument:
     if gc_was_enabled:
         gc.disable()
     try:
-        return _load_text(text, json_hint)
+        return _load_text(text, json_hint, max_alias_expansion)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _load_text(text: str, json_hint: bool) -> LoadedDocument:
+def _load_text(text: str, json_hint: bool, max_alias_expansion: int) -> LoadedDocument:
     if _YAML_ONLY_BREAK.search(text) is not None and _LOOKS_LIKE_JSON.match(text):
         # YAML folds NEL inside quoted strings and counts NEL/LS/PS as line breaks; JSON does neither.
         try:
@@ -601,7 +636,7 @@ def _load_text(text: str, json_hint: bool) -> LoadedDocument:
         else:
             return _load_json(text)
     try:
-        return _load_yaml(text)
+        return _load_yaml(text, max_alias_expansion)
     except TemplateSyntaxError as yaml_error:
         if not (json_hint or _LOOKS_LIKE_JSON.match(text)):
             raise
@@ -618,15 +653,25 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 
 
-def load_path(path: str | os.PathLike[str]) -> tuple[LoadedDocument, str]:
+def load_path(
+    path: str | os.PathLike[str],
+    *,
+    max_size: int | None = None,
+    max_alias_expansion: int = DEFAULT_MAX_ALIAS_EXPANSION,
+) -> tuple[LoadedDocument, str]:
     """Read and load a template file; returns the document and the decoded text (BOM removed, line
-    endings untouched). Raises `TemplateSyntaxError` for undecodable or invalid input; `OSError`
-    propagates."""
+    endings untouched). Raises `TemplateSyntaxError` for undecodable, invalid or (past `max_size`
+    bytes) oversized input (`LimitExceeded`); `OSError` propagates."""
     with open(path, "rb") as handle:
+        if max_size is not None:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_size:
+                raise too_large(size, max_size)
         raw = handle.read()
     text = _decode(raw)
     json_hint = os.fspath(path).lower().endswith(".json")
-    return load_text(text, json_hint=json_hint), text
+    return load_text(text, json_hint=json_hint, max_alias_expansion=max_alias_expansion), text
+
 
 
 def _decode(raw: bytes) -> str:

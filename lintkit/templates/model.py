@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from lintkit.findings import Location
+from lintkit.limits import DEFAULT_LIMITS, Limits
 from lintkit.templates.loader import Map, Mark, Seq, load_path
 
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -676,6 +677,8 @@ class Template:
 
 
 def build_template(path: str, abs_path: Path, text: str, data: Any, duplicate_keys=()) -> Template:
+    if data is None:
+        raise TemplateStructureError("the file is empty (or holds only comments)", Mark(1, 1))
     if not isinstance(data, Map):
         raise TemplateStructureError("the template is not a mapping of sections", Mark(1, 1))
     template = Template(path=path, abs_path=abs_path, text=text, data=data, duplicate_keys=list(duplicate_keys))
@@ -705,8 +708,8 @@ def build_template(path: str, abs_path: Path, text: str, data: Any, duplicate_ke
     return template
 
 
-def load_template(file: Path, *, path: str) -> Template:
-    document, text = load_path(file)
+def load_template(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Template:
+    document, text = load_path(file, max_size=limits.max_file_size, max_alias_expansion=limits.max_alias_expansion)
     return build_template(path, file.resolve(), text, document.data, document.duplicate_keys)
 
 
