@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -53,14 +54,19 @@ def main() -> None:
     """
 
 
+OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
+
+
 @main.command(short_help="Check handlers and templates for Lambda reliability problems.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--output-format",
-    type=click.Choice(["concise", "full", "json"]),
+    type=click.Choice(OUTPUT_FORMATS),
     help="How to print findings: concise (path:line:col: CODE message), full (with the source line; "
-    "the default on a terminal) or json.",
+    "the default on a terminal), json, sarif (2.1.0, for code scanning), github (workflow "
+    "annotations) or junit (XML test report).",
 )
+@click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes such as LK5; comma-separated). Replaces the config's select.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of the selected ones.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to skip (codes or prefixes; comma-separated). Adds to the config's ignore.")
@@ -73,9 +79,14 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported (errors of lintkit itself still exit 2).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this file instead of the nearest pyproject.toml [tool.lintkit] / lintkit.toml.")
 @click.option("--show-notes/--no-show-notes", default=True, help="Print notes about skipped paths on stderr [default: on].")
+@click.option("--stdin-filename", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH", help="With PATH '-': read the file's text from stdin and report it as PATH (for editors).")
+@click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Record every current finding in this baseline file (and report none).")
+@click.option("--force-exclude", is_flag=True, help="Apply the config's exclude patterns to files named on the command line too (pre-commit passes them).")
 def check(
     paths: tuple[Path, ...],
     output_format: str | None,
+    output_file: Path | None,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -83,57 +94,128 @@ def check(
     exit_zero: bool,
     config_file: Path | None,
     show_notes: bool,
+    stdin_filename: Path | None,
+    baseline_file: Path | None,
+    write_baseline: Path | None,
+    force_exclude: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
+
+    Given files rather than folders (as pre-commit passes them), lintkit also reads the
+    template found by walking up from each Python file, and reports only findings about
+    the given files. PATH '-' reads one file from stdin (with --stdin-filename).
 
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or
     configuration error or an internal error of a rule.
     """
-    from lintkit.config import ConfigError, enabled_codes, load_config, validate
-    from lintkit.engine import check as run_check
+    from dataclasses import replace
+
+    from lintkit import baseline
+    from lintkit.config import ConfigError
     from lintkit.engine import exit_code
-    from lintkit.report import FORMATTERS, render
-    from lintkit.rule import registry
+    from lintkit.integrations.session import load_settings, run
+    from lintkit.report import SourceTexts, render
 
-    targets = list(paths) or [Path(".")]
-    rules = registry()
-    start = targets[0] if targets[0].is_dir() else targets[0].parent
+    targets = list(paths)
+    buffers = {}
+    if stdin_filename is not None or any(str(p) == "-" for p in targets):
+        if stdin_filename is None:
+            raise UsageFailure("reading from stdin ('-') needs --stdin-filename PATH: the path to report the text under")
+        if any(str(p) != "-" for p in targets):
+            raise UsageFailure("with --stdin-filename, give no paths (or only '-'): stdin holds the one file to check")
+        stream = sys.stdin
+        buffers[stdin_filename] = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
+        targets = [stdin_filename]
+    targets = targets or [Path(".")]
+
+    first = targets[0]
+    start = first if first.is_dir() else Path(os.path.abspath(first)).parent
     try:
-        config = load_config(config_file, start=start.resolve() if start.exists() else Path.cwd())
-        validate(config, rules.codes)
-        enabled = enabled_codes(
-            config,
-            rules.codes,
-            cli_select=_split_codes(select),
-            cli_ignore=_split_codes(ignore),
-            cli_extend_select=_split_codes(extend_select),
+        settings = load_settings(
+            start=start.resolve() if start.exists() else Path.cwd(),
+            config_file=config_file,
+            select=_split_codes(select),
+            ignore=_split_codes(ignore),
+            extend_select=_split_codes(extend_select),
         )
-    except ConfigError as error:
+        known = baseline.Baseline.load(baseline_file) if baseline_file is not None else None
+    except (ConfigError, baseline.BaselineError) as error:
         raise UsageFailure(str(error)) from None
+    config = settings.config
 
-    chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() else "concise")
-    if chosen_format not in FORMATTERS:
-        raise UsageFailure(f"output format {chosen_format!r} is not available (choose from: {', '.join(FORMATTERS)})")
+    writes_file = output_file is not None
+    chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")
+    if chosen_format not in OUTPUT_FORMATS:
+        raise UsageFailure(f"output format {chosen_format!r} is not available (choose from: {', '.join(OUTPUT_FORMATS)})")
     threshold = fail_on or config.fail_on or DEFAULT_FAIL_ON
 
-    result = run_check(targets, registry=rules, config=config, enabled=enabled)
+    checked = run(targets, settings, buffers=buffers, force_exclude=force_exclude)
+    result = checked.result
+    sources = SourceTexts(result, checked.texts)
+    shown = checked.reported()
 
-    if show_notes:
-        for path, message in result.problems:
-            click.echo(f"lintkit: note: {path}: {message}", err=True)
-    if result.files_checked == 0 and not result.findings:
-        click.echo(f"lintkit: note: no Python files or templates found under {', '.join(map(str, targets))}", err=True)
-    output = render(result, chosen_format)
-    if output:
+    def note(message: str) -> None:
+        if show_notes:
+            click.echo(f"lintkit: note: {message}", err=True)
+
+    for path, message in result.problems:
+        note(f"{path}: {message}")
+    if result.files_checked == 0 and not result.findings and not checked.plan.excluded:
+        note(f"no Python files or templates found under {', '.join(map(str, targets))}")
+
+    if write_baseline is not None:
+        entries = _entries_of(shown, result.findings, sources, write_baseline.resolve().parent)
+        try:
+            baseline.write(write_baseline, entries)
+        except OSError as error:
+            raise UsageFailure(f"cannot write baseline {write_baseline}: {error.strerror or error}") from None
+        note(f"wrote {len(entries)} finding{'s' if len(entries) != 1 else ''} to {write_baseline}")
+        _report_internal_errors(result)
+        sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
+
+    if known is not None:
+        entries = _entries_of(shown, result.findings, sources, known.base)
+        parts = baseline.split(shown, entries, known)
+        shown = parts.new
+        if parts.known:
+            note(f"{len(parts.known)} finding{'s' if len(parts.known) != 1 else ''} in the baseline {baseline_file} not shown")
+        if parts.unmatched and checked.plan.scope is None:
+            count = len(parts.unmatched)
+            note(f"{count} finding{'s' if count != 1 else ''} of the baseline no longer occur{'s' if count == 1 else ''}; "
+                 f"refresh it with --write-baseline {baseline_file}")
+
+    final = replace(result, findings=shown)
+    output = render(final, chosen_format, texts=checked.texts)
+    if writes_file:
+        try:
+            output_file.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
+            output_file.write_text(output, encoding="utf-8")  # type: ignore[union-attr]
+        except OSError as error:
+            raise UsageFailure(f"cannot write {output_file}: {error.strerror or error}") from None
+    elif output:
         click.echo(output, nl=False)
+    _report_internal_errors(result)
+    code = exit_code(final, threshold)
+    if exit_zero and code == EXIT_FINDINGS:
+        code = EXIT_CLEAN
+    sys.exit(code)
+
+
+def _entries_of(shown, findings, sources, base: Path):
+    """The baseline entries of the `shown` findings, fingerprinted among all `findings` of the
+    run (so a finding's occurrence index does not depend on what else is shown)."""
+    from lintkit import baseline
+
+    entries = baseline.entries_for(findings, sources, base)
+    by_finding = {id(f): e for f, e in zip(findings, entries)}
+    return [by_finding[id(f)] for f in shown]
+
+
+def _report_internal_errors(result) -> None:
     for error in result.internal_errors:
         click.echo(f"lintkit: internal error: rule {error.code} failed on {error.path}: {error.message}", err=True)
     if result.internal_errors:
         click.echo("lintkit: the other rules and files were checked; please report the error above.", err=True)
-    code = exit_code(result, threshold)
-    if exit_zero and code == EXIT_FINDINGS:
-        code = EXIT_CLEAN
-    sys.exit(code)
 
 
 @main.command("rules")
@@ -164,8 +246,14 @@ def show_rule(code: str, output_format: str) -> None:
     if rule is None:
         raise UsageFailure(f"unknown rule code {code!r}; `lintkit rules` lists them all")
     if output_format == "json":
+        from lintkit.docs import render_rule
+        from lintkit.findings import rule_url
+
         data = _rule_metadata(rule)
         data["sections"] = rule.sections()
+        # the rule's page exactly as docs/rules/<code>.md has it (and SARIF's help.markdown)
+        data["url"] = rule_url(rule.code)
+        data["markdown"] = render_rule(rule)
         click.echo(json.dumps(data, indent=2))
         return
     click.echo(f"# {rule.code} {rule.name}\n")

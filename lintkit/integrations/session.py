@@ -1,0 +1,103 @@
+"""One check as the command line, the flake8 plugin and the cfn-lint adapter run it: settings
+from the nearest configuration, the paths planned (context templates for given files), the
+engine run (on editor buffers where there are some), and the findings to report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from lintkit.config import Config
+from lintkit.engine import RunResult, display_path
+from lintkit.findings import Finding
+from lintkit.integrations.buffers import Buffer
+from lintkit.integrations.context import Plan, plan, reported, resolved
+from lintkit.rule import Registry
+
+
+@dataclass
+class Settings:
+    config: Config
+    registry: Registry
+    enabled: set[str]
+
+
+def load_settings(
+    *,
+    start: Path,
+    config_file: Path | None = None,
+    select: list[str] | None = None,
+    ignore: list[str] | None = None,
+    extend_select: list[str] | None = None,
+) -> Settings:
+    """The configuration nearest to `start` (or `config_file`), checked against the registry,
+    and the rule codes it enables. Raises `lintkit.config.ConfigError`."""
+    from lintkit.config import enabled_codes, load_config, validate
+    from lintkit.rule import registry
+
+    rules = registry()
+    config = load_config(config_file, start=start)
+    validate(config, rules.codes)
+    enabled = enabled_codes(config, rules.codes, cli_select=select, cli_ignore=ignore, cli_extend_select=extend_select)
+    return Settings(config, rules, enabled)
+
+
+def settings_for(path: Path) -> Settings:
+    """The settings that apply to one file, from the configuration nearest to it."""
+    folder = Path(os.path.abspath(path)).parent
+    return load_settings(start=folder if folder.exists() else Path.cwd())
+
+
+@dataclass
+class Checked:
+    result: RunResult  # everything the engine found, context files included
+    plan: Plan
+    texts: dict[str, str] = field(default_factory=dict)  # buffer texts by the path findings show
+
+    def reported(self, findings: Sequence[Finding] | None = None) -> list[Finding]:
+        """The findings to report (all of them when only folders were checked)."""
+        findings = list(self.result.findings if findings is None else findings)
+        if self.plan.scope is None:
+            return findings
+        from lintkit.rule import registry
+
+        return reported(findings, self.plan.scope, self.result.project, registry())
+
+
+def run(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    buffers: Mapping[Path, Buffer] | None = None,
+    force_exclude: bool = False,
+) -> Checked:
+    from lintkit.engine import check
+    from lintkit.integrations import buffers as overlay
+
+    buffers = dict(buffers or {})
+    kinds = {resolved(path): overlay.kind_of(path, text) for path, text in buffers.items()}
+    the_plan = plan(list(paths), settings.config, force_exclude=force_exclude, kinds=kinds)
+    if not the_plan.targets:
+        return Checked(RunResult(), the_plan)
+    if buffers:
+        with overlay.buffers(buffers):
+            result = check(the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled)
+    else:
+        result = check(the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled)
+    texts = {}
+    for path, buffer in buffers.items():
+        if isinstance(buffer, str):
+            texts[display_path(path)] = buffer
+        else:
+            texts[display_path(path)] = buffer.decode("utf-8-sig", errors="replace")
+    return Checked(result, the_plan, texts)
+
+
+def check_buffer(path: Path, text: Buffer, settings: Settings | None = None) -> list[Finding]:
+    """The findings located in `path` when it holds `text`, with its context (for editors)."""
+    settings = settings or settings_for(path)
+    checked = run([path], settings, buffers={path: text}, force_exclude=True)
+    target = resolved(path)
+    return [f for f in checked.result.findings if resolved(f.path) == target]
