@@ -1,0 +1,221 @@
+"""Property-based tests: random but well-formed templates (resources, events, properties,
+intrinsic functions pointing anywhere) and random handler code go through loading, the model
+and every rule. No exception may escape, no rule may crash, and every finding must carry a
+path that was checked and a position inside that file."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import run_engine
+
+from lintkit.text import split_lines
+
+LOGICAL_IDS = ["Fn", "Worker", "Queue", "Dlq", "Stream", "Table", "Topic", "Bucket", "Rule", "Api", "Missing"]
+RESOURCE_TYPES = [
+    "AWS::Serverless::Function", "AWS::Lambda::Function", "AWS::SQS::Queue", "AWS::Kinesis::Stream",
+    "AWS::DynamoDB::Table", "AWS::SNS::Topic", "AWS::SNS::Subscription", "AWS::S3::Bucket",
+    "AWS::Lambda::EventSourceMapping", "AWS::Lambda::Permission", "AWS::Lambda::EventInvokeConfig",
+    "AWS::Events::Rule", "AWS::Scheduler::Schedule", "AWS::ApiGateway::Method", "AWS::ApiGatewayV2::Integration",
+    "AWS::ElasticLoadBalancingV2::TargetGroup", "AWS::Lambda::Url", "AWS::AppSync::DataSource",
+    "AWS::Lambda::Alias", "Custom::S3BucketNotifications",
+]
+EVENT_TYPES = [
+    "SQS", "Kinesis", "DynamoDB", "S3", "SNS", "EventBridgeRule", "Schedule", "ScheduleV2", "Api", "HttpApi",
+    "CloudWatchLogs", "IoTRule", "MSK", "MQ", "Cognito", "Nonsense",
+]
+PROPERTY_KEYS = [
+    "FunctionName", "EventSourceArn", "BatchSize", "FunctionResponseTypes", "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "DestinationConfig", "Timeout", "Handler",
+    "Runtime", "CodeUri", "Code", "DeadLetterQueue", "DeadLetterConfig", "EventInvokeConfig", "VisibilityTimeout",
+    "RedrivePolicy", "Principal", "Targets", "Target", "Integration", "IntegrationUri", "TargetType",
+    "NotificationConfiguration", "Protocol", "Endpoint", "Subscription", "TimeoutInMillis", "Queue", "Stream",
+    "StartingPosition", "MaximumBatchingWindowInSeconds", "Qualifier", "AutoPublishAlias", "ScheduleExpression",
+    "LambdaConfig", "Type", "OnFailure", "Destination", "FifoQueue", "ResponseTransferMode", "FunctionUrlConfig",
+]
+
+ids = st.sampled_from(LOGICAL_IDS)
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-5, max_value=100_000), st.sampled_from(
+        ["", "ReportBatchItemFailures", "python3.12", "nodejs20.x", "app.handler", "src/", "s3.amazonaws.com",
+         "lambda", "AWS_PROXY", "STREAM", "LATEST", "$LATEST", "arn:aws:sqs:us-east-1:1:q", "-1", "../x"]
+    ), st.text(max_size=8),
+)
+intrinsics = st.one_of(
+    st.builds(lambda i: {"Ref": i}, ids),
+    st.builds(lambda i: {"Fn::GetAtt": [i, "Arn"]}, ids),
+    st.builds(lambda i: {"Fn::GetAtt": f"{i}.Arn"}, ids),
+    st.builds(lambda i: {"Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:x:function:${" + i + "}"}, ids),
+    st.builds(lambda i: {"Fn::ImportValue": i}, ids),
+    st.builds(lambda a, b: {"Fn::If": ["C", a, b]}, scalars, scalars),
+    st.builds(lambda i: {"Fn::GetAtt": i}, st.one_of(st.none(), st.integers(), st.lists(ids, max_size=3))),
+    st.builds(lambda v: {"Fn::Sub": v}, st.one_of(st.lists(scalars, max_size=3), st.integers())),
+)
+values = st.recursive(
+    st.one_of(scalars, intrinsics),
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.sampled_from(PROPERTY_KEYS), children, max_size=5),
+    ),
+    max_leaves=12,
+)
+references = st.one_of(
+    st.builds(lambda i: {"Ref": i}, ids),
+    st.builds(lambda i: {"Fn::GetAtt": [i, "Arn"]}, ids),
+    st.builds(lambda i: {"Fn::Sub": "${" + i + ".Arn}"}, ids),
+    ids,
+)
+numbers = st.sampled_from([-1, 0, 1, 2, 5, 10, 29, 30, 60, 100, 300, 810, 900, 1000, 10000, 30000, 90000])
+# Plausible values per property, so that random templates form real structure (functions with
+# mappings to declared queues, permissions, destinations) and reach every rule; any key may
+# still get any value.
+TYPED_VALUES = {
+    **dict.fromkeys(["FunctionName", "Endpoint", "TargetFunctionArn", "IntegrationUri", "Uri", "Arn", "Id", "Destination", "TargetArn", "deadLetterTargetArn"], references),
+    **dict.fromkeys(["EventSourceArn", "Queue", "Stream"], st.builds(lambda i: {"Fn::GetAtt": [i, "Arn"]}, ids)),
+    **dict.fromkeys(["BatchSize", "Timeout", "VisibilityTimeout", "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "TimeoutInMillis", "MaximumBatchingWindowInSeconds"], numbers),
+    "FunctionResponseTypes": st.sampled_from([["ReportBatchItemFailures"], [], {"Fn::If": ["C", ["ReportBatchItemFailures"], []]}]),
+    "Principal": st.sampled_from(["s3.amazonaws.com", "sns.amazonaws.com", "events.amazonaws.com", "apigateway.amazonaws.com", "x"]),
+    "Runtime": st.sampled_from(["python3.12", "nodejs20.x", {"Ref": "R"}]),
+    "Handler": st.sampled_from(["app.handler", "src/app.handler", "handler", "../x.handler"]),
+    "Protocol": st.sampled_from(["lambda", "sqs"]),
+    "TargetType": st.sampled_from(["lambda", "ip"]),
+    "StartingPosition": st.just("LATEST"),
+}
+
+
+@st.composite
+def typed_value(draw, key: str):
+    if key in TYPED_VALUES and draw(st.integers(0, 3)):
+        return draw(TYPED_VALUES[key])
+    return draw(values)
+
+
+@st.composite
+def properties_strategy(draw):
+    keys = draw(st.lists(st.sampled_from(PROPERTY_KEYS), max_size=8, unique=True))
+    result = {key: draw(typed_value(key)) for key in keys}
+    if "DestinationConfig" in result and draw(st.booleans()):
+        result["DestinationConfig"] = {"OnFailure": {"Destination": draw(references)}}
+    if "Targets" in result and draw(st.booleans()):
+        result["Targets"] = [{"Id": "t", "Arn": draw(references)}]
+    return result
+
+
+properties = properties_strategy()
+events = st.dictionaries(
+    st.sampled_from(["E1", "E2", "E3"]),
+    st.fixed_dictionaries({"Type": st.sampled_from(EVENT_TYPES), "Properties": properties}),
+    max_size=3,
+)
+
+
+@st.composite
+def templates(draw):
+    resources = {}
+    for logical_id in draw(st.lists(ids, max_size=8, unique=True)):
+        props = draw(properties)
+        resource_type = draw(st.sampled_from(RESOURCE_TYPES))
+        if resource_type == "AWS::Serverless::Function" and draw(st.booleans()):
+            props["Events"] = draw(events)
+        node = {"Type": resource_type, "Properties": props}
+        if draw(st.booleans()):
+            node["Metadata"] = {"lintkit": {"ignore": draw(st.lists(st.sampled_from(["LK401", "LK501", "LK999"]), max_size=2))}}
+        resources[logical_id] = node
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+    if draw(st.booleans()):
+        template["Transform"] = "AWS::Serverless-2016-10-31"
+        template["Globals"] = {"Function": draw(properties)}
+    return template
+
+
+HANDLER_PIECES = [
+    "for record in event['Records']:\n    try:\n        process(record)\n    except Exception:\n        logger.exception('x')\n",
+    "failures.append({'itemIdentifier': record['receiptHandle']})\n",
+    "return {'batchItemFailures': failures}\n",
+    "return {'batchItemFailures': [{'itemIdentifer': r['messageId']} for r in event['Records']]}\n",
+    "body = event['Records'][0]['body']\n",
+    "client = boto3.client('lambda')\nclient.invoke(FunctionName=os.environ['TARGET'], InvocationType='Event', Payload=b'{}')\n",
+    "for item in event['items']:\n    boto3.client('lambda').invoke(FunctionName='x', InvocationType='Event')\n",
+    "await asyncio.gather(*[fetch(u) for u in event['urls']])\n",
+    "requests.get(event['url'])\n",
+    "with ThreadPoolExecutor(max_workers=len(event['items'])) as pool:\n    pool.map(work, event['items'])\n",
+    "pool = multiprocessing.Pool(4)\n",
+    "return s3.get_object(Bucket='b', Key=event['key'])['Body'].read()\n",
+    "for attempt in range(3):\n    try:\n        call()\n        break\n    except Exception:\n        continue\n",
+    "pass\n",
+]
+
+
+@st.composite
+def handlers(draw):
+    pieces = draw(st.lists(st.sampled_from(HANDLER_PIECES), min_size=1, max_size=5))
+    asynchronous = any("await" in piece for piece in pieces)
+    body = "".join(piece for piece in pieces)
+    indented = "".join("    " + line + "\n" for line in body.splitlines())
+    header = (
+        "import asyncio, os, json, logging, multiprocessing\nimport boto3, requests\n"
+        "from concurrent.futures import ThreadPoolExecutor\nlogger = logging.getLogger()\ns3 = boto3.client('s3')\n\n"
+    )
+    keyword = "async def" if asynchronous else "def"
+    return header + f"{keyword} handler(event, context):\n    failures = []\n{indented}"
+
+
+FUZZ_SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def check_result(result, root: Path) -> None:
+    assert result.internal_errors == [], [(e.code, e.path, e.details) for e in result.internal_errors]
+    texts = {t.path: t.text for t in result.project.templates}
+    texts.update({m.path: m.text for m in result.project.modules.values()})
+    for finding in result.findings:
+        assert finding.path, finding
+        assert (root / finding.path).exists() or Path(finding.path).exists(), finding
+        assert finding.line >= 1 and finding.column >= 1, finding
+        if finding.path in texts:
+            assert finding.line <= len(split_lines(texts[finding.path])), finding
+
+
+@FUZZ_SETTINGS
+@given(templates(), st.booleans())
+def test_random_templates_never_crash_a_rule(template, as_json):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        name = "template.json" if as_json else "template.yaml"
+        text = json.dumps(template, indent=1) if as_json else yaml.safe_dump(template, sort_keys=False)
+        (root / name).write_text(text)
+        check_result(run_engine([root]), root)
+
+
+@FUZZ_SETTINGS
+@given(handlers(), st.sampled_from(["SQS", "Kinesis", "DynamoDB", "S3", "Api"]), st.sampled_from([1, 10, None]))
+def test_random_handlers_with_their_template_never_crash_a_rule(code, event_type, batch_size):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "app.py").write_text(code)
+        event_properties = {"Queue": {"Fn::GetAtt": ["Q", "Arn"]}, "Stream": {"Fn::GetAtt": ["Q", "Arn"]}, "StartingPosition": "LATEST"}
+        if batch_size is not None:
+            event_properties["BatchSize"] = batch_size
+        template = {
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Resources": {
+                "Q": {"Type": "AWS::SQS::Queue"},
+                "Fn": {
+                    "Type": "AWS::Serverless::Function",
+                    "Properties": {
+                        "CodeUri": ".", "Handler": "app.handler", "Runtime": "python3.12",
+                        "Environment": {"Variables": {"TARGET": {"Ref": "Fn"}}},
+                        "Events": {"E": {"Type": event_type, "Properties": event_properties}},
+                    },
+                },
+            },
+        }
+        (root / "template.yaml").write_text(yaml.safe_dump(template))
+        result = run_engine([root])
+        check_result(result, root)
+        assert not [f for f in result.findings if f.code == "LK001"], "generated code must parse"

@@ -1,0 +1,283 @@
+"""Hostile input: each case runs the real `lintkit` command in its own process, bounded by a
+timeout (so a hang fails the test, and a crash such as a segfault fails only this test), and
+asserts the exact outcome: an LK001 with a clear message, or findings at the right place."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import CLEAN_HANDLER, SWALLOWING_HANDLER, SWALLOW_LINE, sqs_template, write
+
+TIMEOUT = 120  # seconds per case: far above what any case needs; a hang is what it catches
+
+
+def lintkit(*args: str, cwd: Path) -> tuple[int, list[dict], str]:
+    """Run `lintkit check ... --output-format json` in a fresh process."""
+    command = [sys.executable, "-m", "lintkit", "check", "--output-format", "json", *args]
+    process = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+    assert process.returncode in (0, 1), f"exit {process.returncode}: {process.stderr}"
+    assert "Traceback" not in process.stderr
+    return process.returncode, json.loads(process.stdout or "[]"), process.stderr
+
+
+def only(findings: list[dict]) -> dict:
+    assert len(findings) == 1, findings
+    return findings[0]
+
+
+def test_yaml_alias_bomb_is_refused(tmp_path):
+    lines = ['AWSTemplateFormatVersion: "2010-09-09"', 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    lines.append("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: *a9")
+    write(tmp_path / "template.yaml", "\n".join(lines) + "\n")
+    code, findings, _ = lintkit(".", cwd=tmp_path)
+    finding = only(findings)
+    assert (finding["code"], code) == ("LK001", 1)
+    assert "aliases expand to more than 1,000,000 nodes" in finding["message"]
+    assert finding["line"] > 1  # at the anchor that goes over the limit
+
+
+def test_2000_level_nested_mapping(tmp_path):
+    text = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n' + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(2000))
+    write(tmp_path / "template.yaml", text)
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "nested too deeply" in finding["message"]
+
+
+def test_deeply_nested_flow_yaml(tmp_path):
+    write(tmp_path / "template.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\nResources: ' + "[" * 3000 + "]" * 3000 + "\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "nested too deeply" in finding["message"]
+
+
+def test_deeply_nested_python_expression(tmp_path):
+    # libcst itself crashes the process (SIGSEGV) on this: it must never be given it
+    write(tmp_path / "app.py", "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001"
+    assert finding["message"].endswith("brackets nested 5000 deep: more than Python's limit of 200")
+
+
+def test_very_long_python_expression(tmp_path):
+    write(tmp_path / "app.py", "x = " + " + ".join(["1"] * 100_000) + "\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "nested too deeply" in finding["message"]
+
+
+def test_expression_over_the_configured_depth(tmp_path):
+    write(tmp_path / "app.py", "x = " + " + ".join(["1"] * 1500) + "\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "nested more than 1000 levels deep" in finding["message"]
+    write(tmp_path / "lintkit.toml", "[limits]\nmax-expression-depth = 2000\n")
+    assert lintkit(".", cwd=tmp_path)[1] == []
+
+
+def test_20_mb_template_is_not_read(tmp_path):
+    with open(tmp_path / "template.yaml", "w") as handle:
+        handle.write('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n')
+        block = "".join(f"  Q{i}:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 30\n" for i in range(1000))
+        while handle.tell() < 20 * 1024 * 1024:
+            handle.write(block.replace("  Q", f"  Q{handle.tell()}x"))
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001"
+    assert "larger than the 5 MiB limit" in finding["message"] and "max-file-size" in finding["message"]
+
+
+def test_the_file_size_limit_is_configurable(tmp_path):
+    write(tmp_path / "template.yaml", sqs_template())
+    write(tmp_path / "app.py", CLEAN_HANDLER)
+    write(tmp_path / "lintkit.toml", '[limits]\nmax-file-size = "50B"\n')
+    codes = sorted(f["code"] for f in lintkit(".", cwd=tmp_path)[1])
+    assert codes == ["LK001", "LK001"]
+    write(tmp_path / "lintkit.toml", '[limits]\nmax-file-size = "1MB"\n')
+    assert [f["code"] for f in lintkit(".", cwd=tmp_path)[1]] == ["LK501"]
+
+
+def test_binary_file_named_template_yaml(tmp_path):
+    (tmp_path / "template.yaml").write_bytes(bytes(range(256)) * 16)
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "NUL bytes" in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "prefix"),
+    [("utf-16", b""), ("utf-8", b"\xef\xbb\xbf")],
+    ids=["utf-16", "utf-8-bom"],
+)
+def test_encoded_templates_report_on_the_right_line(tmp_path, encoding, prefix):
+    (tmp_path / "template.yaml").write_bytes(prefix + sqs_template().encode(encoding))
+    write(tmp_path / "app.py", CLEAN_HANDLER)
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["line"], finding["column"]) == ("LK501", 17, 9)
+
+
+def test_crlf_files_report_on_the_right_line_and_column(tmp_path):
+    (tmp_path / "template.yaml").write_bytes(sqs_template("            BatchSize: 5\n").replace("\n", "\r\n").encode())
+    (tmp_path / "app.py").write_bytes(SWALLOWING_HANDLER.replace("\n", "\r\n").encode())
+    findings = sorted((f["path"], f["line"], f["column"], f["code"]) for f in lintkit(".", cwd=tmp_path)[1])
+    assert findings == [("app.py", SWALLOW_LINE, 9, "LK504"), ("template.yaml", 17, 9, "LK501")]
+
+
+def test_utf8_bom_python(tmp_path):
+    write(tmp_path / "template.yaml", sqs_template("            BatchSize: 1\n"))
+    (tmp_path / "app.py").write_bytes(b"\xef\xbb\xbf" + SWALLOWING_HANDLER.encode())
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["line"]) == ("LK504", SWALLOW_LINE)
+
+
+def test_nul_bytes_in_python(tmp_path):
+    (tmp_path / "app.py").write_bytes(b"x = 1\n\x00\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["line"]) == ("LK001", 2)
+    assert "NUL bytes" in finding["message"]
+
+
+def test_python_2_file(tmp_path):
+    write(tmp_path / "app.py", 'import os\n\nprint "hello"\n')
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["line"]) == ("LK001", 3)
+    assert "Missing parentheses in call to 'print'" in finding["message"]
+
+
+def test_duplicate_keys_in_yaml_and_json(tmp_path):
+    write(tmp_path / "a" / "template.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Q:\n    Type: AWS::SNS::Topic\n")
+    write(tmp_path / "b" / "template.json", '{"Resources": {"Q": {"Type": "AWS::SQS::Queue",\n "Type": "AWS::SNS::Topic"}}}\n')
+    findings = sorted((f["path"], f["line"], f["code"]) for f in lintkit(".", cwd=tmp_path)[1])
+    assert findings == [("a/template.yaml", 4, "LK004"), ("b/template.json", 2, "LK004")]
+
+
+@pytest.mark.parametrize("resources", ["\n  - Queue\n  - Topic", " just a string"], ids=["list", "string"])
+def test_resources_that_are_not_a_mapping(tmp_path, resources):
+    write(tmp_path / "template.yaml", f'AWSTemplateFormatVersion: "2010-09-09"\nResources:{resources}\n')
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "'Resources' must be a mapping" in finding["message"]
+
+
+def test_handler_with_path_traversal_and_code_outside_the_repository(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    secret = tmp_path / "outside" / "secret.py"
+    write(secret, "def handler(event, context):\n    return event['Records'][0]\n")
+    write(
+        repo / "template.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Traversal:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: .
+              Handler: ../../outside/secret.handler
+              Runtime: python3.12
+              Timeout: 5
+          Outside:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: ../outside
+              Handler: secret.handler
+              Runtime: python3.12
+              Timeout: 5
+          FromS3:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: s3://bucket/code.zip
+              Handler: app.handler
+              Runtime: python3.12
+              Timeout: 5
+        """,
+    )
+    findings = [(f["line"], f["code"], f["message"]) for f in lintkit(".", cwd=repo)[1]]
+    assert findings == [
+        (8, "LK002", "Traversal: Handler '../../outside/secret.handler' points outside its code location"),
+        (14, "LK002", "Outside: code location '../outside' is outside the repository; not followed"),
+    ]
+
+
+def test_symlink_loop(tmp_path):
+    write(tmp_path / "src" / "app.py", SWALLOWING_HANDLER)
+    try:
+        os.symlink(tmp_path, tmp_path / "src" / "loop")
+    except (OSError, NotImplementedError):
+        pytest.skip("no symlinks here")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["path"], finding["code"]) == ("src/app.py", "LK504")
+
+
+def test_empty_files(tmp_path):
+    write(tmp_path / "template.yaml", "")
+    write(tmp_path / "app.py", "")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["path"], finding["code"]) == ("template.yaml", "LK001")
+    assert "empty" in finding["message"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n',
+        'AWSTemplateFormatVersion: "2010-09-09"\nParameters:\nResources:\nOutputs:\n',
+        'AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31\nGlobals:\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n',
+    ],
+    ids=["null-resources", "null-sections", "null-properties"],
+)
+def test_empty_or_null_sections_are_read_and_the_run_goes_on(tmp_path, text):
+    # cfn-lint 1.58 crashes on these and its whole multi-file run prints nothing
+    write(tmp_path / "a" / "template.yaml", text)
+    write(tmp_path / "b" / "template.yaml", sqs_template())
+    write(tmp_path / "b" / "app.py", CLEAN_HANDLER)
+    findings = [(f["path"], f["code"]) for f in lintkit(".", cwd=tmp_path)[1]]
+    assert ("b/template.yaml", "LK501") in findings
+    assert not [f for f in findings if f[0] == "a/template.yaml" and f[1] == "LK001"]
+
+
+def test_comment_only_template(tmp_path):
+    write(tmp_path / "template.yaml", "# AWSTemplateFormatVersion: 2010-09-09\n# nothing yet\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "empty" in finding["message"]
+
+
+def test_malformed_intrinsic_functions(tmp_path):
+    write(
+        tmp_path / "template.yaml",
+        """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Fn:
+            Type: AWS::Lambda::Function
+            Properties: {Handler: a.b, Runtime: python3.12, Timeout: 5, Code: {ZipFile: x}}
+          Mapping:
+            Type: AWS::Lambda::EventSourceMapping
+            Properties:
+              FunctionName: !GetAtt
+              EventSourceArn: !Sub [a, b, c]
+              BatchSize: !Sub []
+          Permission:
+            Type: AWS::Lambda::Permission
+            Properties:
+              FunctionName: !Join []
+              Principal: !Ref
+              Action: !If
+          Rule:
+            Type: AWS::Events::Rule
+            Properties:
+              Targets: [{Arn: !GetAtt [Fn]}, {Arn: !GetAtt [Fn, Arn, Extra]}, 7, null]
+        """,
+    )
+    code, findings, _ = lintkit(".", cwd=tmp_path)
+    # the rule target reaches Fn through `!GetAtt [Fn, ...]`: that link is real; nothing else is guessed
+    assert sorted(f["code"] for f in findings) == ["LK401", "LK405", "LK405"]
+
+
+def test_a_hostile_file_does_not_hide_findings_in_the_others(tmp_path):
+    write(tmp_path / "bad" / "app.py", "x = " + "(" * 3000 + ")" * 3000 + "\n")
+    (tmp_path / "bad" / "template.yaml").write_bytes(b"\x00" * 100)
+    write(tmp_path / "good" / "template.yaml", sqs_template("            BatchSize: 1\n"))
+    write(tmp_path / "good" / "app.py", SWALLOWING_HANDLER)
+    findings = sorted((f["path"], f["code"]) for f in lintkit(".", cwd=tmp_path)[1])
+    assert findings == [("bad/app.py", "LK001"), ("bad/template.yaml", "LK001"), ("good/app.py", "LK504")]
