@@ -58,6 +58,11 @@ class TimeoutNearMaximum(TemplateRule):
     Use instead: split the work (Step Functions, a queue of chunks), or run it on ECS/Fargate
     or Batch; keep the Lambda timeout well below the maximum.
 
+    ## Known problems
+    Functions with a `DurableConfig` (Lambda durable functions) are not reported: they
+    checkpoint and resume across invocations, so a timeout at the maximum is part of their
+    design, and how it interacts with their replay is not confirmed well enough to judge.
+
     ## Options
     `ratio` (default 0.9): the share of the maximum at which the rule fires
     (`[tool.lintkit.rules.LK601] ratio = 0.8`).
@@ -75,6 +80,7 @@ class TimeoutNearMaximum(TemplateRule):
     VALID = (
         Example(template=_template("      Timeout: 300\n")),
         Example(template=_template("      Timeout: !Ref TimeoutParameter\n")),
+        Example(template=_template("      Timeout: 900\n      DurableConfig:\n        ExecutionTimeout: 86400\n")),
     )
 
     def check(self, template: Template) -> None:
@@ -83,6 +89,8 @@ class TimeoutNearMaximum(TemplateRule):
             timeout = function.timeout
             if timeout is None or "Timeout" not in function.properties or function.is_cdk_framework:
                 continue
+            if "DurableConfig" in function.properties:
+                continue  # durable functions checkpoint and replay: a long timeout is their design
             maximum = function.max_timeout
             if timeout > maximum:
                 message = f"{function.logical_id} Timeout {timeout} s is above Lambda's maximum of {maximum} s: the deploy fails"
