@@ -125,6 +125,25 @@ def arn_service(value: Any) -> str | None:
     return match.group(1) if match else None
 
 
+def on_failure_destination(properties: Map, *, sam_creates: bool) -> bool | None:
+    """Whether `DestinationConfig.OnFailure` names a destination: True, False, or None when an
+    expression decides. `sam_creates`: in SAM's `EventInvokeConfig`, `Type: SQS|SNS` without a
+    `Destination` makes SAM create the queue or topic itself (LAMBDA-FACTS §6.1)."""
+    config = properties.get("DestinationConfig")
+    if config is None:
+        return False
+    if not isinstance(config, dict) or is_intrinsic(config):
+        return None
+    on_failure = config.get("OnFailure")
+    if on_failure is None:
+        return False
+    if not isinstance(on_failure, dict) or is_intrinsic(on_failure):
+        return None
+    if on_failure.get("Destination"):
+        return True
+    return sam_creates and on_failure.get("Type") in ("SQS", "SNS")
+
+
 def merge_globals(global_value: Any, own: Any) -> Any:
     """SAM's Globals merge (LAMBDA-FACTS §6.3): maps merge recursively with the resource's keys
     winning, lists concatenate (Global first), scalars and intrinsics take the resource's value.
@@ -329,17 +348,7 @@ class EventSourceMapping(Trigger):
 
     @property
     def has_on_failure_destination(self) -> bool | None:
-        config = self.properties.get("DestinationConfig")
-        if config is None:
-            return False
-        if not isinstance(config, dict) or is_intrinsic(config):
-            return None
-        on_failure = config.get("OnFailure")
-        if on_failure is None:
-            return False
-        if not isinstance(on_failure, dict) or is_intrinsic(on_failure):
-            return None
-        return bool(on_failure.get("Destination"))
+        return on_failure_destination(self.properties, sam_creates=False)
 
 
 @dataclass(eq=False)
@@ -516,20 +525,7 @@ class EventInvokeConfig:
 
     @property
     def has_on_failure(self) -> bool | None:
-        config = self.properties.get("DestinationConfig")
-        if config is None:
-            return False
-        if not isinstance(config, dict) or is_intrinsic(config):
-            return None
-        on_failure = config.get("OnFailure")
-        if on_failure is None:
-            return False
-        if not isinstance(on_failure, dict) or is_intrinsic(on_failure):
-            return None
-        if on_failure.get("Destination"):
-            return True
-        # SAM creates the queue or topic itself when Type is SQS/SNS and Destination is omitted
-        return self.resource is None and on_failure.get("Type") in ("SQS", "SNS")
+        return on_failure_destination(self.properties, sam_creates=self.resource is None)
 
     def location(self, key: str | None = None) -> Location:
         if key is not None and key in self.properties:
