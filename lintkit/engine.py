@@ -6,18 +6,18 @@ import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence, Union
 
 from lintkit.config import Config, ignored_for_path
-from lintkit.discovery import FileKind, discover
+from lintkit.discovery import DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
-from lintkit.limits import LimitExceeded
+from lintkit.limits import LimitExceeded, too_large
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.suppressions import Suppressions, scan
 from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
-from lintkit.templates.loader import TemplateSyntaxError
-from lintkit.templates.model import Template, TemplateStructureError, load_template
+from lintkit.templates.loader import TemplateSyntaxError, decode_template
+from lintkit.templates.model import Template, TemplateStructureError, template_from_text
 
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
 PARSE_ERROR = "LK001"
@@ -55,11 +55,19 @@ def display_path(path: Path, cwd: Path | None = None) -> str:
     return Path(relative).as_posix()
 
 
+# The text of a file given in memory instead of on disk (an editor buffer, stdin): decoded
+# text, or bytes decoded the way the file would be.
+Source = Union[str, bytes]
+
+
 class Run:
-    def __init__(self, registry: Registry, config: Config, enabled: set[str]) -> None:
+    def __init__(
+        self, registry: Registry, config: Config, enabled: set[str], sources: Mapping[Path, Source] | None = None
+    ) -> None:
         self.registry = registry
         self.config = config
         self.enabled = enabled
+        self.sources = {Path(os.path.abspath(p)).resolve(): text for p, text in (sources or {}).items()}
         self.known_codes = frozenset(registry.codes)
         self.result = RunResult()
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
@@ -89,7 +97,7 @@ class Run:
 
     # -- the run -----------------------------------------------------------------------
     def check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
-        discovery = discover(paths, exclude=self.config.exclude, exclude_root=self.config.root)
+        discovery = self._discover(paths)
         for path, message in discovery.problems:
             self.result.problems.append((display_path(Path(path)), message))
         stacks = self._read_assemblies(paths, [f.path for f in discovery.files if f.kind is FileKind.CDK_ASSEMBLY])
@@ -114,6 +122,42 @@ class Run:
         self.result.findings = self._filter(self.result.findings)
         self.result.findings.sort(key=Finding.sort_key)
         return self.result
+
+    def _discover(self, paths: Sequence[str | os.PathLike]) -> Discovery:
+        """Walk the paths; a path given in `sources` is taken as given, even if not on disk."""
+        on_disk = [p for p in paths if self._source(Path(p)) is None]
+        found = discover(on_disk, exclude=self.config.exclude, exclude_root=self.config.root) if on_disk else Discovery()
+        known = {f.path.resolve() for f in found.files}
+        for path in (Path(p) for p in paths):
+            source = self._source(path)
+            if source is None or path.resolve() in known:
+                continue
+            kind = classify(path, head=source.encode("utf-8") if isinstance(source, str) else source)
+            if kind is None:
+                found.problems.append((path, "not a Python file or template; skipped"))
+                continue
+            found.files.append(DiscoveredFile(path, kind, True))
+            known.add(path.resolve())
+        found.files.sort(key=lambda f: f.path.as_posix())
+        return found
+
+    def _source(self, path: Path) -> Source | None:
+        return self.sources.get(Path(os.path.abspath(path)).resolve()) if self.sources else None
+
+    def _read(self, file: Path) -> Source:
+        """The file's bytes (or the text given for it), within the file size limit."""
+        limit = self.config.limits.max_file_size
+        source = self._source(file)
+        if source is not None:
+            size = len(source.encode("utf-8")) if isinstance(source, str) else len(source)
+            if size > limit:
+                raise too_large(size, limit)
+            return source
+        with open(file, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise too_large(size, limit)
+            return handle.read()
 
     def _read_assemblies(self, paths: Sequence[str | os.PathLike], manifests: list[Path]) -> list[StackTemplate]:
         """CDK assemblies named directly, found while walking, or in a folder's `cdk.out`."""
@@ -160,7 +204,9 @@ class Run:
             shown = display_path(file)
             self._unreadable_templates += 1
             try:
-                template = load_template(file, path=shown, limits=self.config.limits)
+                source = self._read(file)
+                text = source if isinstance(source, str) else decode_template(source)
+                template = template_from_text(text, path=shown, abs_path=file.resolve(), limits=self.config.limits)
             except TemplateSyntaxError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
                 continue
@@ -183,7 +229,7 @@ class Run:
         return templates
 
     def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
-        from lintkit.python.module import PythonSyntaxError, load_python
+        from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
 
         seen: set[Path] = set()
         for file in [*files, *linked]:
@@ -193,7 +239,9 @@ class Run:
             seen.add(resolved)
             shown = display_path(file)
             try:
-                module = load_python(file, path=shown, limits=self.config.limits)
+                source = self._read(file)
+                text = (source if isinstance(source, str) else decode_source(source)).removeprefix("\ufeff")
+                module = parse_python(text, path=shown, abs_path=resolved, max_depth=self.config.limits.max_expression_depth)
             except LimitExceeded as error:
                 project.unparsable.add(resolved)
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
@@ -321,8 +369,17 @@ class Run:
         return replace(finding, severity=override) if override is not None else finding
 
 
-def check(paths: Sequence[str | os.PathLike], *, registry: Registry, config: Config, enabled: set[str]) -> RunResult:
-    return Run(registry, config, enabled).check(paths)
+def check(
+    paths: Sequence[str | os.PathLike],
+    *,
+    registry: Registry,
+    config: Config,
+    enabled: set[str],
+    sources: Mapping[Path, Source] | None = None,
+) -> RunResult:
+    """Check `paths`. `sources` gives the text of files held in memory (an editor buffer, stdin):
+    they are checked as if on disk with that content, and the files around them give context."""
+    return Run(registry, config, enabled, sources).check(paths)
 
 
 def exit_code(result: RunResult, fail_on: Severity) -> int:

@@ -81,11 +81,9 @@ def run(
     the_plan = plan(list(paths), settings.config, force_exclude=force_exclude, kinds=kinds)
     if not the_plan.targets:
         return Checked(RunResult(), the_plan)
-    if buffers:
-        with overlay.buffers(buffers):
-            result = check(the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled)
-    else:
-        result = check(the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled)
+    result = check(
+        the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled, sources=buffers
+    )
     texts = {}
     for path, buffer in buffers.items():
         if isinstance(buffer, str):

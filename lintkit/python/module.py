@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lintkit.findings import Location
-from lintkit.limits import DEFAULT_LIMITS, LimitExceeded, Limits, too_large
+from lintkit.limits import LimitExceeded
 from lintkit.text import split_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -234,15 +234,6 @@ def parse_python(text: str, *, path: str, abs_path: Path, max_depth: int = 1000)
     except RecursionError:
         raise PythonSyntaxError("expression nested too deeply to analyse") from None
     return PythonModule(path=path, abs_path=abs_path, text=text, tree=tree)
-
-
-def load_python(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> PythonModule:
-    with open(file, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > limits.max_file_size:
-            raise too_large(size, limits.max_file_size)
-        data = handle.read()
-    return parse_python(decode_source(data), path=path, abs_path=file.resolve(), max_depth=limits.max_expression_depth)
 
 
 @dataclass

@@ -668,10 +668,16 @@ def load_path(
             if size > max_size:
                 raise too_large(size, max_size)
         raw = handle.read()
-    text = _decode(raw)
+    text = decode_template(raw)
     json_hint = os.fspath(path).lower().endswith(".json")
     return load_text(text, json_hint=json_hint, max_alias_expansion=max_alias_expansion), text
 
+
+
+def decode_template(raw: bytes) -> str:
+    """Template bytes to text: UTF-8 (BOM removed) or UTF-16 with a BOM; TemplateSyntaxError for
+    anything else (binary, NUL bytes, another encoding)."""
+    return _decode(raw)
 
 
 def _decode(raw: bytes) -> str:

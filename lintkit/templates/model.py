@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from lintkit.findings import Location
 from lintkit.limits import DEFAULT_LIMITS, Limits
-from lintkit.templates.loader import Map, Mark, Seq, load_path
+from lintkit.templates.loader import Map, Mark, Seq, load_path, load_text
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -707,6 +707,15 @@ def build_template(path: str, abs_path: Path, text: str, data: Any, duplicate_ke
 def load_template(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Template:
     document, text = load_path(file, max_size=limits.max_file_size, max_alias_expansion=limits.max_alias_expansion)
     return build_template(path, file.resolve(), text, document.data, document.duplicate_keys)
+
+
+def template_from_text(text: str, *, path: str, abs_path: Path, limits: Limits = DEFAULT_LIMITS) -> Template:
+    """A template from text already in memory (an editor buffer, stdin)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    json_hint = abs_path.name.lower().endswith(".json")
+    document = load_text(text, json_hint=json_hint, max_alias_expansion=limits.max_alias_expansion)
+    return build_template(path, abs_path, text, document.data, document.duplicate_keys)
 
 
 def _global_function_properties(template: Template) -> Map | None:
