@@ -71,6 +71,14 @@ class Finding:
     def column(self) -> int:
         return self.location.column
 
+    @property
+    def message_with_construct(self) -> str:
+        """The message, naming the CDK construct when there is one: one-line formats (concise,
+        GitHub annotations) carry it here, the others in a field of their own."""
+        if self.construct_path:
+            return f"{self.message} [{self.construct_path}]"
+        return self.message
+
     def sort_key(self) -> tuple:
         loc = self.location
         return (loc.path, loc.line, loc.column, self.code, self.message)

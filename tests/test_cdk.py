@@ -107,3 +107,13 @@ def test_a_stack_template_outside_the_assembly_is_not_followed(tmp_path):
         json.dumps({"version": "55.0.0", "artifacts": {"S": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "../secret.template.json"}}}})
     )
     assert read_assembly(assembly / "manifest.json").stacks == []
+
+
+@pytest.mark.parametrize("output_format", ["concise", "full", "json", "sarif", "github", "junit"])
+def test_every_output_format_names_the_construct(app, output_format, monkeypatch):
+    from helpers import invoke
+
+    monkeypatch.chdir(app)
+    run = invoke("check", ".", "--output-format", output_format)
+    assert run.exit_code == 1
+    assert "DemoStack/OrdersQueue/Resource" in run.stdout

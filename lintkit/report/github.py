@@ -36,4 +36,4 @@ def command(finding: Finding) -> str:
         properties += [("endLine", str(loc.end_line)), ("endColumn", str(loc.end_column))]
     properties.append(("title", finding.code))
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message)}"
+    return f"::{COMMANDS[finding.severity]} {rendered}::{escape_data(finding.message_with_construct)}"

@@ -11,7 +11,7 @@ from lintkit.report.sources import SourceTexts
 
 def concise(result: RunResult, sources: SourceTexts | None = None) -> str:
     """`path:line:col: CODE message`, 1-based: what flake8-era editors and problem matchers parse."""
-    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}\n" for f in result.findings)
+    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message_with_construct}\n" for f in result.findings)
 
 
 def full(result: RunResult, sources: SourceTexts | None = None) -> str:
