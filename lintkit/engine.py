@@ -73,6 +73,7 @@ class Run:
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
         self._templates_by_path: dict[str, Template] = {}
         self._unreadable_templates = 0  # read but not parsed: they count as checked
+        self._syntax_checked = 0  # Python files only syntax-checked (the prefilter)
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -113,7 +114,11 @@ class Run:
         self._load_modules(project, python_files, linked_files)
         self.result.project = project
         self.result.files_checked = (
-            len(templates) + self._unreadable_templates + len(project.modules) + len(project.unparsable)
+            len(templates)
+            + self._unreadable_templates
+            + len(project.modules)
+            + len(project.unparsable)
+            + self._syntax_checked
         )
 
         self._run_template_rules(templates)
@@ -231,6 +236,17 @@ class Run:
     def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
         from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
 
+        code_rules = self._rules(CodeRule)
+        linked_files = {file.resolve() for file in linked}
+
+        def needs_tree(resolved: Path, text: str) -> bool:
+            """The prefilter: build libcst's tree only for a handler a template links, or a file
+            holding a word some enabled code rule looks for (its TRIGGERS)."""
+            return resolved in linked_files or any(
+                not rule.TRIGGERS or any(token in text for token in rule.TRIGGERS)  # type: ignore[attr-defined]
+                for rule in code_rules
+            )
+
         seen: set[Path] = set()
         for file in [*files, *linked]:
             resolved = file.resolve()
@@ -241,7 +257,13 @@ class Run:
             try:
                 source = self._read(file)
                 text = (source if isinstance(source, str) else decode_source(source)).removeprefix("\ufeff")
-                module = parse_python(text, path=shown, abs_path=resolved, max_depth=self.config.limits.max_expression_depth)
+                module = parse_python(
+                    text,
+                    path=shown,
+                    abs_path=resolved,
+                    max_depth=self.config.limits.max_expression_depth,
+                    syntax_only=not needs_tree(resolved, text),
+                )
             except LimitExceeded as error:
                 project.unparsable.add(resolved)
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
@@ -254,8 +276,11 @@ class Run:
                 project.unparsable.add(resolved)
                 self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
                 continue
+            self._texts[shown] = text
+            if module is None:
+                self._syntax_checked += 1  # parses, and no enabled rule looks for anything in it
+                continue
             project.modules[resolved] = module
-            self._texts[shown] = module.text
 
     def _run_template_rules(self, templates: list[Template]) -> None:
         rules = self._rules(TemplateRule)

@@ -209,9 +209,15 @@ def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
             stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
-def parse_python(text: str, *, path: str, abs_path: Path, max_depth: int = 1000) -> PythonModule:
+def parse_python(
+    text: str, *, path: str, abs_path: Path, max_depth: int = 1000, syntax_only: bool = False
+) -> PythonModule | None:
     """Parse with libcst, behind two cheap gates: a bracket-depth scan and CPython's own parser
-    (`ast`, C speed, never executed), whose depth we measure before libcst sees the text."""
+    (`ast`, C speed, never executed), whose depth we measure before libcst sees the text.
+
+    With `syntax_only` the question is only "does it parse?" (LK001), for a file no enabled rule
+    needs to read: the gates answer it an order of magnitude faster than libcst builds a tree,
+    so None is returned after them unless only libcst can tell (syntax newer than this Python)."""
     deepest, line = _bracket_depth(text)
     if deepest > MAX_BRACKET_DEPTH:
         raise PythonSyntaxError(f"brackets nested {deepest} deep: more than Python's limit of {MAX_BRACKET_DEPTH}", line)
@@ -227,6 +233,8 @@ def parse_python(text: str, *, path: str, abs_path: Path, max_depth: int = 1000)
         raise PythonSyntaxError("expression nested too deeply to analyse") from None
     if gate is not None:
         _check_depth(gate, text, max_depth)
+        if syntax_only:
+            return None
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as error:
