@@ -110,6 +110,25 @@ CLIENT_FORMS = {
         def handler(event, context):
             run(boto3.client("lambda"))
         """,
+    "returned by a factory function": """
+        import functools
+        import boto3
+        @functools.lru_cache(maxsize=None)
+        def lambda_client():
+            return boto3.client("lambda")
+        def handler(event, context):
+            lambda_client().invoke(FunctionName="f")
+        """,
+    "returned by a method": """
+        import boto3
+        class Invoker:
+            def __init__(self):
+                self.client = self._make_client()
+            def _make_client(self):
+                return boto3.Session().client("lambda")
+            def run(self):
+                self.client.invoke(FunctionName="f")
+        """,
     "function-level import": """
         def handler(event, context):
             import boto3
@@ -420,6 +439,30 @@ NOT_RETRIED = {
 def test_not_retried(source):
     resolver = resolve(source)
     assert resolver.context(call(resolver, "target(")).retry is None
+
+
+def test_a_session_built_by_a_factory_keeps_its_adapter():
+    resolver = resolve(
+        """
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        def make_session():
+            value = requests.Session()
+            retry = Retry(total=4, backoff_factor=2, status_forcelist=[429, 500, 502, 503, 504])
+            value.mount("https://", HTTPAdapter(max_retries=retry))
+            return value
+
+        SESSION = make_session()
+
+        def handler(event, context):
+            return SESSION.get(event["url"], timeout=5)
+        """
+    )
+    [request] = resolver.http_calls()
+    assert request.client.kind == "requests.Session"
+    assert request.retry_policy == "an HTTPAdapter with max_retries"
 
 
 def test_client_retry_policies():

@@ -15,6 +15,7 @@ module."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -427,6 +428,28 @@ _DEFAULT_TIMEOUTS = {"httpx": "default", "aiohttp": "default", "requests": "none
 # -- the resolver -----------------------------------------------------------------------------
 
 
+def _memoised(default: Any):
+    """Answer a recursive question once per node. The default is also the answer while the
+    question is being worked out, so a cycle of names ends instead of recursing, and names
+    bound many times cost linear rather than exponential time."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def answer(self: "ModuleResolver", expr: Any, scope: Any = None, _depth: int = 0) -> Any:
+            if expr is None or _depth > _MAX_DEPTH:
+                return default
+            key = (method.__name__, expr)
+            memo = self._memo
+            if key not in memo:
+                memo[key] = default
+                memo[key] = method(self, expr, scope, _depth)
+            return memo[key]
+
+        return answer
+
+    return wrap
+
+
 @dataclass(frozen=True)
 class _Frame:
     scope: Scope
@@ -626,6 +649,7 @@ class ModuleResolver:
             current = current.parent
         return []
 
+    @_memoised(None)
     def qualified_name(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """`boto3.client` for `boto3.client`, `b3.client` (`import boto3 as b3`), `client` (`from
         boto3 import client`), or a name bound to any of these; builtins by their own name."""
@@ -656,6 +680,7 @@ class ModuleResolver:
         return self.qualified_name(call.func, self.scope_of(call))
 
     # -- objects ----------------------------------------------------------------------------
+    @_memoised(None)
     def instance(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Instance | None:
         """The object an expression evaluates to, when a known constructor built it: directly
         (`boto3.client("s3")`), through names, module globals, `self.x` attributes, `with ... as`,
@@ -676,7 +701,7 @@ class ModuleResolver:
         return None
 
     def _constructed(self, call: cst.Call, scope: Scope, depth: int) -> Instance | None:
-        key = ("instance", call)
+        key = ("constructed", call)
         if key in self._memo:
             return self._memo[key]
         self._memo[key] = None  # cycle guard
@@ -686,6 +711,14 @@ class ModuleResolver:
         loops = frame.loops if frame is not None else ()
         if name in FACTORIES:
             found = Instance(name, call, scope, loops)
+        elif isinstance(call.func, cst.Name):
+            bindings = self.lookup(call.func.value, scope)
+            if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
+                found = self._returned_instance(bindings[0].node, depth)
+        elif isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value in ("self", "cls"):
+            class_def = _enclosing_class(self, call)
+            method = next((m for m in _methods(class_def) if m.name.value == call.func.attr.value), None) if class_def else None
+            found = self._returned_instance(method, depth) if method is not None else None
         elif isinstance(call.func, cst.Attribute):
             receiver = self.instance(call.func.value, scope, depth + 1)
             method = call.func.attr.value
@@ -697,6 +730,16 @@ class ModuleResolver:
                     found = Instance(kind, call, scope, loops, parent=receiver)
         self._memo[key] = found
         return found
+
+    def _returned_instance(self, function: cst.FunctionDef, depth: int) -> Instance | None:
+        """What a function or method of the module returns, when every `return` gives the same
+        kind of object (`def make_session(): session = requests.Session(); ...; return session`)."""
+        inner = self.scopes[function]
+        returns = [n.value for n in iter_nodes(function.body) if isinstance(n, cst.Return)]
+        found = [self.instance(value, inner, depth + 1) if value is not None else None for value in returns]
+        if found and all(i is not None and i.kind == found[0].kind for i in found):  # type: ignore[union-attr]
+            return found[0]
+        return None
 
     def _same_instance(self, bindings: list[Binding], depth: int) -> Instance | None:
         """The instance every binding evaluates to (the first one when all are of one kind)."""
@@ -754,6 +797,7 @@ class ModuleResolver:
         return self._memo[key]
 
     # -- constants --------------------------------------------------------------------------
+    @_memoised(UNKNOWN)
     def constant(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Any:
         """The constant an expression evaluates to: literals, names bound once to constants (module
         or function scope), `os.environ[...]` / `.get` / `os.getenv` (an EnvVar), tuples of
@@ -1190,6 +1234,19 @@ class ModuleResolver:
         leaves = any(isinstance(n, (cst.Break, cst.Return)) for n in statements)
         return leaves and any(isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
 
+    def calls_in(self, loop: cst.CSTNode) -> list[cst.Call]:
+        """The calls made inside a loop (its body, its `while` test; not nested functions)."""
+        return [call for call, frame in self._frames.items() if loop in frame.loops]
+
+    def is_remote_call(self, call: cst.Call) -> bool:
+        """A request to another service: an HTTP request, a call on a boto3 client, or a call of
+        the SDK's shape (a method called with CamelCase keywords: `Bucket=`, `FunctionName=`)."""
+        if self.http_call(call) is not None or self.aws_call(call) is not None:
+            return True
+        return isinstance(call.func, cst.Attribute) and any(
+            arg.keyword is not None and arg.keyword.value[:1].isupper() for arg in call.args
+        )
+
     def sleeps(self, loop: cst.CSTNode) -> list[cst.Call]:
         """The `time.sleep` / `asyncio.sleep` calls in a loop's body (not in nested functions)."""
         return [n for n in _loop_body_nodes(loop) if isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
@@ -1288,6 +1345,7 @@ class ModuleResolver:
         return False
 
     # -- data-sized collections -------------------------------------------------------------
+    @_memoised(None)
     def data_source(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """Where a collection's size comes from, when it is sized by data: the event, a function
         parameter, a query/scan result, a paginator, a comprehension or copy of one of those, a
@@ -1348,6 +1406,7 @@ class ModuleResolver:
                 return self.data_source(call.func.value, scope, depth + 1)
         return None
 
+    @_memoised(None)
     def size_source(self, expr: cst.CSTNode, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """Where a count comes from when it is sized by data: `len(<collection>)` of a collection
         that is not a fixed literal, or a number read from the event or a parameter."""
@@ -1444,6 +1503,13 @@ class ModuleResolver:
         built from one of those?"""
         if depth > _MAX_DEPTH:
             return False
+        key = ("derived_from_data", name, id(scope))
+        if key not in self._memo:
+            self._memo[key] = False
+            self._memo[key] = self._derives(name, scope, depth)
+        return self._memo[key]
+
+    def _derives(self, name: str, scope: Scope, depth: int) -> bool:
         for binding in self.lookup(name, scope):
             if binding.kind == "param" and _is_data_parameter(binding):
                 return True
@@ -1461,6 +1527,7 @@ class ModuleResolver:
         return False
 
     # -- unbounded data (payloads and responses) --------------------------------------------
+    @_memoised(None)
     def unbounded_data(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """What makes a value's size unbounded, when it is: a whole S3 object body or file
         (`.read()`), a DynamoDB `scan`/`query` without `Limit`, all pages of a paginator, the

@@ -1,0 +1,615 @@
+"""LK3xx: fan-out and resource exhaustion (file descriptors, threads, connections, processes).
+
+Facts: LAMBDA-FACTS §5 (1,024 file descriptors and 1,024 processes/threads per execution
+environment, environment reuse, executor and gather defaults, clients created per invocation)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lintkit.findings import Severity
+from lintkit.python.nodes import argument, keyword_argument
+from lintkit.python.resolve import (
+    AWS_CLIENT_FACTORIES,
+    AWS_SESSION_FACTORIES,
+    HTTP_CLIENT_FACTORIES,
+    ModuleResolver,
+    resolver_for,
+)
+from lintkit.rule import CodeRule, Example
+
+QUOTAS_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
+BEST_PRACTICES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html"
+PARALLEL_PROCESSING_BLOG = "https://aws.amazon.com/blogs/compute/parallel-processing-in-python-with-aws-lambda/"
+
+SEMAPHORES = frozenset({"asyncio.Semaphore", "asyncio.BoundedSemaphore"})
+
+
+def _bounded_by_semaphore(resolver: ModuleResolver) -> bool:
+    """Does the module create an asyncio semaphore (the usual bound on a gather)?"""
+    return any(resolver.callee(call) in SEMAPHORES for call in resolver.calls())
+
+
+class UnboundedGather(CodeRule):
+    """
+    ## What it does
+    Finds `asyncio.gather(*...)`, `asyncio.wait(...)`, `asyncio.as_completed(...)` and
+    `TaskGroup.create_task(...)` in a loop, over a collection sized by data (the event, a
+    parameter, a query or scan result, a paginator, or a list built from one) in a module that
+    bounds nothing with an `asyncio.Semaphore`.
+
+    ## Why is this bad?
+    Every coroutine starts at once: 5,000 records become 5,000 concurrent sockets. An execution
+    environment has 1,024 file descriptors, and environments are reused, so leaked sockets add
+    up across invocations: the function fails with `OSError: [Errno 24] Too many open files`
+    (EMFILE), or the remote service throttles the burst (LAMBDA-FACTS §5).
+
+    ## Example
+    ```python
+    async def fetch_all(session, urls):
+        return await asyncio.gather(*[session.get(url) for url in urls])
+    ```
+
+    Use instead:
+    ```python
+    async def fetch_all(session, urls):
+        limit = asyncio.Semaphore(20)
+
+        async def fetch(url):
+            async with limit:
+                return await session.get(url)
+
+        return await asyncio.gather(*[fetch(url) for url in urls])
+    ```
+
+    ## Known problems
+    Any `asyncio.Semaphore` in the module counts as the bound. A gather over a fixed handful of
+    coroutines, or over chunks of a list (`for chunk in batched(items, 20)`), is not reported.
+    """
+
+    code = "LK301"
+    name = "unbounded-gather"
+    summary = "asyncio.gather/wait/TaskGroup over a data-sized collection with no Semaphore bound."
+    severity = Severity.WARNING
+    references = (QUOTAS_DOCS, BEST_PRACTICES_DOCS)
+    TRIGGERS = ("gather", "wait", "as_completed", "TaskGroup")
+    INVALID = (
+        Example(
+            python="""
+            import asyncio
+
+            async def fetch_all(session, urls):
+                return await asyncio.gather(*[session.get(url) for url in urls])
+            """,
+            line=4,
+        ),
+        Example(
+            python="""
+            import asyncio
+
+            async def main(event):
+                async with asyncio.TaskGroup() as group:
+                    for record in event["Records"]:
+                        group.create_task(process(record))
+
+            def handler(event, context):
+                asyncio.run(main(event))
+            """,
+            line=6,
+        ),
+    )
+    VALID = (
+        # two fixed coroutines
+        """
+        import asyncio
+
+        async def main(event):
+            user, orders = await asyncio.gather(load_user(event["user"]), load_orders(event["user"]))
+            return user, orders
+        """,
+        # bounded by a semaphore
+        """
+        import asyncio
+
+        async def fetch_all(session, urls):
+            limit = asyncio.Semaphore(20)
+
+            async def fetch(url):
+                async with limit:
+                    return await session.get(url)
+
+            return await asyncio.gather(*[fetch(url) for url in urls])
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        name = resolver.callee(node)
+        source = None
+        if name == "asyncio.gather":
+            for arg in node.args:
+                if arg.star == "*":
+                    source = source or resolver.data_source(arg.value)
+        elif name in ("asyncio.wait", "asyncio.as_completed") and node.args:
+            source = resolver.data_source(node.args[0].value)
+        elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "create_task":
+            group = resolver.instance(node.func.value)
+            loop = resolver.fan_out_loop(node)
+            if group is not None and group.kind == "asyncio.TaskGroup" and loop is not None and loop[1] is None:
+                source = _loop_source(resolver, loop[0])
+        if source is None or _bounded_by_semaphore(resolver):
+            return
+        self.report(
+            node,
+            f"starts one task per item of {source} at once: a large input opens that many sockets (1,024 file "
+            f"descriptors per environment); bound the concurrency with an asyncio.Semaphore",
+        )
+
+
+def _loop_source(resolver: ModuleResolver, loop: cst.CSTNode) -> str | None:
+    """Where the number of a loop's iterations comes from, when data sizes it."""
+    return resolver.data_source(resolver.loop_iterable(loop))
+
+
+class UnboundedThreadPool(CodeRule):
+    """
+    ## What it does
+    Finds thread pools sized by data (`ThreadPoolExecutor(max_workers=len(items))`, a worker
+    count read from the event or a parameter) and a `threading.Thread` or
+    `multiprocessing.Process` started for each item of a loop over data.
+
+    ## Why is this bad?
+    An execution environment runs at most 1,024 processes and threads; past that Python raises
+    `RuntimeError: can't start new thread`. Each thread also opens its own connections, and a
+    boto3 client shares a pool of only 10 (`max_pool_connections`), so more threads mean
+    connection churn, not speed (LAMBDA-FACTS §5).
+
+    ## Example
+    ```python
+    with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+        list(pool.map(download, keys))
+    ```
+
+    Use instead:
+    ```python
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(download, keys))
+    ```
+    (`ThreadPoolExecutor()` without `max_workers` is bounded too: `min(32, cpu_count + 4)`.)
+
+    ## Known problems
+    A large constant (`max_workers=500`) is bounded and not reported, although it may exceed
+    what the function's connection pools serve.
+    """
+
+    code = "LK302"
+    name = "unbounded-thread-pool"
+    summary = "A thread pool sized by data, or a thread/process started per item of a loop."
+    severity = Severity.WARNING
+    references = (QUOTAS_DOCS,)
+    TRIGGERS = ("ThreadPoolExecutor", "Thread", "Process")
+    INVALID = (
+        Example(
+            python="""
+            from concurrent.futures import ThreadPoolExecutor
+
+            def handler(event, context):
+                keys = [record["s3"]["object"]["key"] for record in event["Records"]]
+                with ThreadPoolExecutor(max_workers=len(keys)) as pool:
+                    return list(pool.map(download, keys))
+            """,
+            line=5,
+        ),
+        Example(
+            python="""
+            import threading
+
+            def handler(event, context):
+                for item in event["items"]:
+                    threading.Thread(target=process, args=(item,)).start()
+            """,
+            line=5,
+        ),
+    )
+    VALID = (
+        # the bounded default
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def handler(event, context):
+            with ThreadPoolExecutor() as pool:
+                return list(pool.map(download, event["keys"]))
+        """,
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        def handler(event, context):
+            with ThreadPoolExecutor(max_workers=min(len(event["keys"]), 16)) as pool:
+                return list(pool.map(download, event["keys"]))
+        """,
+        # a thread per item of a fixed tuple
+        """
+        import threading
+
+        TABLES = ("orders", "users")
+
+        def handler(event, context):
+            for table in TABLES:
+                threading.Thread(target=warm, args=(table,)).start()
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        name = resolver.callee(node)
+        if name == "concurrent.futures.ThreadPoolExecutor":
+            workers = argument(node, 0, "max_workers")
+            source = resolver.size_source(workers.value) if workers is not None else None
+            if source is not None:
+                self.report(
+                    node,
+                    f"thread pool sized by {source}: a large input starts that many threads (1,024 per environment) "
+                    f"and connections; use a fixed max_workers",
+                )
+        elif name in ("threading.Thread", "multiprocessing.Process"):
+            loop = resolver.fan_out_loop(node)
+            source = _loop_source(resolver, loop[0]) if loop is not None and loop[1] is None else None
+            if source is not None:
+                kind = "thread" if name == "threading.Thread" else "process"
+                self.report(
+                    node,
+                    f"starts a {kind} per item of {source}: a large input exceeds the 1,024 threads and processes of an "
+                    f"environment; use a ThreadPoolExecutor with a fixed max_workers",
+                )
+
+
+class UnlimitedConnectionPool(CodeRule):
+    """
+    ## What it does
+    Finds HTTP connection pools whose limit is switched off: `aiohttp.TCPConnector(limit=0)` and
+    `httpx.Limits(max_connections=None)`.
+
+    ## Why is this bad?
+    aiohttp's connector holds at most 100 connections and httpx's 100 by default; these are the
+    bounds that keep a fan-out from opening a socket per request. Without them every concurrent
+    request takes a file descriptor, and an environment has 1,024 (LAMBDA-FACTS §5).
+
+    ## Example
+    ```python
+    connector = aiohttp.TCPConnector(limit=0)
+    ```
+
+    Use instead:
+    ```python
+    connector = aiohttp.TCPConnector(limit=50)
+    ```
+    """
+
+    code = "LK303"
+    name = "unlimited-connection-pool"
+    summary = "An HTTP connection pool with its limit removed (TCPConnector(limit=0), Limits(max_connections=None))."
+    severity = Severity.WARNING
+    references = (QUOTAS_DOCS,)
+    TRIGGERS = ("TCPConnector", "Limits")
+    INVALID = (
+        Example(
+            python="""
+            import aiohttp
+
+            async def make_session():
+                return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+            """,
+            line=4,
+        ),
+        Example(
+            python="""
+            from httpx import AsyncClient, Limits
+
+            client = AsyncClient(limits=Limits(max_connections=None, max_keepalive_connections=20))
+            """,
+            line=3,
+        ),
+    )
+    VALID = (
+        """
+        import aiohttp
+
+        async def make_session():
+            return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50, limit_per_host=0))
+        """,
+        """
+        import httpx
+
+        client = httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=None))
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        name = resolver.callee(node)
+        if name == "aiohttp.TCPConnector":
+            setting, unlimited = keyword_argument(node, "limit"), 0
+        elif name == "httpx.Limits":
+            setting, unlimited = argument(node, 0, "max_connections"), None
+        else:
+            return
+        if setting is not None and resolver.constant(setting.value) == unlimited and resolver.constant(setting.value) is not False:
+            shown = "limit=0" if unlimited == 0 else "max_connections=None"
+            self.report(
+                node,
+                f"{shown} removes the connection pool's bound: every concurrent request opens its own socket (1,024 file "
+                f"descriptors per environment); set a limit",
+            )
+
+
+# Objects worth keeping for the life of the execution environment.
+_REUSABLE = {
+    **{kind: "boto3 client" for kind in AWS_CLIENT_FACTORIES},
+    **{kind: "boto3 session" for kind in AWS_SESSION_FACTORIES},
+    **{kind: f"{library} session" for kind, library in HTTP_CLIENT_FACTORIES.items()},
+}
+# Bound to the event loop that creates them: with `asyncio.run()` per invocation they cannot be
+# kept at module scope, so they are reported only when created in a loop.
+_LOOP_BOUND = frozenset({"aiohttp.ClientSession", "aiohttp_retry.RetryClient", "httpx.AsyncClient"})
+
+
+class ClientCreatedPerInvocation(CodeRule):
+    """
+    ## What it does
+    Finds boto3 clients, resources and sessions, `requests.Session`, `httpx.Client` and
+    `urllib3.PoolManager` objects created inside a handler (or a function it calls), and any of
+    them, aiohttp and httpx async clients included, created inside a loop.
+
+    ## Why is this bad?
+    An execution environment is reused across invocations: a client made at module scope
+    keeps its connections (and TLS sessions, credentials and endpoint data) for the next
+    invocation. Made in the handler, each invocation pays for a new one, and connections that
+    are not closed pile up towards the 1,024 file descriptor limit; made in a loop, once per
+    item (LAMBDA-FACTS §5; Sonar RSPEC-6243, Amazon Q `aws-client-per-invocation`).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        s3 = boto3.client("s3")
+        return s3.get_object(Bucket=BUCKET, Key=event["key"])["ContentLength"]
+    ```
+
+    Use instead:
+    ```python
+    s3 = boto3.client("s3")
+
+    def handler(event, context):
+        return s3.get_object(Bucket=BUCKET, Key=event["key"])["ContentLength"]
+    ```
+
+    ## Known problems
+    A client kept in a module global (`global client`) or made in a cached function
+    (`@lru_cache`) is created once and not reported; one stored on `self` is not reported
+    either (whether the object lives longer than the invocation is not known). aiohttp and
+    httpx async clients inside the handler are fine when the handler runs `asyncio.run()` per
+    invocation, so only those made in a loop are reported.
+    """
+
+    code = "LK304"
+    name = "client-created-per-invocation"
+    summary = "An SDK client or HTTP session created inside the handler or a loop instead of at module scope."
+    severity = Severity.INFO
+    references = (BEST_PRACTICES_DOCS,)
+    TRIGGERS = ("boto3", "requests", "httpx", "urllib3", "aiohttp")
+    INVALID = (
+        Example(
+            python="""
+            import boto3
+
+            def handler(event, context):
+                s3 = boto3.client("s3")
+                return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
+            """,
+            line=4,
+        ),
+        Example(
+            python="""
+            import requests
+
+            def fetch_all(urls):
+                for url in urls:
+                    with requests.Session() as session:
+                        yield session.get(url, timeout=5).json()
+            """,
+            line=5,
+        ),
+    )
+    VALID = (
+        # a client built at module scope
+        """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def handler(event, context):
+            return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
+        """,
+        # created once, lazily, in a module global
+        """
+        import boto3
+
+        _s3 = None
+
+        def s3():
+            global _s3
+            if _s3 is None:
+                _s3 = boto3.client("s3")
+            return _s3
+
+        def handler(event, context):
+            return s3().list_buckets()
+        """,
+        # an aiohttp session per asyncio.run() is how aiohttp is used in a handler
+        """
+        import asyncio
+        import aiohttp
+
+        async def main(event):
+            async with aiohttp.ClientSession() as session:
+                async with session.get(event["url"]) as response:
+                    return await response.text()
+
+        def handler(event, context):
+            return asyncio.run(main(event))
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        instance = resolver.instance(node)
+        if instance is None or instance.call is not node or instance.kind not in _REUSABLE:
+            return
+        what = _REUSABLE[instance.kind]
+        loop = resolver.context(node).loops
+        if loop:
+            self.report(node, f"{what} created inside {resolver.describe_loop(loop[-1])}: one per item; create it once, at module scope, and reuse it")
+            return
+        if instance.kind in _LOOP_BOUND or not resolver.in_handler_path(node, self.context.handler_names):
+            return
+        function = resolver.context(node).function
+        if function is None or resolver.is_cached(function) or _kept(resolver, node):
+            return
+        self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and its connections")
+
+
+def _kept(resolver: ModuleResolver, call: cst.Call) -> bool:
+    """Is the new object stored somewhere that outlives the call (a global, an attribute)?"""
+    parent = resolver.parents.get(call)
+    if not isinstance(parent, cst.Assign):
+        return False
+    for target in parent.targets:
+        if isinstance(target.target, cst.Attribute):
+            return True
+        if isinstance(target.target, cst.Name):
+            scope = resolver.scope_of(call)
+            if target.target.value in scope.globals:
+                return True
+    return False
+
+
+# multiprocessing objects built on POSIX semaphores, which need /dev/shm.
+_SEMAPHORE_BASED = frozenset(
+    {
+        "Pool", "Queue", "JoinableQueue", "SimpleQueue", "Lock", "RLock", "Semaphore", "BoundedSemaphore",
+        "Condition", "Event", "Barrier", "Value", "Array",
+    }
+)
+
+
+class MultiprocessingUnsupported(CodeRule):
+    """
+    ## What it does
+    Finds `multiprocessing` objects that need POSIX semaphores in a module with a Lambda
+    handler: `Pool`, `Queue`, `JoinableQueue`, `SimpleQueue`, the locks, `Semaphore`,
+    `Condition`, `Event`, `Barrier`, `Value` / `Array` (with their default lock), also through
+    `multiprocessing.get_context()`, and `concurrent.futures.ProcessPoolExecutor`.
+
+    ## Why is this bad?
+    The Lambda execution environment has no `/dev/shm`, so creating a POSIX semaphore fails and
+    these objects raise `OSError: [Errno 38] Function not implemented` the first time the code
+    runs in Lambda, although it works on a laptop. `multiprocessing.Process` and `Pipe` do work
+    (AWS's compute blog shows parallel processing with them).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        with multiprocessing.Pool(4) as pool:
+            return pool.map(resize, event["keys"])
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return list(pool.map(resize, event["keys"]))
+    ```
+    or `multiprocessing.Process` with `Pipe` for CPU-bound work.
+
+    ## Known problems
+    The missing `/dev/shm` is documented by AWS's blog and widely reported, not in the Lambda
+    quotas page. `multiprocessing.Manager()` and `multiprocessing.pool.ThreadPool` are not
+    reported: whether they fail depends on the Python version. Modules without a handler are
+    not checked.
+    """
+
+    code = "LK305"
+    name = "multiprocessing-unsupported"
+    summary = "multiprocessing Pool/Queue/locks or ProcessPoolExecutor in Lambda code: no /dev/shm."
+    severity = Severity.ERROR
+    references = (PARALLEL_PROCESSING_BLOG,)
+    TRIGGERS = ("multiprocessing", "ProcessPoolExecutor")
+    INVALID = (
+        Example(
+            python="""
+            import multiprocessing
+
+            def handler(event, context):
+                with multiprocessing.Pool(4) as pool:
+                    return pool.map(resize, event["keys"])
+            """,
+            line=4,
+        ),
+        Example(
+            python="""
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import Queue
+
+            results = Queue()
+
+            def handler(event, context):
+                with ProcessPoolExecutor() as pool:
+                    return list(pool.map(resize, event["keys"]))
+            """,
+            line=4,
+        ),
+    )
+    VALID = (
+        # Process and Pipe work without /dev/shm
+        """
+        from multiprocessing import Pipe, Process
+
+        def handler(event, context):
+            parent, child = Pipe()
+            worker = Process(target=resize, args=(event["key"], child))
+            worker.start()
+            result = parent.recv()
+            worker.join()
+            return result
+        """,
+        # a script, not Lambda code
+        """
+        import multiprocessing
+
+        def main():
+            with multiprocessing.Pool() as pool:
+                pool.map(print, range(3))
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.context.handler_names:
+            return
+        resolver = resolver_for(self.context.module)
+        name = resolver.callee(node) or ""
+        instance = resolver.instance(node)
+        if instance is not None and instance.parent is not None and instance.parent.kind == "multiprocessing.get_context":
+            name = instance.kind
+        module, _, member = name.rpartition(".")
+        if name == "concurrent.futures.ProcessPoolExecutor":
+            shown = "ProcessPoolExecutor"
+        elif module == "multiprocessing" and member in _SEMAPHORE_BASED:
+            if member in ("Value", "Array") and resolver.constant(keyword_argument(node, "lock").value if keyword_argument(node, "lock") else None) is False:
+                return
+            shown = f"multiprocessing.{member}"
+        else:
+            return
+        self.report(
+            node,
+            f"{shown} needs POSIX semaphores, which fail in Lambda (no /dev/shm: OSError [Errno 38] Function not "
+            f"implemented); use threads (ThreadPoolExecutor) or multiprocessing.Process with Pipe",
+        )

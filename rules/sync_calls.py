@@ -1,0 +1,623 @@
+"""LK1xx: synchronous calls and retries (Lambda invokes, HTTP requests, hand-written retry loops).
+
+Facts: LAMBDA-FACTS §2.8 (botocore timeouts and why an invoke can run its callee twice), §3.1
+(Lambda never retries a synchronous invoke; botocore retry modes), §3.2 (`FunctionError`)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lintkit.findings import Severity
+from lintkit.python.nodes import string_value
+from lintkit.python.resolve import (
+    UNKNOWN,
+    HttpCall,
+    InvokeCall,
+    ModuleResolver,
+    describe,
+    resolver_for,
+)
+from lintkit.rule import CodeRule, Example
+
+RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
+INVOKE_API_DOCS = "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"
+SDK_RETRY_DOCS = "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html"
+SDK_TIMEOUT_KC = "https://repost.aws/knowledge-center/lambda-function-retry-timeout-sdk"
+BOTOCORE_CONFIG_DOCS = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html"
+
+# Response fields and payload keys whose reading counts as checking an invoke for errors.
+ERROR_FIELDS = frozenset({"FunctionError", "StatusCode", "errorMessage", "errorType"})
+
+
+def response_checked(resolver: ModuleResolver, call: cst.Call) -> bool | None:
+    """Is the invoke's response checked for a function error? True when `FunctionError` /
+    `StatusCode` (or the payload's `errorMessage`) is read, False when the response is dropped or
+    only its payload is read, None when it leaves our sight (returned, passed on, stored)."""
+    scope = resolver.scope_of(call)
+    function = scope.function
+    body = function.body if function is not None else resolver.module.tree
+    text = resolver.module.tree.code_for_node(body)
+    if any(f'"{key}"' in text or f"'{key}'" in text for key in ERROR_FIELDS):
+        return True
+    use, keys = _use_of(resolver, call)
+    if keys:
+        return False
+    if isinstance(use, cst.Expr):
+        return False  # the response is dropped
+    if isinstance(use, cst.Assign) and len(use.targets) == 1 and isinstance(use.targets[0].target, cst.Name):
+        name = use.targets[0].target.value
+        uses = [n for n in _names(body, name) if n is not use.targets[0].target]
+        for node in uses:
+            _, keys = _use_of(resolver, node)
+            if not keys:
+                return None  # handed on whole: someone else may check it
+        return False
+    return None
+
+
+def _use_of(resolver: ModuleResolver, node: cst.CSTNode) -> tuple[cst.CSTNode | None, tuple[str, ...]]:
+    """Climb from a value through `await`, `[...]`, `.get(...)`, `.attr` and method calls to the
+    node that uses it; return that node and the constant keys read on the way."""
+    keys: list[str] = []
+    current = node
+    while True:
+        parent = resolver.parents.get(current)
+        if isinstance(parent, cst.Await):
+            current = parent
+            continue
+        if isinstance(parent, cst.Subscript) and parent.value is current:
+            slice_ = parent.slice[0].slice if len(parent.slice) == 1 else None
+            key = string_value(slice_.value) if isinstance(slice_, cst.Index) else None
+            keys.append(key or "?")
+            current = parent
+            continue
+        if isinstance(parent, cst.Attribute) and parent.value is current:
+            grand = resolver.parents.get(parent)
+            if isinstance(grand, cst.Call) and grand.func is parent:
+                method = parent.attr.value
+                key = string_value(grand.args[0].value) if method == "get" and grand.args else None
+                keys.append(key or method)
+                current = grand
+                continue
+            keys.append(parent.attr.value)
+            current = parent
+            continue
+        return parent, tuple(keys)
+
+
+def _names(root: cst.CSTNode, name: str):
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name) and node.value == name:
+            yield node
+        stack.extend(node.children)
+
+
+class SyncInvokeUncheckedError(CodeRule):
+    """
+    ## What it does
+    Finds synchronous Lambda invokes (`InvocationType='RequestResponse'`, the default) whose
+    response is never checked for `FunctionError` (or `StatusCode`, or the payload's
+    `errorMessage`) and which are not retried by the surrounding code.
+
+    ## Why is this bad?
+    A function that fails does not make `invoke` raise: the call returns `StatusCode` 200 with
+    `FunctionError: Unhandled` and the error in the payload (LAMBDA-FACTS §3.2). Code that only
+    reads `Payload` treats the failure as a result. Lambda does not retry synchronous invokes:
+    the caller has to notice the error and decide whether to retry (LAMBDA-FACTS §3.1).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        response = lambda_client.invoke(FunctionName="pricing", Payload=json.dumps(event))
+        return json.loads(response["Payload"].read())
+    ```
+
+    Use instead:
+    ```python
+    @retry(stop=stop_after_attempt(3), wait=wait_exponential_jitter())
+    def price(event):
+        response = lambda_client.invoke(FunctionName="pricing", Payload=json.dumps(event))
+        if response.get("FunctionError"):
+            raise PricingFailed(response["Payload"].read())
+        return json.loads(response["Payload"].read())
+    ```
+
+    ## Known problems
+    A response handed whole to another function (returned, passed on, stored) is assumed to be
+    checked there. Any mention of `FunctionError`, `StatusCode` or `errorMessage` in the calling
+    function counts as a check.
+    """
+
+    code = "LK101"
+    name = "sync-invoke-unchecked-error"
+    summary = "A synchronous Lambda invoke whose FunctionError is never checked and which is not retried."
+    severity = Severity.WARNING
+    references = (INVOKE_API_DOCS, RETRIES_DOCS)
+    TRIGGERS = ("invoke",)
+    INVALID = (
+        Example(
+            python="""
+            import json
+            import boto3
+
+            lambda_client = boto3.client("lambda")
+
+            def handler(event, context):
+                response = lambda_client.invoke(FunctionName="pricing", Payload=json.dumps(event))
+                return json.loads(response["Payload"].read())
+            """,
+            line=7,
+        ),
+        Example(
+            python="""
+            import boto3
+
+            def handler(event, context):
+                boto3.client("lambda").invoke(FunctionName="audit", InvocationType="RequestResponse")
+                return {"ok": True}
+            """,
+            line=4,
+        ),
+    )
+    VALID = (
+        # retried, and the error is checked
+        """
+        import boto3
+        from tenacity import retry, stop_after_attempt, wait_exponential_jitter
+
+        lambda_client = boto3.client("lambda")
+
+        @retry(stop=stop_after_attempt(3), wait=wait_exponential_jitter())
+        def price(payload):
+            response = lambda_client.invoke(FunctionName="pricing", Payload=payload)
+            if response.get("FunctionError"):
+                raise RuntimeError(response["Payload"].read())
+            return response["Payload"].read()
+        """,
+        # the response is handed on whole: its reader checks it
+        """
+        import boto3
+
+        lambda_client = boto3.client("lambda")
+
+        def call_pricing(payload):
+            return lambda_client.invoke(FunctionName="pricing", Payload=payload)
+        """,
+        # asynchronous: there is no function error to read
+        """
+        import boto3
+
+        def handler(event, context):
+            boto3.client("lambda").invoke(FunctionName="audit", InvocationType="Event", Payload=b"{}")
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        invoke = resolver.lambda_invoke(node)
+        if invoke is None or not invoke.is_sync or invoke.context.retry is not None:
+            return
+        if response_checked(resolver, node) is False:
+            self.report(
+                node,
+                f"synchronous invoke of {invoke.target_description} never checks the response's FunctionError: a failing "
+                f"function still returns StatusCode 200, with the error in the payload; check "
+                f"response.get('FunctionError') and retry (with backoff) what is safe to retry",
+            )
+
+
+class SyncInvokeDefaultTimeouts(CodeRule):
+    """
+    ## What it does
+    Finds synchronous Lambda invokes through a boto3 client that keeps botocore's default
+    `read_timeout` (60 s) with retries still on: no `config=`, or a `Config` without
+    `read_timeout` and without `retries={"total_max_attempts": 1}`.
+
+    ## Why is this bad?
+    The client stops waiting for the response after 60 s and, because a read timeout is
+    retryable in every botocore retry mode, sends the `Invoke` again: a callee that runs longer
+    than 60 s is started a second time while the first run is still going, and again up to the
+    retry limit (5 attempts in legacy mode, the default unless `AWS_RETRY_MODE` or
+    `AWS_NEW_RETRIES_2026` change it). Users have seen the callee run 4 to 8 times
+    (LAMBDA-FACTS §2.8, §3.1).
+
+    ## Example
+    ```python
+    lambda_client = boto3.client("lambda")
+
+    def handler(event, context):
+        lambda_client.invoke(FunctionName="report-builder", Payload=b"{}")
+    ```
+
+    Use instead:
+    ```python
+    lambda_client = boto3.client(
+        "lambda",
+        config=Config(read_timeout=910, retries={"total_max_attempts": 1}),
+    )
+    ```
+    with `read_timeout` above the callee's `Timeout`, and retries where the callee is
+    idempotent.
+
+    ## Known problems
+    Only clients the resolver can follow to their creation are checked; a `config=` it cannot
+    read (a parameter, a function result) is not reported. When the template says which function
+    is invoked, its `Timeout` decides (the error-severity variant of this rule, which compares
+    `read_timeout` with it, comes with the template join).
+    """
+
+    code = "LK102"
+    name = "sync-invoke-default-timeouts"
+    summary = "A synchronous invoke through a client with botocore's default 60 s read timeout and retries."
+    severity = Severity.WARNING
+    references = (SDK_TIMEOUT_KC, BOTOCORE_CONFIG_DOCS, SDK_RETRY_DOCS)
+    TRIGGERS = ("invoke",)
+    INVALID = (
+        Example(
+            python="""
+            import boto3
+
+            lambda_client = boto3.client("lambda")
+
+            def handler(event, context):
+                result = lambda_client.invoke(FunctionName="report-builder", Payload=b"{}")
+                if result.get("FunctionError"):
+                    raise RuntimeError("report failed")
+            """,
+            line=6,
+        ),
+        Example(
+            python="""
+            import boto3
+            from botocore.config import Config
+
+            FAST = Config(connect_timeout=2)
+            session = boto3.session.Session()
+            client = session.client("lambda", config=FAST)
+
+            def handler(event, context):
+                result = client.invoke(FunctionName="report-builder")
+                return result.get("StatusCode")
+            """,
+            line=9,
+        ),
+    )
+    VALID = (
+        """
+        import boto3
+        from botocore.config import Config
+
+        lambda_client = boto3.client("lambda", config=Config(read_timeout=910, retries={"total_max_attempts": 1}))
+
+        def handler(event, context):
+            result = lambda_client.invoke(FunctionName="report-builder")
+            return result.get("StatusCode")
+        """,
+        # retries disabled: a read timeout is not followed by a second invoke
+        """
+        import boto3
+        from botocore.config import Config
+
+        NO_RETRIES = {"max_attempts": 0}
+        lambda_client = boto3.client("lambda", config=Config(retries=NO_RETRIES))
+
+        def handler(event, context):
+            return lambda_client.invoke(FunctionName="report-builder")
+        """,
+        # the client comes from the caller: its config is not known here
+        """
+        def run_report(lambda_client):
+            return lambda_client.invoke(FunctionName="report-builder")
+        """,
+    )
+
+    def callee_timeout(self, invoke: InvokeCall) -> float | None:
+        """The invoked function's `Timeout`. Code alone does not know it (None); the template join
+        supplies it, and then a `read_timeout` at or below it is reported too."""
+        return None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        invoke = resolver_for(self.context.module).lambda_invoke(node)
+        if invoke is None or not invoke.is_sync or invoke.client is None:
+            return
+        config = invoke.client.config
+        callee_timeout = self.callee_timeout(invoke)
+        if config.reruns_slow_callee(callee_timeout) is not True:
+            return
+        if config.read_timeout is None:
+            waits = f"the default read_timeout ({config.DEFAULT_TIMEOUT} s)"
+        else:
+            waits = f"read_timeout={describe(config.read_timeout)} (the callee's Timeout is {callee_timeout} s)"
+        attempts = config.total_attempts
+        retries = f"{attempts} attempts" if attempts is not UNKNOWN else "its retries"
+        self.report(
+            node,
+            f"synchronous invoke of {invoke.target_description} through a client with {waits} and {retries} "
+            f"(legacy mode unless AWS_RETRY_MODE says otherwise): a callee still running when the read times out "
+            f"is invoked again; create the client with Config(read_timeout=<callee Timeout + margin>, "
+            f"retries={{'total_max_attempts': 1}})",
+        )
+
+
+HTTP_RETRY_ADVICE = {
+    "requests": "mount HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[429, 500, 502, 503, 504])) on a Session",
+    "httpx": "use httpx.HTTPTransport(retries=...) for connection errors and tenacity/backoff for 5xx and 429",
+    "urllib3": "pass retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[429, 500, 502, 503, 504]) (the default retries connection errors only, without backoff)",
+    "aiohttp": "use aiohttp_retry's RetryClient or tenacity's AsyncRetrying",
+    "urllib": "retry with tenacity/backoff, or use a client with a retry policy",
+}
+
+
+class HttpCallWithoutRetry(CodeRule):
+    """
+    ## What it does
+    Finds HTTP requests made on a handler's code path (the handler, the functions of the module
+    it calls, module-level code of a handler module) through `requests`, `httpx`, `urllib3`,
+    `aiohttp` or `urllib.request` with no retry policy: no `Retry` mounted on the session's
+    adapter, no retrying transport, no tenacity / backoff / retrying decorator or `Retrying`
+    loop, no hand-written retry loop around it.
+
+    ## Why is this bad?
+    A remote API (API Gateway, another function behind a URL, a SaaS endpoint) answers a small
+    share of requests with 500/502/503/504 or a throttle, and connections get reset. Without a
+    retry, each such blip fails the whole invocation, and the function's own caller has to redo
+    all of it. Lambda itself never retries a synchronous call (LAMBDA-FACTS §3.1, §11).
+
+    ## Example
+    ```python
+    def handler(event, context):
+        response = requests.post(WEBHOOK_URL, json=event, timeout=5)
+        response.raise_for_status()
+    ```
+
+    Use instead:
+    ```python
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[429, 500, 502, 503, 504])))
+
+    def handler(event, context):
+        response = session.post(WEBHOOK_URL, json=event, timeout=5)
+        response.raise_for_status()
+    ```
+
+    ## Known problems
+    Only code on a handler's path in the same module is checked: a library module whose
+    functions are called from a handler in another file is not. A decorator whose name
+    contains `retry` or `backoff` counts as a retry policy. A handler whose trigger retries it
+    (SQS, async events) may rely on that instead: the template join will tell them apart.
+    """
+
+    code = "LK103"
+    name = "http-call-without-retry"
+    summary = "An HTTP request on a handler's code path with no retry policy."
+    severity = Severity.WARNING
+    references = (RETRIES_DOCS,)
+    TRIGGERS = ("requests", "httpx", "urllib3", "aiohttp", "urlopen")
+    INVALID = (
+        Example(
+            python="""
+            import requests
+
+            WEBHOOK_URL = "https://hooks.example.com/orders"
+
+            def handler(event, context):
+                response = requests.post(WEBHOOK_URL, json=event, timeout=5)
+                response.raise_for_status()
+            """,
+            line=6,
+        ),
+        Example(
+            python="""
+            import httpx
+
+            client = httpx.Client(timeout=10)
+
+            def fetch_rates(currency):
+                return client.get(f"https://rates.example.com/{currency}").json()
+
+            def handler(event, context):
+                return fetch_rates(event["currency"])
+            """,
+            line=6,
+        ),
+    )
+    VALID = (
+        # a session with a Retry adapter and an explicit timeout
+        """
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503])))
+
+        def handler(event, context):
+            return session.post("https://hooks.example.com/orders", json=event, timeout=5).status_code
+        """,
+        # a tenacity-decorated helper
+        """
+        import requests
+        from tenacity import retry, stop_after_attempt, wait_exponential
+
+        @retry(stop=stop_after_attempt(3), wait=wait_exponential())
+        def notify(body):
+            requests.post("https://hooks.example.com/orders", json=body, timeout=5).raise_for_status()
+
+        def handler(event, context):
+            notify(event)
+        """,
+        # a library function no handler of this module calls
+        """
+        import requests
+
+        def download(url):
+            return requests.get(url, timeout=5).content
+        """,
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolver = resolver_for(self.context.module)
+        request = resolver.http_call(node)
+        if request is None or request.retry_policy is not None or request.context.retry is not None:
+            return
+        if not resolver.in_handler_path(node, self.context.handler_names):
+            return
+        self.report(
+            node,
+            f"{_request_name(resolver, request)} is sent once: a 5xx, a throttle or a reset connection fails the "
+            f"invocation; {HTTP_RETRY_ADVICE[request.library]}",
+        )
+
+
+def _request_name(resolver: ModuleResolver, request: HttpCall) -> str:
+    return f"{request.library} request `{resolver.code(request.call.func, 40)}(...)`"
+
+
+class RetryWithoutBackoff(CodeRule):
+    """
+    ## What it does
+    Finds hand-written retry loops (`for attempt in range(n)` or `while` around a `try` that
+    leaves on success and goes round again on failure) that do not wait between attempts, or
+    wait a constant time.
+
+    ## Why is this bad?
+    A retry that comes back at once, or on a fixed beat, hits a throttled or recovering service
+    again at the worst moment, and every concurrent invocation retries in step with the others.
+    AWS's SDKs back off exponentially with jitter for this reason (LAMBDA-FACTS §3.1: the
+    standard retry mode, capped at 20 s).
+
+    ## Example
+    ```python
+    for attempt in range(3):
+        try:
+            return table.put_item(Item=item)
+        except ClientError:
+            time.sleep(1)
+    ```
+
+    Use instead:
+    ```python
+    for attempt in range(3):
+        try:
+            return table.put_item(Item=item)
+        except ClientError:
+            time.sleep(min(20, 2 ** attempt) * random.random())
+    ```
+    or a library: tenacity's `wait_exponential_jitter()`, backoff's `backoff.expo`.
+
+    ## Known problems
+    Only loops that retry a request are reported: an HTTP call, a boto3 client call, or a call
+    of the SDK's shape (CamelCase keywords such as `Item=`); a loop that polls a lock or a local
+    condition at a fixed interval is not a retry of a remote service.
+    A loop that waits through a helper whose name says so (`sleep_with_backoff()`,
+    `wait(...)`) is taken at its word. Files that mention none of `sleep`, `attempt`, `retr`,
+    `tries`, `backoff` are not examined (the prefilter). Loops that re-read and retry an optimistic write at once on
+    purpose are reported too: suppress them with `# noqa: LK104`.
+    """
+
+    code = "LK104"
+    name = "retry-without-backoff"
+    summary = "A hand-written retry loop that does not wait, or waits a constant time, between attempts."
+    severity = Severity.WARNING
+    references = (SDK_RETRY_DOCS,)
+    # a retry loop sleeps, or names its counter or itself after retries
+    TRIGGERS = ("sleep", "attempt", "retr", "tries", "backoff")
+    INVALID = (
+        Example(
+            python="""
+            def save(table, item):
+                for attempt in range(3):
+                    try:
+                        return table.put_item(Item=item)
+                    except Exception:
+                        pass
+            """,
+            line=2,
+        ),
+        Example(
+            python="""
+            import time
+            import requests
+
+            DELAY = 2
+
+            def fetch(url):
+                while True:
+                    try:
+                        response = requests.get(url, timeout=5)
+                        break
+                    except requests.ConnectionError:
+                        time.sleep(DELAY)
+                return response
+            """,
+            line=7,
+        ),
+    )
+    VALID = (
+        """
+        import random
+        import time
+
+        def save(table, item):
+            for attempt in range(5):
+                try:
+                    return table.put_item(Item=item)
+                except Exception:
+                    if attempt == 4:
+                        raise
+                    time.sleep(min(20, 2 ** attempt) * random.random())
+        """,
+        # a loop over records that skips failures is not a retry loop
+        """
+        def handler(event, context):
+            for record in event["Records"]:
+                try:
+                    process(record)
+                except ValueError:
+                    continue
+        """,
+        # a polling loop with a fixed interval is not a retry loop
+        """
+        import time
+
+        def wait_for_job(client, job_id):
+            while True:
+                status = client.describe_job(jobId=job_id)["status"]
+                if status == "DONE":
+                    break
+                time.sleep(5)
+        """,
+    )
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check(node)
+
+    def visit_While(self, node: cst.While) -> None:
+        self._check(node)
+
+    def _check(self, loop: cst.For | cst.While) -> None:
+        resolver = resolver_for(self.context.module)
+        construct = resolver.retry_loop(loop)
+        if construct is None or construct.kind != "loop" or construct.description != "a retry loop":
+            return
+        if not any(resolver.is_remote_call(call) for call in resolver.calls_in(loop)):
+            return  # waiting for a lock or a local condition, not retrying a request
+        sleeps = resolver.sleeps(loop)
+        if not sleeps:
+            if not _waits_through_helper(resolver, loop):
+                self.report(loop, "this retry loop tries again at once: wait between attempts, exponentially and with jitter (e.g. time.sleep(min(cap, base * 2 ** attempt) * random.random()))")
+            return
+        delays = [resolver.constant(call.args[0].value) if call.args else UNKNOWN for call in sleeps]
+        if all(isinstance(d, (int, float)) and not isinstance(d, bool) for d in delays):
+            shown = ", ".join(f"{d:g} s" for d in delays)
+            self.report(loop, f"this retry loop waits a constant {shown} between attempts: back off exponentially and add jitter so that retries spread out")
+
+
+def _waits_through_helper(resolver: ModuleResolver, loop: cst.CSTNode) -> bool:
+    for call in resolver.calls_in(loop):
+        name = (resolver.code(call.func, 200).rsplit(".", 1)[-1]).lower()
+        if any(word in name for word in ("sleep", "backoff", "wait", "delay")):
+            return True
+    return False

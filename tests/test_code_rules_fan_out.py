@@ -1,0 +1,194 @@
+"""LK301-LK305 on cases that do not fit a documented example: exact line and column of each
+finding, and the near-misses around them."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import run_engine, write_project
+
+
+def positions(tmp_path, source: str, code: str) -> list[tuple[int, int]]:
+    write_project(tmp_path, {"app.py": source})
+    result = run_engine([tmp_path], select=[code])
+    assert not result.internal_errors, result.internal_errors
+    return [(f.line, f.column) for f in result.findings if f.code == code]
+
+
+@pytest.mark.parametrize(
+    ("code", "source", "expected"),
+    [
+        (
+            "LK301",
+            """
+            import asyncio
+
+            async def main(event):
+                tasks = []
+                for record in event["Records"]:
+                    tasks.append(asyncio.create_task(handle(record)))
+                done, _ = await asyncio.wait(tasks)
+            """,
+            [(7, 21)],
+        ),
+        (
+            "LK302",
+            """
+            from concurrent.futures import ThreadPoolExecutor
+
+            def handler(event, context):
+                pool = ThreadPoolExecutor(event["workers"])
+            """,
+            [(4, 12)],
+        ),
+        (
+            "LK303",
+            """
+            import aiohttp
+
+            CONNECTOR = aiohttp.TCPConnector(limit=0)
+            """,
+            [(3, 13)],
+        ),
+        (
+            "LK304",
+            """
+            import boto3
+
+            def handler(event, context):
+                table = boto3.resource("dynamodb").Table("orders")
+                return table.get_item(Key={"id": event["id"]})
+            """,
+            [(4, 13)],
+        ),
+        (
+            "LK305",
+            """
+            import multiprocessing as mp
+
+            def handler(event, context):
+                ctx = mp.get_context("fork")
+                with ctx.Pool(2) as pool:
+                    return pool.map(work, event["items"])
+            """,
+            [(5, 10)],
+        ),
+    ],
+)
+def test_fan_out_rules_fire_at_the_calls_line_and_column(tmp_path, code, source, expected):
+    assert positions(tmp_path, source, code) == expected
+
+
+def test_gather_over_a_paginated_listing(tmp_path):
+    source = """
+        import asyncio
+
+        async def copy_all(s3, paginator):
+            keys = []
+            for page in paginator.paginate(Bucket="b"):
+                keys.extend(obj["Key"] for obj in page["Contents"])
+            await asyncio.gather(*(copy(s3, key) for key in keys))
+        """
+    assert positions(tmp_path, source, "LK301") == [(7, 11)]
+
+
+def test_gather_in_chunks_is_bounded(tmp_path):
+    source = """
+        import asyncio
+
+        async def process(event):
+            records = event["Records"]
+            for start in range(0, len(records), 10):
+                chunk = records[start:start + 10]
+                await asyncio.gather(*[handle(r) for r in chunk])
+        """
+    # `chunk` is a slice of the records: sized by data, so reported. Chunking through a helper
+    # (`for chunk in batched(records, 10)`) yields items of a collection and is not.
+    assert positions(tmp_path, source, "LK301") == [(7, 15)]
+    source_batched = """
+        import asyncio
+        from itertools import batched
+
+        async def process(event):
+            for chunk in batched(event["Records"], 10):
+                await asyncio.gather(*[handle(r) for r in chunk])
+        """
+    assert positions(tmp_path, source_batched, "LK301") == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a cached factory builds the client once
+        """
+        import functools
+        import boto3
+
+        @functools.lru_cache(maxsize=None)
+        def s3():
+            return boto3.client("s3")
+
+        def handler(event, context):
+            return s3().head_object(Bucket="b", Key=event["key"])
+        """,
+        # a client kept on an object is not known to be per invocation
+        """
+        import boto3
+
+        class Store:
+            def __init__(self):
+                self.s3 = boto3.client("s3")
+
+        STORE = Store()
+
+        def handler(event, context):
+            return STORE.s3.list_buckets()
+        """,
+        # not on a handler's path
+        """
+        import boto3
+
+        def admin_tool():
+            return boto3.client("iam").list_users()
+        """,
+    ],
+)
+def test_client_created_once_is_silent(tmp_path, source):
+    assert positions(tmp_path, source, "LK304") == []
+
+
+def test_async_clients_are_reported_only_in_loops(tmp_path):
+    source = """
+        import aiohttp
+
+        async def fetch_each(urls):
+            for url in urls:
+                async with aiohttp.ClientSession() as session:
+                    await session.get(url)
+        """
+    assert positions(tmp_path, source, "LK304") == [(5, 20)]
+
+
+def test_multiprocessing_value_without_lock_is_fine(tmp_path):
+    source = """
+        import multiprocessing
+
+        def handler(event, context):
+            counter = multiprocessing.Value("i", 0, lock=False)
+            shared = multiprocessing.Array("i", 10)
+            return counter, shared
+        """
+    assert positions(tmp_path, source, "LK305") == [(5, 14)]
+
+
+def test_threads_over_a_small_range_are_fine(tmp_path):
+    source = """
+        import threading
+
+        def handler(event, context):
+            for n in range(4):
+                threading.Thread(target=work, args=(n,)).start()
+            for n in range(2000):
+                threading.Thread(target=work, args=(n,)).start()
+        """
+    assert positions(tmp_path, source, "LK302") == [(7, 9)]
