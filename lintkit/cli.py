@@ -83,6 +83,7 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Record every current finding in this baseline file (and report none).")
 @click.option("--force-exclude", is_flag=True, help="Apply the config's exclude patterns to files named on the command line too (pre-commit passes them).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.lintkit_cache/ beside the config, or in the current folder).")
 def check(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -98,6 +99,7 @@ def check(
     baseline_file: Path | None,
     write_baseline: Path | None,
     force_exclude: bool,
+    no_cache: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
 
@@ -141,6 +143,7 @@ def check(
         known = baseline.Baseline.load(baseline_file) if baseline_file is not None else None
     except (ConfigError, baseline.BaselineError) as error:
         raise UsageFailure(str(error)) from None
+    settings.use_cache = not no_cache
     config = settings.config
 
     writes_file = output_file is not None
@@ -216,6 +219,23 @@ def _report_internal_errors(result) -> None:
         click.echo(f"lintkit: internal error: rule {error.code} failed on {error.path}: {error.message}", err=True)
     if result.internal_errors:
         click.echo("lintkit: the other rules and files were checked; please report the error above.", err=True)
+
+
+@main.command("clean", short_help="Delete the result cache.")
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+def clean(folder: Path | None) -> None:
+    """Delete the result cache (.lintkit_cache/) in FOLDER (default: the folder of the nearest
+    configuration, else the current folder)."""
+    from lintkit.cache import clear
+    from lintkit.config import ConfigError, load_config
+
+    if folder is None:
+        try:
+            folder = load_config(None, start=Path.cwd()).root
+        except ConfigError:
+            folder = Path.cwd()
+    removed = clear(folder)
+    click.echo(f"removed {folder / '.lintkit_cache'}" if removed else f"no cache in {folder}")
 
 
 @main.command("rules")

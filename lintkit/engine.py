@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Sequence, Union
 
+from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
@@ -62,18 +63,28 @@ Source = Union[str, bytes]
 
 class Run:
     def __init__(
-        self, registry: Registry, config: Config, enabled: set[str], sources: Mapping[Path, Source] | None = None
+        self,
+        registry: Registry,
+        config: Config,
+        enabled: set[str],
+        sources: Mapping[Path, Source] | None = None,
+        cache: Cache | None = None,
     ) -> None:
         self.registry = registry
         self.config = config
         self.enabled = enabled
         self.sources = {Path(os.path.abspath(p)).resolve(): text for p, text in (sources or {}).items()}
+        self.cache = cache
         self.known_codes = frozenset(registry.codes)
         self.result = RunResult()
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
         self._templates_by_path: dict[str, Template] = {}
         self._unreadable_templates = 0  # read but not parsed: they count as checked
         self._syntax_checked = 0  # Python files only syntax-checked (the prefilter)
+        # cache keys of the modules parsed in this run, whose results are stored once known
+        self._module_keys: dict[Path, str] = {}
+        # modules whose results came from the cache, parsed only if a join needs them
+        self._unparsed: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown, text)
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -119,6 +130,7 @@ class Run:
             + len(project.modules)
             + len(project.unparsable)
             + self._syntax_checked
+            + len(self._unparsed)
         )
 
         self._run_template_rules(templates)
@@ -254,9 +266,20 @@ class Run:
                 continue
             seen.add(resolved)
             shown = display_path(file)
+            key: str | None = None
             try:
                 source = self._read(file)
                 text = (source if isinstance(source, str) else decode_source(source)).removeprefix("\ufeff")
+                key = self._module_key(project, resolved, shown, text)
+                cached = self.cache.get(key) if self.cache is not None and key is not None else None
+                if cached is not None:
+                    self.result.findings.extend(cached)
+                    self._texts[shown] = text
+                    if any(f.code == PARSE_ERROR and f.path == shown for f in cached):
+                        project.unparsable.add(resolved)
+                    else:
+                        self._unparsed[resolved] = (shown, text)
+                    continue
                 module = parse_python(
                     text,
                     path=shown,
@@ -264,13 +287,13 @@ class Run:
                     max_depth=self.config.limits.max_expression_depth,
                     syntax_only=not needs_tree(resolved, text),
                 )
-            except LimitExceeded as error:
+            except (LimitExceeded, PythonSyntaxError) as error:
                 project.unparsable.add(resolved)
-                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
-                continue
-            except PythonSyntaxError as error:
-                project.unparsable.add(resolved)
-                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"Python file does not parse: {error.message}")
+                prefix = "" if isinstance(error, LimitExceeded) else "Python file does not parse: "
+                finding = self._make(PARSE_ERROR, Location(shown, error.line, error.column), prefix + error.message)
+                self.result.findings.append(finding)
+                if self.cache is not None and key is not None:
+                    self.cache.put(key, [finding])
                 continue
             except OSError as error:
                 project.unparsable.add(resolved)
@@ -279,8 +302,35 @@ class Run:
             self._texts[shown] = text
             if module is None:
                 self._syntax_checked += 1  # parses, and no enabled rule looks for anything in it
+                if self.cache is not None and key is not None:
+                    self.cache.put(key, [])
                 continue
             project.modules[resolved] = module
+            if key is not None:
+                self._module_keys[resolved] = key
+
+    def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
+        """A module's code-rule results depend on its text and on the templates that link it."""
+        if self.cache is None:
+            return None
+        linking = sorted({link.function.template.path + ":" + text_digest(link.function.template.text)
+                          for link in project.links.values() if link.module_file == resolved})
+        return self.cache.key("module", shown, text_digest(text), *linking)
+
+    def _parse_cached(self, project: Project) -> None:
+        """Parse the handler modules whose results came from the cache: a join needs them."""
+        from lintkit.python.module import PythonSyntaxError, parse_python
+
+        needed = {link.module_file for link in project.links.values()} & set(self._unparsed)
+        for resolved in sorted(needed):
+            shown, text = self._unparsed[resolved]
+            try:
+                module = parse_python(text, path=shown, abs_path=resolved, max_depth=self.config.limits.max_expression_depth)
+            except (LimitExceeded, PythonSyntaxError):
+                project.unparsable.add(resolved)
+                continue
+            if module is not None:
+                project.modules[resolved] = module
 
     def _run_template_rules(self, templates: list[Template]) -> None:
         rules = self._rules(TemplateRule)
@@ -295,6 +345,25 @@ class Run:
                 self.result.findings.extend(rule.findings)
 
     def _run_project_rules(self, project: Project) -> None:
+        """Joined results depend on every template and every handler module they link: cached
+        under a key over all of them, so a change on either side recomputes them."""
+        key = None
+        if self.cache is not None:
+            linked = sorted({link.module_file for link in project.links.values() if link.module_file is not None})
+            texts = {m.abs_path: m.text for m in project.modules.values()}
+            texts.update({path: text for path, (_, text) in self._unparsed.items()})
+            key = self.cache.key(
+                "project",
+                *(t.path + ":" + text_digest(t.text) for t in project.templates),
+                *(f"{path}:{text_digest(texts[path]) if path in texts else 'unreadable'}" for path in linked),
+            )
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.result.findings.extend(cached)
+                return
+            self._parse_cached(project)
+        found: list[Finding] = []
+        crashed = len(self.result.internal_errors)
         for rule_class in self._rules(ProjectRule):
             rule = rule_class(self._options(rule_class))
             try:
@@ -302,7 +371,10 @@ class Run:
             except Exception as error:  # noqa: BLE001
                 self._crash(rule, ", ".join(t.path for t in project.templates) or ".", error)
             # findings reported before a crash are still real
-            self.result.findings.extend(rule.findings)
+            found.extend(rule.findings)
+        self.result.findings.extend(found)
+        if key is not None and len(self.result.internal_errors) == crashed:
+            self.cache.put(key, found)  # type: ignore[union-attr]
 
     def _run_code_rules(self, project: Project) -> None:
         rule_classes = self._rules(CodeRule)
@@ -311,6 +383,8 @@ class Run:
         from lintkit.python.traversal import BatchedVisitor
 
         for module in project.modules.values():
+            if module.abs_path in self._unparsed:
+                continue  # its results came from the cache; it was parsed only for a join
             text = module.text
             active = [
                 rule_class(self._options(rule_class))
@@ -318,6 +392,9 @@ class Run:
                 if not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS)  # type: ignore[attr-defined]
             ]
             if not active:
+                key = self._module_keys.get(module.abs_path)
+                if self.cache is not None and key is not None:
+                    self.cache.put(key, [])
                 continue
             context = project.code_context(module)
             for rule in active:
@@ -328,8 +405,12 @@ class Run:
             except RecursionError:
                 self._engine_finding(PARSE_ERROR, Location(module.path, 1, 1), "Python file is nested too deeply to analyse")
                 continue
-            for rule in active:
-                self.result.findings.extend(rule.findings)
+            crashed = len(self.result.internal_errors)
+            found = [finding for rule in active for finding in rule.findings]
+            self.result.findings.extend(found)
+            key = self._module_keys.get(module.abs_path)
+            if self.cache is not None and key is not None and len(self.result.internal_errors) == crashed:
+                self.cache.put(key, found)
 
     # -- suppressions and config ---------------------------------------------------------
     def _filter(self, findings: list[Finding]) -> list[Finding]:
@@ -401,10 +482,12 @@ def check(
     config: Config,
     enabled: set[str],
     sources: Mapping[Path, Source] | None = None,
+    cache: Cache | None = None,
 ) -> RunResult:
     """Check `paths`. `sources` gives the text of files held in memory (an editor buffer, stdin):
-    they are checked as if on disk with that content, and the files around them give context."""
-    return Run(registry, config, enabled, sources).check(paths)
+    they are checked as if on disk with that content, and the files around them give context.
+    `cache` reuses results of unchanged files (see `lintkit.cache`)."""
+    return Run(registry, config, enabled, sources, cache).check(paths)
 
 
 def exit_code(result: RunResult, fail_on: Severity) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,12 @@ def project(tmp_path):
         return result
 
     return build_and_run
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cache_outside_the_repository(tmp_path_factory):
+    """Runs through the CLI use the result cache: keep it in a temporary folder, not in the
+    checkout. CI also runs the suite with LINTKIT_NO_CACHE=1: results must not depend on it."""
+    if "LINTKIT_CACHE_DIR" not in os.environ:
+        os.environ["LINTKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("lintkit-cache"))
+    yield

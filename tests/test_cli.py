@@ -629,7 +629,7 @@ def test_group_help() -> None:
     for line in commands.strip().splitlines():
         name, summary = line.split(None, 1)
         summaries[name] = summary
-    assert set(summaries) == {"check", "rules", "rule"}
+    assert set(summaries) == {"check", "rules", "rule", "clean"}
     assert summaries["check"].startswith("Check ")
     assert summaries["rules"].startswith("List every rule")
     assert summaries["rule"].startswith("Explain one rule")

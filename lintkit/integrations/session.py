@@ -22,6 +22,16 @@ class Settings:
     config: Config
     registry: Registry
     enabled: set[str]
+    use_cache: bool = True
+
+    def cache(self):
+        """The result cache for these settings (None with --no-cache or LINTKIT_NO_CACHE)."""
+        from dataclasses import asdict
+
+        from lintkit.cache import cache_for
+
+        digest = {"enabled": sorted(self.enabled), "options": self.config.rule_options, "limits": asdict(self.config.limits)}
+        return cache_for(self.config.root, digest, enabled=self.use_cache)
 
 
 def load_settings(
@@ -82,7 +92,12 @@ def run(
     if not the_plan.targets:
         return Checked(RunResult(), the_plan)
     result = check(
-        the_plan.targets, registry=settings.registry, config=settings.config, enabled=settings.enabled, sources=buffers
+        the_plan.targets,
+        registry=settings.registry,
+        config=settings.config,
+        enabled=settings.enabled,
+        sources=buffers,
+        cache=settings.cache(),
     )
     texts = {}
     for path, buffer in buffers.items():

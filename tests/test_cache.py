@@ -1,0 +1,110 @@
+"""The result cache: a warm run reports exactly what a cold run reports, and an edit to a
+handler or to its template invalidates exactly the results that depend on it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+
+from lintkit.cache import Cache
+from lintkit.config import Config
+from lintkit.engine import check
+from lintkit.rule import registry
+
+
+def run(root: Path, cache: Cache | None):
+    rules = registry()
+    result = check([root], registry=rules, config=Config(path=None, root=root), enabled=set(rules.codes), cache=cache)
+    assert not result.internal_errors
+    return sorted((f.path, f.line, f.column, f.code, f.message) for f in result.findings)
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    root = tmp_path / "demo"
+    shutil.copytree(FIXTURES / "projects" / "demo", root)
+    monkeypatch.chdir(root)
+    return Path(".")
+
+
+def new_cache(root: Path) -> Cache:
+    return Cache(root.resolve(), {"enabled": sorted(registry().codes)})
+
+
+def test_warm_run_equals_cold_run_and_parses_nothing(demo):
+    cold = run(demo, None)
+    first = new_cache(demo)
+    assert run(demo, first) == cold and first.hits == 0
+    warm = new_cache(demo)
+    assert run(demo, warm) == cold
+    assert warm.misses == 0 and warm.hits > 0
+
+
+def test_editing_a_handler_invalidates_its_results_and_the_joins(demo):
+    run(demo, new_cache(demo))
+    orders = demo / "src" / "orders.py"
+    # fix the swallowed exception: LK504 must go, nothing else may change
+    orders.write_text(orders.read_text().replace('logger.exception("could not save order from message %s", record["messageId"])', "raise"))
+    expected = run(demo, None)
+    cache = new_cache(demo)
+    assert run(demo, cache) == expected
+    assert not any(code == "LK504" for *_, code, _ in expected)
+    assert cache.hits > 0  # the other handlers still came from the cache
+
+
+def test_editing_the_other_side_of_a_join(demo):
+    run(demo, new_cache(demo))
+    # the handler starts returning batchItemFailures: LK503 (a join) must go, LK506 stays
+    clicks = demo / "src" / "clicks.py"
+    clicks.write_text(clicks.read_text().rstrip("\n") + "\n    return {'batchItemFailures': []}\n")
+    after_handler_edit = run(demo, new_cache(demo))
+    assert after_handler_edit == run(demo, None)
+    codes = [code for *_, code, _ in after_handler_edit]
+    assert "LK503" not in codes and "LK506" in codes
+    # the template enables partial responses for Payments: LK502 (a join) must go
+    template = demo / "template.yaml"
+    text = template.read_text().replace(
+        "            Queue: !GetAtt PaymentsQueue.Arn\n",
+        "            Queue: !GetAtt PaymentsQueue.Arn\n            FunctionResponseTypes: [ReportBatchItemFailures]\n",
+    )
+    template.write_text(text)
+    after_template_edit = run(demo, new_cache(demo))
+    assert after_template_edit == run(demo, None)
+    assert "LK502" not in [code for *_, code, _ in after_template_edit]
+
+
+def test_settings_are_part_of_the_key(demo):
+    everything = Cache(demo.resolve(), {"enabled": sorted(registry().codes)})
+    run(demo, everything)
+    other = Cache(demo.resolve(), {"enabled": ["LK501"]})
+    run(demo, other)
+    assert other.hits == 0
+
+
+def test_a_corrupt_entry_is_a_miss(demo):
+    cache = new_cache(demo)
+    expected = run(demo, cache)
+    for entry in (demo / ".lintkit_cache").rglob("*.json"):
+        entry.write_text("{not json")
+    assert run(demo, new_cache(demo)) == expected
+
+
+def test_the_cli_uses_the_cache_and_no_cache_and_clean(demo, monkeypatch):
+    from helpers import invoke
+
+    monkeypatch.delenv("LINTKIT_NO_CACHE", raising=False)
+    monkeypatch.delenv("LINTKIT_CACHE_DIR", raising=False)
+    first = invoke("check", ".")
+    assert (demo / ".lintkit_cache" / ".gitignore").exists()
+    assert invoke("check", ".").stdout == first.stdout
+    shutil.rmtree(demo / ".lintkit_cache")
+    assert invoke("check", ".", "--no-cache").stdout == first.stdout
+    assert not (demo / ".lintkit_cache").exists()
+    invoke("check", ".")
+    cleaned = invoke("clean")
+    assert cleaned.exit_code == 0 and "removed" in cleaned.stdout
+    assert not (demo / ".lintkit_cache").exists()
