@@ -125,7 +125,9 @@ def measure(case: Case, logs: Path, round_number: int, timeout: float) -> dict:
     if case.clear_cache:
         shutil.rmtree(case.cwd / CACHE_DIR, ignore_errors=True)
     spec = {"cmd": case.cmd, "cwd": str(case.cwd), "stdout": str(stdout), "stderr": str(stderr)}
-    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, json.dumps(spec)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    # LINTKIT_NO_CACHE / LINTKIT_CACHE_DIR in the caller's environment would change what is measured
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINTKIT_")}
+    proc = subprocess.Popen([sys.executable, "-c", WRAPPER, json.dumps(spec)], stdout=subprocess.PIPE, text=True, start_new_session=True, env=env)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -140,21 +142,50 @@ def measure(case: Case, logs: Path, round_number: int, timeout: float) -> dict:
     return sample
 
 
-def find_templates(folder: Path) -> list[Path]:
-    """CloudFormation / SAM templates under `folder`, recognised by their first few KiB."""
-    found = []
+# Top-level sections cfn-lint 1.58 iterates as mappings: one left empty (`Parameters:` with
+# nothing under it) stops its whole run with a traceback, losing every other template's result.
+MAPPING_SECTIONS = ("Parameters", "Mappings", "Conditions", "Outputs", "Globals", "Rules", "Metadata")
+
+
+def _sections_are_mappings(path: Path, text: str) -> bool | None:
+    """Are `Resources` and the other sections present mappings? None when the file does not
+    parse (both tools then report a parse error, which is a fair thing to time)."""
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            import yaml  # PyYAML: a dependency of lintkit, so installed here
+
+            class Loader(yaml.SafeLoader):
+                pass
+
+            Loader.add_multi_constructor("!", lambda loader, suffix, node: None)  # !Ref, !GetAtt, ...
+            data = yaml.load(text, Loader=Loader)  # noqa: S506 - a safe loader
+    except Exception:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+        return False
+    return all(isinstance(data[key], dict) for key in MAPPING_SECTIONS if key in data)
+
+
+def find_templates(folder: Path) -> tuple[list[Path], list[Path]]:
+    """CloudFormation / SAM templates under `folder`, recognised by their first few KiB, and
+    those left out: an empty `Resources` (or `Parameters`, `Outputs`, ...) makes cfn-lint 1.58
+    stop the whole run with a traceback, which would end the cfn-lint measurement early."""
+    found, skipped = [], []
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower() not in (".yaml", ".yml", ".json", ".template") or not path.is_file():
             continue
         if any(part in ("node_modules", ".aws-sam", "cdk.out", ".git") for part in path.parts):
             continue
         try:
-            head = path.read_bytes()[:8192].decode("utf-8", errors="replace")
+            text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
+        head = text[:8192]
         if "AWSTemplateFormatVersion" in head or ("Resources" in head and "AWS::" in head):
-            found.append(path)
-    return found
+            (skipped if _sections_are_mappings(path, text) is False else found).append(path)
+    return found, skipped
 
 
 def git_state() -> str:
@@ -242,10 +273,14 @@ def build_cases(args, manifest: dict | None, corpus: Path, lintkit: str, cold_fl
                               f"lintkit check{cold_shown} {pre['lone_handler']}", "1 handler, no template above it", clear_cache=not cold_flag))
     if args.templates_dir:
         real_dir = args.templates_dir.resolve()
-        real = [str(p.relative_to(real_dir)) for p in find_templates(real_dir)]
+        found, skipped = find_templates(real_dir)
+        real = [str(p.relative_to(real_dir)) for p in found]
         if not real:
             raise SystemExit(f"no CloudFormation/SAM template under {real_dir}")
         desc = f"{len(real)} real templates in {args.templates_dir}"
+        if skipped:
+            desc += f" ({len(skipped)} with an empty section left out)"
+            print(f"left out (an empty Resources, Parameters, ... section stops cfn-lint): {', '.join(str(p.relative_to(real_dir)) for p in skipped)}", flush=True)
         cases += [
             Case("real_cfn_lint", "real templates: cfn-lint + serverless-rules", [cfn_lint, "--append-rules", "cfn_lint_serverless.rules", "--", *real], real_dir,
                  f"cfn-lint --append-rules cfn_lint_serverless.rules -- <{len(real)} templates>", desc, ok_codes=None),
