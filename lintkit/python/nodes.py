@@ -3,6 +3,7 @@ what is being called. Rules ask these; none of them re-implements one."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator
 
 import libcst as cst
@@ -149,3 +150,38 @@ def double_star_arguments(call: cst.Call) -> list[cst.BaseExpression]:
     """The `**mapping` arguments of a call."""
     return [arg.value for arg in call.args if arg.star == "**"]
 
+
+
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes of `node` that carry code, in field order: like `node.children` without
+    whitespace, comments and parentheses, and several times faster (libcst computes `children`
+    with a visitor). For whole-module passes."""
+    names = _NODE_FIELDS.get(type(node))
+    if names is None:
+        names = tuple(
+            f.name for f in dataclasses.fields(node)  # type: ignore[arg-type]
+            if f.name not in ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer")
+            and not f.name.startswith("whitespace")
+        )
+        _NODE_FIELDS[type(node)] = names
+    found: list[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, (list, tuple)):
+            found.extend(item for item in value if _is_node_type(type(item)))
+        elif _is_node_type(type(value)):
+            found.append(value)
+    return found
+
+
+_NODE_TYPES: dict[type, bool] = {}
+
+
+def _is_node_type(kind: type) -> bool:
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode) and not issubclass(kind, (cst.BaseParenthesizableWhitespace, cst.Comment, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine))
+    return known

@@ -28,6 +28,7 @@ from lintkit.python.nodes import (
     dict_items,
     dotted_name,
     double_star_arguments,
+    child_nodes,
     int_value,
     iter_nodes,
     keyword_argument,
@@ -485,44 +486,55 @@ class ModuleResolver:
                 stack.append((child, child_frame))
 
     def _visit(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
-        """Record what `node` binds and return its children with the frame each runs in."""
+        """Record what `node` binds and return its children with the frame each runs in. Node
+        types are compared exactly (libcst's node classes are final; `isinstance` against their
+        abstract bases costs more than the rest of the pass)."""
         scope = frame.scope
-        if isinstance(node, cst.Call):
-            self._frames[node] = frame
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            self._bind_import(node, scope)
-        elif isinstance(node, cst.Assign):
-            for target in node.targets:
-                self._bind_target(target.target, node.value, scope, frame)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self._bind_target(node.target, node.value, scope, frame)
-        elif isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name):
-            self._binding_scope(node.target.value, scope).bind(node.target.value, Binding("augmented", node, scope))
-        elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
-            target_scope = scope
-            while target_scope.kind == "comprehension" and target_scope.parent is not None:
-                target_scope = target_scope.parent
-            target_scope.bind(node.target.value, Binding("value", node.value, scope))
-        elif isinstance(node, cst.WithItem) and node.asname is not None:
-            self._bind_target(node.asname.name, node.item, scope, frame)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None and isinstance(node.name.name, cst.Name):
-            scope.bind(node.name.name.value, Binding("unknown", node, scope))
-        elif isinstance(node, cst.Global):
-            scope.globals.update(item.name.value for item in node.names)
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        kind = type(node)
+        if kind is cst.Call:
+            self._frames[node] = frame  # type: ignore[index]
+        elif kind is cst.Import or kind is cst.ImportFrom:
+            self._bind_import(node, scope)  # type: ignore[arg-type]
+        elif kind is cst.Assign:
+            for target in node.targets:  # type: ignore[attr-defined]
+                self._bind_target(target.target, node.value, scope, frame)  # type: ignore[attr-defined]
+        elif kind is cst.AnnAssign:
+            if node.value is not None:  # type: ignore[attr-defined]
+                self._bind_target(node.target, node.value, scope, frame)  # type: ignore[attr-defined]
+        elif kind is cst.AugAssign:
+            if type(node.target) is cst.Name:  # type: ignore[attr-defined]
+                name = node.target.value  # type: ignore[attr-defined]
+                self._binding_scope(name, scope).bind(name, Binding("augmented", node, scope))
+        elif kind is cst.NamedExpr:
+            if type(node.target) is cst.Name:  # type: ignore[attr-defined]
+                target_scope = scope
+                while target_scope.kind == "comprehension" and target_scope.parent is not None:
+                    target_scope = target_scope.parent
+                target_scope.bind(node.target.value, Binding("value", node.value, scope))  # type: ignore[attr-defined]
+        elif kind is cst.WithItem:
+            if node.asname is not None:  # type: ignore[attr-defined]
+                self._bind_target(node.asname.name, node.item, scope, frame)  # type: ignore[attr-defined]
+        elif kind is cst.ExceptHandler:
+            if node.name is not None and type(node.name.name) is cst.Name:  # type: ignore[attr-defined]
+                scope.bind(node.name.name.value, Binding("unknown", node, scope))  # type: ignore[attr-defined]
+        elif kind is cst.Global:
+            scope.globals.update(item.name.value for item in node.names)  # type: ignore[attr-defined]
+        elif kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
             return self._enter_scope(node, frame)
-        elif isinstance(node, cst.For):
+        elif kind is cst.For:
+            assert isinstance(node, cst.For)
             inner = _Frame(scope, frame.loops + (node,), frame.class_def)
             self._bind_names(node.target, Binding("element", node.iter, scope), scope)
             return [(node.iter, frame), (node.target, inner), (node.body, inner)] + (
                 [(node.orelse, frame)] if node.orelse is not None else []
             )
-        elif isinstance(node, cst.While):
+        elif kind is cst.While:
+            assert isinstance(node, cst.While)
             inner = _Frame(scope, frame.loops + (node,), frame.class_def)
             return [(node.test, inner), (node.body, inner)] + ([(node.orelse, frame)] if node.orelse is not None else [])
-        elif isinstance(node, _COMPREHENSIONS):
+        elif kind in _COMPREHENSIONS:
             return self._enter_comprehension(node, frame)
-        return [(child, frame) for child in node.children]
+        return [(child, frame) for child in child_nodes(node)]
 
     def _enter_scope(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
         outer = frame.scope
@@ -779,13 +791,30 @@ class ModuleResolver:
             return instances[0]
         return None
 
+    def _calls_naming(self, name: str) -> tuple[list[cst.Call], list[cst.Call]]:
+        """The calls that call `name` (`name(...)`, `x.name(...)`), and those that pass `name` as
+        an argument: indexed once for the module."""
+        index = self._memo.get(("calls_naming",))
+        if index is None:
+            index = {}
+            for call in self._frames:
+                func = call.func
+                called = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+                if called is not None:
+                    index.setdefault(called, ([], []))[0].append(call)
+                for arg in call.args:
+                    if type(arg.value) is cst.Name:
+                        index.setdefault(arg.value.value, ([], []))[1].append(call)
+            self._memo[("calls_naming",)] = index
+        return index.get(name, ([], []))
+
     def call_sites(self, function: cst.FunctionDef) -> list[cst.Call]:
         """Calls of a module function by its name (`helper(...)`, `self.helper(...)`)."""
         key = ("call_sites", function)
         if key not in self._memo:
             name = function.name.value
             sites = []
-            for call in self._frames:
+            for call in self._calls_naming(name)[0]:
                 func = call.func
                 if isinstance(func, cst.Name) and func.value == name:
                     if any(b.node is function for b in self.lookup(name, self._frames[call].scope)):
@@ -1070,9 +1099,9 @@ class ModuleResolver:
         """The adapters mounted on a requests Session (`session.mount(prefix, adapter)`); with
         `custom`, only those that are not a plain `requests.adapters.HTTPAdapter`."""
         found = []
-        for call in self._frames:
+        for call in self._calls_naming("mount")[0]:
             func = call.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value == "mount" and len(call.args) >= 2):
+            if not (isinstance(func, cst.Attribute) and len(call.args) >= 2):
                 continue
             if self.instance(func.value, self.scope_of(call)) is not session:
                 continue
@@ -1180,10 +1209,7 @@ class ModuleResolver:
 
     def _controller_retry(self, function: cst.FunctionDef) -> RetryConstruct | None:
         """`Retrying(...)(fn)`, `retryer.call(fn)`, `retry(...)(fn)`."""
-        name = function.name.value
-        for call in self._frames:
-            if not any(isinstance(a.value, cst.Name) and a.value.value == name for a in call.args):
-                continue
+        for call in self._calls_naming(function.name.value)[1]:
             scope = self.scope_of(call)
             func = call.func
             target = func.value if isinstance(func, cst.Attribute) and func.attr.value in ("call", "__call__") else func
@@ -1478,9 +1504,10 @@ class ModuleResolver:
     def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
         """For `items = []` in `scope`: the iterables of the loops in which `items.append(...)`,
         `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in)."""
-        for call, frame in self._frames.items():
-            func = call.func
-            if not (isinstance(func, cst.Attribute) and func.attr.value in ("append", "extend", "add") and isinstance(func.value, cst.Name) and func.value.value == name):
+        fillers = [c for method in ("append", "extend", "add") for c in self._calls_naming(method)[0]]
+        for call in fillers:
+            func, frame = call.func, self._frames[call]
+            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name):
                 continue
             if self.lookup(name, frame.scope) is not scope.bindings.get(name):
                 continue
@@ -1743,10 +1770,13 @@ def _loop_body_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         current = stack.pop()
         yield current
-        for child in current.children:
-            if isinstance(child, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+        for child in child_nodes(current):
+            if type(child) in _NESTED:
                 continue
             stack.append(child)
+
+
+_NESTED = frozenset({cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda})
 
 
 def _always_leaves(handler: cst.ExceptHandler) -> bool:
