@@ -72,7 +72,7 @@ class UnboundedGather(CodeRule):
     summary = "asyncio.gather/wait/TaskGroup over a data-sized collection with no Semaphore bound."
     severity = Severity.WARNING
     references = (QUOTAS_DOCS, BEST_PRACTICES_DOCS)
-    TRIGGERS = ("gather", "wait", "as_completed", "TaskGroup")
+    TRIGGERS = ("asyncio",)
     INVALID = (
         Example(
             python="""
@@ -187,7 +187,7 @@ class UnboundedThreadPool(CodeRule):
     summary = "A thread pool sized by data, or a thread/process started per item of a loop."
     severity = Severity.WARNING
     references = (QUOTAS_DOCS,)
-    TRIGGERS = ("ThreadPoolExecutor", "Thread", "Process")
+    TRIGGERS = ("ThreadPoolExecutor", "threading", "multiprocessing")
     INVALID = (
         Example(
             python="""

@@ -11,7 +11,17 @@ memoised. Answers are evidence-based: a value we cannot follow is `UNKNOWN`, nev
 rules fire only on what is known.
 
 Get the resolver of a module with `resolver_for(module)`: it is built once and kept on the
-module."""
+module.
+
+What the template join calls:
+- `invokes()`: every Lambda invoke, as `InvokeCall` (FunctionName's expression `function_name`
+  and value `target`, a constant or an `EnvVar`; `invocation_type`; `payload`; `client.config`,
+  a `BotoConfig` with `read_timeout` / `connect_timeout` / `total_attempts` and
+  `reruns_slow_callee(callee_timeout)`; `context` with the enclosing function, loops and retry).
+- `http_calls()`: every HTTP request, as `HttpCall` (library, client, `timeout` expression and
+  `timeout_state`, the client's `retry_policy`, `context`); `constant(call.timeout)` reads it.
+- `in_handler_path(call, handler_names)`, `fan_out_loop(call)`, `data_source(expr)`.
+- `returns_unbounded(function)`: the `return`s of a handler whose value has no size bound."""
 
 from __future__ import annotations
 
