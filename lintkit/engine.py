@@ -257,6 +257,7 @@ class Run:
             return resolved in linked_files or any(
                 not rule.TRIGGERS or any(token in text for token in rule.TRIGGERS)  # type: ignore[attr-defined]
                 for rule in code_rules
+                if not rule.NEEDS_TEMPLATE  # type: ignore[attr-defined]
             )
 
         seen: set[Path] = set()
@@ -386,17 +387,18 @@ class Run:
             if module.abs_path in self._unparsed:
                 continue  # its results came from the cache; it was parsed only for a join
             text = module.text
+            context = project.code_context(module)
             active = [
                 rule_class(self._options(rule_class))
                 for rule_class in rule_classes
-                if not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS)  # type: ignore[attr-defined]
+                if (not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS))  # type: ignore[attr-defined]
+                and (context.linked or not rule_class.NEEDS_TEMPLATE)  # type: ignore[attr-defined]
             ]
             if not active:
                 key = self._module_keys.get(module.abs_path)
                 if self.cache is not None and key is not None:
                     self.cache.put(key, [])
                 continue
-            context = project.code_context(module)
             for rule in active:
                 rule.bind(context)  # type: ignore[attr-defined]
             visitor = BatchedVisitor(active, lambda rule, error: self._crash(rule, module.path, error))  # type: ignore[arg-type]

@@ -64,6 +64,26 @@ class Project:
         definition = module.top_level_functions().get(link.function_name)
         return (module, definition) if definition is not None else None
 
+    def event_invokes(self) -> dict[Function, list[tuple[PythonModule, cst.Call]]]:
+        """Functions of the project that handler code invokes with `InvocationType='Event'`,
+        with the calls: asynchronous triggers that no template shows."""
+
+        def compute() -> dict[Function, list[tuple[PythonModule, cst.Call]]]:
+            from lintkit.python.resolve import resolver_for
+
+            found: dict[Function, list[tuple[PythonModule, cst.Call]]] = {}
+            for caller, link in self.links.items():
+                module = self.modules.get(link.module_file) if link.module_file is not None else None
+                if module is None:
+                    continue
+                for invoke in resolver_for(module).invokes():
+                    target = invoke_target(caller, invoke.target) if invoke.is_async else None
+                    if target is not None and (module, invoke.call) not in found.get(target, []):
+                        found.setdefault(target, []).append((module, invoke.call))
+            return found
+
+        return self.memo(("event-invokes",), compute)
+
     def code_context(self, module: PythonModule) -> CodeContext:
         linked: dict[str, list[Function]] = {}
         for link in self.links.values():
@@ -147,3 +167,22 @@ def prefer_source_files(links: dict[Function, HandlerLink], python_files: list[P
                     break
         except OSError:
             continue
+
+
+def invoke_target(caller: Function, target: object) -> Function | None:
+    """The template function a Lambda invoke in `caller`'s code names, when the template says:
+    a literal name or ARN matching a function's `FunctionName`, or an environment variable
+    (`os.environ["WORKER"]`) that `caller`'s `Environment.Variables` sets to `!Ref Worker`,
+    `!GetAtt Worker.Arn`, `!Sub ...${Worker}` or a literal name. Anything else is unknown."""
+    from lintkit.python.resolve import EnvVar
+
+    template = caller.template
+    if isinstance(target, EnvVar):
+        environment = caller.properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if not isinstance(variables, dict) or target.name not in variables:
+            return None
+        return template.resolve_function(variables[target.name])
+    if isinstance(target, str):
+        return template.resolve_function(target)
+    return None

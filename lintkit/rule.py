@@ -114,6 +114,9 @@ class CodeRule(Rule):
     # Text that must appear in a file for this rule to have anything to find; a file that
     # contains none of them is not visited for this rule (the prefilter).
     TRIGGERS: ClassVar[tuple[str, ...]] = ()
+    # A join that needs the template's view of the module (its linked functions): the rule is
+    # not run on, and does not make the prefilter parse, a module no template links.
+    NEEDS_TEMPLATE: ClassVar[bool] = False
 
     context: "CodeContext"
 
@@ -121,8 +124,10 @@ class CodeRule(Rule):
         self.context = context
         self.findings = []
 
-    def report(self, node: Any, message: str, *, related: Iterable[RelatedLocation] = ()) -> None:
-        self.emit(self.context.module.location_of(node), message, related=related)
+    def report(
+        self, node: Any, message: str, *, related: Iterable[RelatedLocation] = (), severity: Severity | None = None
+    ) -> None:
+        self.emit(self.context.module.location_of(node), message, related=related, severity=severity)
 
     @classmethod
     def visitor_methods(cls) -> dict[str, str]:

@@ -144,3 +144,136 @@ class HttpCallWithoutTimeout(CodeRule):
             node,
             f"{problem}: a stalled server holds the invocation until the function times out; {_ADVICE[request.library]}",
         )
+
+
+def _seconds(value: object) -> float | None:
+    """A timeout constant in seconds: a number, or requests' (connect, read) pair (summed: both
+    can elapse in one attempt)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (tuple, list)) and value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        return float(sum(value))
+    return None
+
+
+_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fetcher:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 10
+"""
+
+
+class ClientTimeoutExceedsFunctionTimeout(CodeRule):
+    """
+    ## What it does
+    Compares the timeouts written in a handler's code with the linked function's `Timeout`
+    from the template: an HTTP request whose `timeout=` (connect plus read) is longer than the
+    function may run, or an AWS SDK call through a client whose `Config(read_timeout=...)`
+    times its attempts (`retries`) add up to more than it.
+
+    ## Why is this bad?
+    Lambda stops the function at its timeout, whatever the client is doing: the retries the
+    code counts on never happen, the error handling never runs, and the invocation ends as a
+    bare `Task timed out` (LAMBDA-FACTS §2.1, §2.8). Client timeouts should leave room for
+    the work after the call, or be derived from `context.get_remaining_time_in_millis()`.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        return requests.get(URL, timeout=30).json()   # the function's Timeout is 10
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        budget = context.get_remaining_time_in_millis() / 1000 - 1
+        return requests.get(URL, timeout=(3.05, min(6, budget))).json()
+    ```
+
+    ## Known problems
+    Only timeouts written as constants in the code are compared; library defaults are LK605's
+    and LK102's business. Retry counts of HTTP clients are not multiplied in (unknown), so a
+    request is reported only when a single attempt can outlast the function.
+    """
+
+    code = "LK606"
+    NEEDS_TEMPLATE = True
+    name = "client-timeout-exceeds-function-timeout"
+    summary = "SDK or HTTP timeouts (times attempts) in code exceed the linked function's Timeout."
+    severity = Severity.WARNING
+    references = (TIMEOUT_DOCS, "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html")
+    TRIGGERS = ("timeout",)
+    INVALID = (
+        Example(python="import requests\n\ndef handler(event, context):\n    return requests.get(event['url'], timeout=30).json()\n", template=_TEMPLATE, line=4),
+        Example(
+            python=(
+                "import boto3\nfrom botocore.config import Config\n\n"
+                "s3 = boto3.client('s3', config=Config(read_timeout=5, retries={'total_max_attempts': 3}))\n\n"
+                "def handler(event, context):\n    return s3.get_object(Bucket='b', Key=event['key'])['ContentLength']\n"
+            ),
+            template=_TEMPLATE,
+            line=7,
+        ),
+    )
+    VALID = (
+        Example(python="import requests\n\ndef handler(event, context):\n    return requests.get(event['url'], timeout=(3, 5)).json()\n", template=_TEMPLATE),
+        # no template: the function's timeout is unknown
+        "import requests\n\ndef handler(event, context):\n    return requests.get(event['url'], timeout=30).json()\n",
+    )
+
+    def _function_timeouts(self) -> list[tuple[str, int]]:
+        found = {
+            (function.logical_id, function.timeout)
+            for functions in self.context.linked.values()
+            for function in functions
+            if isinstance(function.timeout, int)
+        }
+        return sorted(found, key=lambda item: item[1])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        timeouts = self._function_timeouts()
+        if not timeouts:
+            return
+        resolver = resolver_for(self.context.module)
+        if not resolver.in_handler_path(node, self.context.handler_names):
+            return
+        worst, what = self._worst_case(resolver, node)
+        if worst is None:
+            return
+        function, limit = timeouts[0]
+        if worst > limit:
+            self.report(
+                node,
+                f"{what} (up to {worst:g} s) is longer than {function}'s Timeout of {limit} s: Lambda stops the "
+                f"function while the call still waits, so its retries and error handling never run; keep client "
+                f"timeouts below the function's (or derive them from context.get_remaining_time_in_millis())",
+            )
+
+    @staticmethod
+    def _worst_case(resolver, node: cst.Call) -> tuple[float | None, str]:
+        request = resolver.http_call(node)
+        if request is not None:
+            if request.timeout_state not in ("call", "client") or request.timeout is None:
+                return None, ""
+            seconds = _seconds(resolver.constant(request.timeout))
+            return (seconds, f"timeout={seconds:g} s") if seconds is not None else (None, "")
+        aws = resolver.aws_call(node)
+        if aws is None or aws.client is None:
+            return None, ""
+        config = aws.client.config
+        read = config.read_timeout
+        if not isinstance(read, (int, float)) or isinstance(read, bool):
+            return None, ""  # the default read timeout is LK102's concern
+        connect = config.connect_timeout if isinstance(config.connect_timeout, (int, float)) else 0
+        attempts = config.total_attempts
+        attempts = attempts if isinstance(attempts, int) and attempts > 0 else 1
+        per_attempt = float(read + connect)
+        return per_attempt * attempts, f"read_timeout {read:g} s" + (f" + connect_timeout {connect:g} s" if connect else "") + f" x {attempts} attempt{'s' if attempts != 1 else ''}"

@@ -6,7 +6,8 @@ Facts: LAMBDA-FACTS §3.2 (async retries), §3.3 (DLQ versus destinations), §3.
 from __future__ import annotations
 
 from lintkit.findings import RelatedLocation, Severity
-from lintkit.rule import Example, TemplateRule
+from lintkit.project import Project
+from lintkit.rule import Example, ProjectRule, TemplateRule
 from lintkit.templates.model import Function, Invocation, Template
 
 ASYNC_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
@@ -61,7 +62,7 @@ def _retries_disabled(function: Function) -> bool:
     return any(config.maximum_retry_attempts == 0 for config in function.event_invoke_configs)
 
 
-class AsyncWithoutFailureDestination(TemplateRule):
+class AsyncWithoutFailureDestination(ProjectRule):
     """
     ## What it does
     Finds functions invoked asynchronously (S3, SNS, EventBridge rules, schedules, EventBridge
@@ -110,7 +111,8 @@ class AsyncWithoutFailureDestination(TemplateRule):
 
     ## Known problems
     Functions invoked only by other stacks or by code lintkit does not see are not known to be
-    asynchronous. API, SQS and stream triggers are not asynchronous, so a function with only
+    asynchronous. A function that project code invokes with `InvocationType='Event'` counts as
+    asynchronous; when that is its only asynchronous trigger, LK204 reports it at the call. API, SQS and stream triggers are not asynchronous, so a function with only
     those is never reported (a function-level DLQ would not receive their failures anyway).
     """
 
@@ -134,11 +136,19 @@ class AsyncWithoutFailureDestination(TemplateRule):
         Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n")),
     )
 
-    def check(self, template: Template) -> None:
-        for function in template.functions.values():
+    def check(self, project: Project) -> None:
+        invoked = project.event_invokes()
+        for function in project.functions:
             kinds = _async_kinds(function)
-            if not kinds or function.has_failure_capture is not False or _retries_disabled(function):
+            if not kinds:
+                continue  # invoked asynchronously only by code: LK204 reports at the call
+            if function.has_failure_capture is not False or _retries_disabled(function):
                 continue  # LK402 speaks for functions whose retries are turned off
+            calls = invoked.get(function, [])
+            if calls:
+                module, call = calls[0]
+                where = module.location_of(call)
+                kinds.append(f"Event invokes from code, e.g. {where.path}:{where.line}")
             self.emit(
                 function.location(),
                 f"{function.logical_id} is invoked asynchronously ({', '.join(kinds)}) but has no dead-letter queue "
@@ -458,7 +468,7 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
             )
 
 
-class DlqOnPolledFunction(TemplateRule):
+class DlqOnPolledFunction(ProjectRule):
     """
     ## What it does
     Finds a function-level dead-letter queue on a function whose triggers, as far as the
@@ -488,7 +498,8 @@ class DlqOnPolledFunction(TemplateRule):
     Use instead: a `RedrivePolicy` on the `Jobs` queue (and no function DLQ).
 
     ## Known problems
-    Reported as info: code in another stack may still invoke the function asynchronously.
+    Reported as info: code in another stack may still invoke the function asynchronously. A
+    function that this project's code invokes with `InvocationType='Event'` is not reported.
     """
 
     code = "LK407"
@@ -503,12 +514,13 @@ class DlqOnPolledFunction(TemplateRule):
         Example(template=_sam(properties=_DLQ, events=_SQS_EVENT + _S3_EVENT.replace("Upload:", "Upload2:"))),
     )
 
-    def check(self, template: Template) -> None:
-        for function in template.functions.values():
+    def check(self, project: Project) -> None:
+        invoked = project.event_invokes()
+        for function in project.functions:
             if not function.triggers or function.has_dead_letter_queue is not True:
                 continue
-            if any(t.invocation is not Invocation.POLL for t in function.triggers):
-                continue
+            if any(t.invocation is not Invocation.POLL for t in function.triggers) or function in invoked:
+                continue  # something invokes it asynchronously: the DLQ has work to do
             self.emit(
                 function.location(function.dead_letter_key),
                 f"{function.logical_id} has a dead-letter queue but is only invoked by event source mappings, whose "

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from lintkit.findings import Severity
+from lintkit.findings import RelatedLocation, Severity
+from lintkit.project import invoke_target
 from lintkit.python.resolve import InvokeCall, ModuleResolver, resolver_for
 from lintkit.rule import CodeRule, Example
 
@@ -331,3 +332,116 @@ class SyncInvokeFromLambda(_HandlerInvokeRule):
             f"the handler invokes {found[1].target_description} synchronously: it waits (and is billed) for the callee "
             f"and the two functions' timeouts and errors couple; consider a library call or Step Functions",
         )
+
+
+_PRODUCER_WORKER = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Producer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 10
+      Environment:
+        Variables:
+          WORKER: !Ref Worker
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: "def handler(event, context): pass"
+      Handler: index.handler
+      Runtime: python3.12
+      Timeout: 60
+{worker}"""
+_PRODUCER = """
+import os
+import boto3
+
+lambda_client = boto3.client("lambda")
+
+def handler(event, context):
+    lambda_client.invoke(FunctionName=os.environ["WORKER"], InvocationType="Event", Payload=b"{}")
+"""
+
+
+class AsyncTargetWithoutFailureDestination(_HandlerInvokeRule):
+    """
+    ## What it does
+    Finds `InvocationType='Event'` invokes whose target the template identifies (by name or ARN,
+    or through an environment variable the caller's template sets to `!Ref Worker`,
+    `!GetAtt Worker.Arn`, ...) and which has neither a dead-letter queue nor an on-failure
+    destination.
+
+    ## Why is this bad?
+    The caller gets 202 and moves on; if the target fails, Lambda retries twice and then
+    discards the event. With no failure destination nobody learns that the work was never done
+    (LAMBDA-FACTS §3.2, §3.3).
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: worker.handler
+    ```
+    invoked with `lambda_client.invoke(FunctionName=os.environ["WORKER"], InvocationType="Event")`.
+
+    Use instead:
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: worker.handler
+        EventInvokeConfig:
+          DestinationConfig:
+            OnFailure:
+              Type: SQS
+    ```
+
+    ## Known problems
+    A target the template cannot name (a computed name, a function in another stack) is not
+    reported: there is no way to see its configuration.
+    """
+
+    code = "LK204"
+    NEEDS_TEMPLATE = True
+    name = "async-target-without-failure-destination"
+    summary = "The function that code invokes with Event has no DLQ and no on-failure destination."
+    severity = Severity.WARNING
+    references = (ASYNC_ERRORS_DOCS, "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html")
+    TRIGGERS = ("invoke",)
+    INVALID = (Example(python=_PRODUCER, template=_PRODUCER_WORKER.format(worker=""), line=7),)
+    VALID = (
+        Example(
+            python=_PRODUCER,
+            template=_PRODUCER_WORKER.format(
+                worker="      EventInvokeConfig:\n        DestinationConfig:\n          OnFailure:\n            Type: SQS\n"
+            ),
+        ),
+        # the target is not a function of this template: nothing to judge
+        Example(python=_PRODUCER.replace('os.environ["WORKER"]', '"billing-prod"'), template=_PRODUCER_WORKER.format(worker="")),
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        found = self.handler_invoke(node)
+        if found is None or not found[1].is_async:
+            return
+        invoke = found[1]
+        targets = {
+            target
+            for callers in self.context.linked.values()
+            for caller in callers
+            if (target := invoke_target(caller, invoke.target)) is not None
+        }
+        for target in sorted(targets, key=lambda f: (f.template.path, f.logical_id)):
+            if target.has_failure_capture is not False:
+                continue
+            self.report(
+                node,
+                f"{target.logical_id}, invoked here with InvocationType='Event', has no dead-letter queue or on-failure "
+                f"destination: an event that still fails after 2 retries is dropped; add "
+                f"EventInvokeConfig.DestinationConfig.OnFailure to {target.logical_id}",
+                related=[RelatedLocation(target.location(), f"{target.logical_id} is defined here")],
+            )

@@ -184,3 +184,110 @@ class AsyncPayloadMayExceedLimit(CodeRule):
             f"the payload of this {what} is built from {reason}: past 1 MB it fails with RequestTooLargeException "
             f"(413); store the data in S3 and send its bucket and key",
         )
+
+
+SYNC_LIMITS_MB = {"alb": 1}  # the ALB's own 1 MB response limit binds first (LAMBDA-FACTS §1.5)
+STREAMING_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html"
+
+_API_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Reports:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 10
+      Events:
+        Get:
+          Type: {event}
+          Properties: {{Path: /r, Method: get}}
+"""
+_WHOLE_OBJECT = """
+import boto3
+
+s3 = boto3.client("s3")
+
+def handler(event, context):
+    body = s3.get_object(Bucket="reports", Key=event["pathParameters"]["id"])["Body"].read()
+    return {"statusCode": 200, "body": body.decode()}
+"""
+
+
+def _streams(trigger) -> bool:
+    """A function URL or REST integration that streams its response is not held to 6 MB."""
+    mode = trigger.properties.get("InvokeMode") or trigger.properties.get("ResponseTransferMode")
+    return isinstance(mode, str) and mode.upper() in ("RESPONSE_STREAM", "STREAM")
+
+
+class ResponseMayExceedLimit(CodeRule):
+    """
+    ## What it does
+    Finds handlers invoked synchronously (behind API Gateway, a function URL, an ALB, AppSync,
+    Cognito, as the template says) that return data of unbounded size: a whole S3 object, a
+    `scan`/`query` without `Limit`, every page of a paginator, a whole file, the base64 of a
+    blob.
+
+    ## Why is this bad?
+    A synchronous response is capped at 6 MB (1 MB behind an ALB). Past it the invocation fails
+    with `Function.ResponseSizeTooLarge` ("Response payload size exceeded maximum allowed
+    payload size (6291556 bytes)"), which the caller sees as an error (API Gateway usually
+    answers 502). It works in testing and fails once the data grows (LAMBDA-FACTS §1.1, §1.4,
+    §1.5). Python has no native response streaming, so the fix is not streaming.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        body = s3.get_object(Bucket="reports", Key=key)["Body"].read()
+        return {"statusCode": 200, "body": body.decode()}
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "reports", "Key": key}, ExpiresIn=300)
+        return {"statusCode": 303, "headers": {"Location": url}}
+    ```
+    or paginate (`Limit` plus the `LastEvaluatedKey` returned to the client).
+
+    ## Known problems
+    Needs the template: a handler with no synchronous trigger there is not reported (an
+    asynchronous or queue invocation has no response to send). Functions invoked synchronously
+    only from other code are not recognised as such yet.
+    """
+
+    code = "LK701"
+    NEEDS_TEMPLATE = True
+    name = "response-may-exceed-limit"
+    summary = "A synchronously invoked handler returns data of unbounded size (6 MB limit; 1 MB behind an ALB)."
+    severity = Severity.WARNING
+    references = (QUOTAS_DOCS, "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html", STREAMING_DOCS)
+    TRIGGERS = ("return",)
+    INVALID = (Example(python=_WHOLE_OBJECT, template=_API_TEMPLATE.format(event="Api"), line=7),)
+    VALID = (
+        # an S3-triggered (asynchronous) function returns to nobody
+        Example(python=_WHOLE_OBJECT, template=_API_TEMPLATE.format(event="S3").replace("{Path: /r, Method: get}", "{Bucket: !Ref B, Events: 's3:ObjectCreated:*'}")),
+        Example(
+            python=_WHOLE_OBJECT.replace('s3.get_object(Bucket="reports", Key=event["pathParameters"]["id"])["Body"].read()', 'b"ok"'),
+            template=_API_TEMPLATE.format(event="Api"),
+        ),
+    )
+
+    def leave_Module(self, node: cst.Module) -> None:
+        resolver = resolver_for(self.context.module)
+        functions = self.context.module.top_level_functions()
+        for handler, linked in sorted(self.context.linked.items()):
+            triggers = [t for f in linked for t in f.triggers if t.invocation.value == "sync" and not _streams(t)]
+            definition = functions.get(handler)
+            if not triggers or definition is None:
+                continue
+            limit = min(SYNC_LIMITS_MB.get(t.kind, 6) for t in triggers)
+            front = ", ".join(sorted({t.label for t in triggers}))
+            for statement, reason in resolver.returns_unbounded(definition):
+                self.report(
+                    statement,
+                    f"returns {reason} to a synchronous caller ({front}): past {limit} MB the invocation fails with "
+                    f"Function.ResponseSizeTooLarge (413, {'1 MB ALB limit' if limit == 1 else '6291556 bytes'}); "
+                    f"return a presigned S3 URL or paginate",
+                )

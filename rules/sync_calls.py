@@ -8,6 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from lintkit.findings import Severity
+from lintkit.project import invoke_target
 from lintkit.python.nodes import string_value
 from lintkit.python.resolve import (
     UNKNOWN,
@@ -314,9 +315,16 @@ class SyncInvokeDefaultTimeouts(CodeRule):
     )
 
     def callee_timeout(self, invoke: InvokeCall) -> float | None:
-        """The invoked function's `Timeout`. Code alone does not know it (None); the template join
-        supplies it, and then a `read_timeout` at or below it is reported too."""
-        return None
+        """The invoked function's `Timeout`, when a template links this module and says which
+        function is invoked (the same one from every caller); None otherwise."""
+        timeouts = {
+            callee.timeout
+            for callers in self.context.linked.values()
+            for caller in callers
+            if (callee := invoke_target(caller, invoke.target)) is not None
+        }
+        timeout = timeouts.pop() if len(timeouts) == 1 else None
+        return timeout if isinstance(timeout, int) else None
 
     def visit_Call(self, node: cst.Call) -> None:
         invoke = resolver_for(self.context.module).lambda_invoke(node)
@@ -326,6 +334,8 @@ class SyncInvokeDefaultTimeouts(CodeRule):
         callee_timeout = self.callee_timeout(invoke)
         if config.reruns_slow_callee(callee_timeout) is not True:
             return
+        # the template says the callee runs longer than the client waits: it *will* run twice
+        severity = Severity.ERROR if callee_timeout is not None else None
         if config.read_timeout is None:
             waits = f"the default read_timeout ({config.DEFAULT_TIMEOUT} s)"
         else:
@@ -338,6 +348,7 @@ class SyncInvokeDefaultTimeouts(CodeRule):
             f"(legacy mode unless AWS_RETRY_MODE says otherwise): a callee still running when the read times out "
             f"is invoked again; create the client with Config(read_timeout=<callee Timeout + margin>, "
             f"retries={{'total_max_attempts': 1}})",
+            severity=severity,
         )
 
 
