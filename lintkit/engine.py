@@ -85,6 +85,7 @@ class Run:
         self._module_keys: dict[Path, str] = {}
         # modules whose results came from the cache, parsed only if a join needs them
         self._unparsed: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown, text)
+        self._linking: dict[Path, set[str]] | None = None  # module -> digests of the templates linking it
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -314,9 +315,16 @@ class Run:
         """A module's code-rule results depend on its text and on the templates that link it."""
         if self.cache is None:
             return None
-        linking = sorted({link.function.template.path + ":" + text_digest(link.function.template.text)
-                          for link in project.links.values() if link.module_file == resolved})
-        return self.cache.key("module", shown, text_digest(text), *linking)
+        if self._linking is None:
+            self._linking = {}
+            digests: dict[int, str] = {}
+            for link in project.links.values():
+                template = link.function.template
+                if id(template) not in digests:
+                    digests[id(template)] = template.path + ":" + text_digest(template.text)
+                if link.module_file is not None:
+                    self._linking.setdefault(link.module_file, set()).add(digests[id(template)])
+        return self.cache.key("module", shown, text_digest(text), *sorted(self._linking.get(resolved, ())))
 
     def _parse_cached(self, project: Project) -> None:
         """Parse the handler modules whose results came from the cache: a join needs them."""
