@@ -411,7 +411,7 @@ class Run:
                 rule.bind(context)  # type: ignore[attr-defined]
             visitor = BatchedVisitor(active, lambda rule, error: self._crash(rule, module.path, error))  # type: ignore[arg-type]
             try:
-                module.tree.visit(visitor)
+                visitor.walk(module.tree)
             except RecursionError:
                 self._engine_finding(PARSE_ERROR, Location(module.path, 1, 1), "Python file is nested too deeply to analyse")
                 continue

@@ -20,7 +20,7 @@ def iter_nodes(root: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.
         yield node
         if node is not root and not into_scopes and isinstance(node, SCOPE_NODES):
             continue
-        stack.extend(reversed(node.children))
+        stack.extend(reversed(child_nodes(node)))
 
 
 def string_value(node: cst.CSTNode | None) -> str | None:
