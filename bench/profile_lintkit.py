@@ -34,16 +34,24 @@ def short(path: str) -> str:
     return path
 
 
-def top_entries(prof: Path, key: str, count: int) -> list[str]:
+ENTRY_CHAIN = ("runpy", "click/", "<string>", "builtins.exec", "lintkit/__main__.py")
+
+
+def top_entries(prof: Path, key: str, count: int, only: str | None = None) -> list[str]:
+    """The top `count` functions by `key` (cumulative or own time), as a share of the whole run;
+    the entry chain (runpy, click, __main__) is left out. `only`: a path fragment to keep."""
     stats = pstats.Stats(str(prof), stream=io.StringIO())
-    total = stats.total_tt
+    whole = max(cumtime for (_cc, _nc, _tt, cumtime, _callers) in stats.stats.values())
     rows = []
     for (filename, line, function), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():
-        rows.append((cumtime if key == "cumulative" else tottime, tottime, cumtime, ncalls, f"{short(filename)}:{line}({function})"))
+        where = f"{short(filename)}:{line}({function})"
+        if any(marker in where for marker in ENTRY_CHAIN) or (only and only not in where):
+            continue
+        rows.append((cumtime if key == "cumulative" else tottime, tottime, cumtime, ncalls, where))
     rows.sort(key=lambda r: r[0], reverse=True)
     out = [f"{'cumtime s':>10} {'% run':>6} {'tottime s':>10} {'calls':>9}  function"]
     for _, tottime, cumtime, ncalls, where in rows[:count]:
-        out.append(f"{cumtime:>10.2f} {100 * cumtime / total:>5.0f}% {tottime:>10.2f} {ncalls:>9}  {where}")
+        out.append(f"{cumtime:>10.2f} {100 * cumtime / whole:>5.0f}% {tottime:>10.2f} {ncalls:>9}  {where}")
     return out
 
 
@@ -51,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--reuse", action="store_true", help="summarise bench/out/profile/lintkit-cold.prof again instead of profiling a new run")
     args = parser.parse_args(argv)
     corpus = args.corpus.resolve()
     manifest = json.loads((corpus / MANIFEST).read_text(encoding="utf-8"))
@@ -59,10 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     prof = folder / "lintkit-cold.prof"
 
-    print(f"cProfile: lintkit check {' '.join(cold + ['.'])} in {corpus} ...", flush=True)
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "lintkit", "check", *cold, "."],
-                   cwd=corpus, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    report = ["## top by cumulative time", *top_entries(prof, "cumulative", args.top), "",
+    if not (args.reuse and prof.is_file()):
+        print(f"cProfile: lintkit check {' '.join(cold + ['.'])} in {corpus} ...", flush=True)
+        subprocess.run([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "lintkit", "check", *cold, "."],
+                       cwd=corpus, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    report = ["## top by cumulative time (after the entry chain: runpy, click, __main__)", *top_entries(prof, "cumulative", args.top), "",
+              "## lintkit's own functions by cumulative time", *top_entries(prof, "cumulative", args.top, only="lintkit/"), "",
               "## top by own time", *top_entries(prof, "tottime", args.top), ""]
 
     lone = manifest["precommit"]["lone_handler"]

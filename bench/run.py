@@ -224,7 +224,8 @@ def versions(lintkit: str) -> dict:
         "except Exception: url = {}\n"
         "print('lintkit installed from', url.get('url', '?') + (' (editable)' if url.get('dir_info', {}).get('editable') else ''))\n"
     )
-    found = dict(line.split(" ", 1) for line in output_of([python, "-c", probe]).splitlines() if " " in line)
+    # -I: not the current folder's *.egg-info (a source checkout) but what is installed
+    found = dict(line.split(" ", 1) for line in output_of([python, "-I", "-c", probe]).splitlines() if " " in line)
     found["repository HEAD"] = git_state()
     return found
 
