@@ -83,20 +83,48 @@ class PythonModule:
         return split_lines(self.text)
 
     def location_of(self, node: cst.CSTNode) -> Location:
-        """1-based start and end of a node. Positions are computed once per file, on first use,
-        so files without findings never pay for them."""
+        """1-based start and end of a node, computed on first use and only for the top-level
+        statement that holds it (positions come from a positioned codegen, which for a whole
+        module costs more than the rules that asked)."""
         if self._positions is None:
-            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = {}
+            self._statement_of: dict[int, int] | None = None
+            self._line_offsets: list[int] | None = None
         code_range = self._positions.get(node)
+        if code_range is None:
+            code_range = self._position_in_statement(node)
         if code_range is None:  # a node built by a rule, not part of the tree
             return Location(self.path, 1, 1)
-        return Location(
-            self.path,
-            code_range.start.line,
-            code_range.start.column + 1,
-            code_range.end.line,
-            code_range.end.column + 1,
-        )
+        (line, column), (end_line, end_column) = code_range
+        return Location(self.path, line, column + 1, end_line, end_column + 1)
+
+    def _position_in_statement(self, node: cst.CSTNode):
+        from lintkit.python.nodes import iter_nodes
+
+        body = self.tree.body
+        if self._statement_of is None:
+            self._statement_of = {}
+            for index, statement in enumerate(body):
+                for inner in iter_nodes(statement, into_scopes=True):
+                    self._statement_of[id(inner)] = index
+        index = self._statement_of.get(id(node))
+        if index is None:
+            return None
+        if self._line_offsets is None:
+            # lines before each top-level statement: the module header, then each statement's code
+            offsets = [sum(self.tree.code_for_node(line).count("\n") for line in self.tree.header)]
+            for statement in body:
+                offsets.append(offsets[-1] + self.tree.code_for_node(statement).count("\n"))
+            self._line_offsets = offsets
+        alone = self.tree.with_changes(body=[body[index]], header=[], footer=[])
+        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        shift = self._line_offsets[index]
+        for inner, found in positions.items():
+            self._positions[inner] = (
+                (found.start.line + shift, found.start.column),
+                (found.end.line + shift, found.end.column),
+            )
+        return self._positions.get(node)
 
     def top_level_functions(self) -> dict[str, cst.FunctionDef]:
         found: dict[str, cst.FunctionDef] = {}
