@@ -69,6 +69,15 @@ def _batch_mappings(project: Project):
                 yield mapping
 
 
+def _mappings_with_handlers(project: Project):
+    """(mapping, module, handler def, what the handler does with a batch) for every batch
+    mapping whose function's handler code lintkit has."""
+    for mapping in _batch_mappings(project):
+        found = _handler_facts(project, mapping.function)
+        if found is not None:
+            yield (mapping, *found)
+
+
 class BatchWithoutPartialFailureReporting(ProjectRule):
     """
     ## What it does
@@ -194,14 +203,8 @@ class PartialResponseIgnored(ProjectRule):
     VALID = (Example(python=_HANDLER, template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),)
 
     def check(self, project: Project) -> None:
-        for mapping in _batch_mappings(project):
-            if mapping.reports_batch_item_failures is not False:
-                continue
-            found = _handler_facts(project, mapping.function)
-            if found is None:
-                continue
-            module, definition, facts = found
-            if facts.partial_response is not Evidence.YES:
+        for mapping, module, definition, facts in _mappings_with_handlers(project):
+            if mapping.reports_batch_item_failures is not False or facts.partial_response is not Evidence.YES:
                 continue
             evidence = facts.partial_response_node or definition
             self.emit(
@@ -294,14 +297,8 @@ class PartialResponseNeverReturned(ProjectRule):
     )
 
     def check(self, project: Project) -> None:
-        for mapping in _batch_mappings(project):
-            if mapping.reports_batch_item_failures is not True:
-                continue
-            found = _handler_facts(project, mapping.function)
-            if found is None:
-                continue
-            module, definition, facts = found
-            if facts.partial_response is not Evidence.NO:
+        for mapping, module, definition, facts in _mappings_with_handlers(project):
+            if mapping.reports_batch_item_failures is not True or facts.partial_response is not Evidence.NO:
                 continue
             self.emit(
                 module.location_of(definition.name),
@@ -850,14 +847,10 @@ class OnlyFirstRecord(ProjectRule):
 
     def check(self, project: Project) -> None:
         reported: set[int] = set()
-        for mapping in _batch_mappings(project):
+        for mapping, module, definition, facts in _mappings_with_handlers(project):
             size = mapping.batch_size
             if size is None or size <= 1:
                 continue
-            found = _handler_facts(project, mapping.function)
-            if found is None:
-                continue
-            module, definition, facts = found
             node = facts.first_record_only
             if node is None or id(node) in reported:
                 continue

@@ -245,8 +245,8 @@ class SyncInvokeDefaultTimeouts(CodeRule):
     ## Known problems
     Only clients the resolver can follow to their creation are checked; a `config=` it cannot
     read (a parameter, a function result) is not reported. When the template says which function
-    is invoked, its `Timeout` decides (the error-severity variant of this rule, which compares
-    `read_timeout` with it, comes with the template join).
+    is invoked, its `Timeout` decides: a `read_timeout` at or below it is reported too, and as an
+    error, since the callee then certainly runs again.
     """
 
     code = "LK102"

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import Mapping
 
 from lintkit.engine import RunResult
+from lintkit.text import split_lines
 
 # A file bigger than this is not read back just to show one of its lines.
 MAX_READ_BYTES = 8 * 1024 * 1024
-# Line breaks as Python and the template loader count them (str.splitlines also breaks at form
-# feeds and other separators, which would shift every later line).
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class SourceTexts:
@@ -40,7 +37,7 @@ class SourceTexts:
         """Line `number` (1-based) of `path` without its line ending, or None when unknown."""
         lines = self._lines.get(path)
         if lines is None:
-            lines = self._lines[path] = _LINE_BREAK.split(self.text(path) or "")
+            lines = self._lines[path] = split_lines(self.text(path) or "")
         if 0 < number <= len(lines):
             return lines[number - 1]
         return None
