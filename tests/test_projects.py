@@ -90,3 +90,15 @@ def test_the_handler_without_its_template_keeps_the_code_only_findings(l2l):
     assert "LK103" in codes
     # the joins need the template
     assert not codes & {"LK204", "LK606", "LK701"}
+
+
+def test_join_findings_are_at_the_call_or_return_line_and_column(l2l):
+    found = {(f.code, Path(f.path).name): (f.line, f.column) for f in run_engine([l2l]).findings}
+    # producer.py line 13: `    lambda_client.invoke(...)` (the call starts at column 5)
+    assert found[("LK204", "producer.py")] == (13, 5)
+    # producer.py line 16: `    report = slow_client.invoke(...)`: the call starts at column 14
+    assert found[("LK102", "producer.py")] == (16, 14)
+    assert found[("LK606", "producer.py")] == (16, 14)
+    # api.py line 9: `    requests.post(...)`; line 11: `    return {...}`
+    assert found[("LK606", "api.py")] == (9, 5)
+    assert found[("LK701", "api.py")] == (11, 5)
