@@ -107,7 +107,7 @@ def repository_root(start: Path) -> Path | None:
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:
-    return any(path == root or root in path.parents for root in roots)
+    return any(path == root or path.is_relative_to(root) for root in roots)
 
 
 def link_handlers(templates: list[Template], roots: list[Path] | None = None) -> dict[Function, HandlerLink]:
@@ -119,9 +119,15 @@ def link_handlers(templates: list[Template], roots: list[Path] | None = None) ->
     requests, and a `CodeUri: ../../..` must not make it read, and print lines of, files
     elsewhere on the machine."""
     links: dict[Function, HandlerLink] = {}
+    checked_roots = sorted({root.resolve() for root in roots or []})
+    tops: dict[Path, Path | None] = {}
     for template in templates:
-        top = repository_root(template.abs_path.parent)
-        allowed = [top.resolve()] if top is not None else [r.resolve() for r in roots or [template.abs_path.parent]]
+        folder = template.abs_path.parent
+        if folder not in tops:
+            top = repository_root(folder)
+            tops[folder] = top.resolve() if top is not None else None
+        top = tops[folder]
+        allowed = [top] if top is not None else (checked_roots or [folder.resolve()])
         for function in template.functions.values():
             if function.is_python is False or function.is_image:
                 continue
