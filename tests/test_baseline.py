@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from lintkit import baseline
+from helpers import make_runner, parse_concise
+
 from lintkit.cli import main
 from lintkit.findings import Finding, Location, Severity
 
@@ -56,19 +57,11 @@ RULES = "LK501,LK504,LK505"
 
 
 def invoke(*args: str):
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+    return make_runner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
 def codes(stdout: str) -> list[tuple[str, int, str]]:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _, rest = line.split(":", 3)
-        found.append((path, int(number), rest.split()[0]))
-    return found
+    return [(path, line, code) for path, line, _, code in parse_concise(stdout)]
 
 
 @pytest.fixture

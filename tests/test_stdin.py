@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+
+from helpers import make_runner, parse_concise
 
 from lintkit.cli import main
 
@@ -56,19 +57,11 @@ def handler(event, context):
 
 
 def invoke(*args: str, input: bytes | str | None = None):
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        runner = CliRunner()
-    return runner.invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+    return make_runner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
 
 
 def codes(stdout: str) -> list[tuple[str, int, str]]:
-    found = []
-    for line in stdout.splitlines():
-        path, number, _, rest = line.split(":", 3)
-        found.append((path, int(number), rest.split()[0]))
-    return found
+    return [(path, line, code) for path, line, _, code in parse_concise(stdout)]
 
 
 @pytest.fixture
