@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import codecs
-import os
 import re
 import tokenize
 import warnings
