@@ -214,7 +214,7 @@ def versions(lintkit: str) -> dict:
     python = sys.executable
     probe = (
         "import importlib.metadata as m\n"
-        "for name in ('lambda-lintkit', 'libcst', 'PyYAML', 'cfn-lint', 'cfn-lint-serverless', 'flake8', 'pyflakes', 'pycodestyle'):\n"
+        "for name in ('lambda-lintkit', 'PyYAML', 'cfn-lint', 'cfn-lint-serverless', 'flake8', 'pyflakes', 'pycodestyle'):\n"
         "    try: print(name, m.version(name))\n"
         "    except m.PackageNotFoundError: print(name, 'not installed')\n"
     )

@@ -253,7 +253,7 @@ class Run:
         linked_files = {file.resolve() for file in linked}
 
         def needs_tree(resolved: Path, text: str) -> bool:
-            """The prefilter: build libcst's tree only for a handler a template links, or a file
+            """The prefilter: keep the tree (and run code rules) only for a handler a template links, or a file
             holding a word some enabled code rule looks for (its TRIGGERS)."""
             return resolved in linked_files or any(
                 not rule.TRIGGERS or any(token in text for token in rule.TRIGGERS)  # type: ignore[attr-defined]

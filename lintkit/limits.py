@@ -14,7 +14,7 @@ class Limits:
     # 1 MB, so 5 MiB leaves room for generated code without reading a 20 MB blob.
     max_file_size: int = 5 * MIB
     # Deepest expression analysed in Python (a 1,000-term `a + b + ...` chain, nested calls):
-    # libcst's time grows faster than linearly with it, and very deep nesting crashes it.
+    # the resolver's questions recurse along it, and would hit Python's recursion limit.
     max_expression_depth: int = 1000
     # Most nodes a YAML document may stand for once its aliases are expanded ("billion laughs").
     max_alias_expansion: int = 1_000_000

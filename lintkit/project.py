@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
-import libcst as cst
-
 from lintkit.python.handlers import HandlerFormatError, HandlerTarget, handler_target, looks_like_handler
 from lintkit.python.module import CodeContext, PythonModule
+from lintkit.python.nodes import FunctionNode
 from lintkit.templates.model import Function, Template
 
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class Project:
     def link(self, function: Function) -> HandlerLink | None:
         return self.links.get(function)
 
-    def handler(self, function: Function) -> tuple[PythonModule, cst.FunctionDef] | None:
+    def handler(self, function: Function) -> tuple[PythonModule, FunctionNode] | None:
         """The parsed module and the top-level `def` the function's `Handler` names, if both exist."""
         link = self.links.get(function)
         if link is None or link.module_file is None or link.function_name is None:
@@ -64,14 +64,14 @@ class Project:
         definition = module.top_level_functions().get(link.function_name)
         return (module, definition) if definition is not None else None
 
-    def event_invokes(self) -> dict[Function, list[tuple[PythonModule, cst.Call]]]:
+    def event_invokes(self) -> dict[Function, list[tuple[PythonModule, ast.Call]]]:
         """Functions of the project that handler code invokes with `InvocationType='Event'`,
         with the calls: asynchronous triggers that no template shows."""
 
-        def compute() -> dict[Function, list[tuple[PythonModule, cst.Call]]]:
+        def compute() -> dict[Function, list[tuple[PythonModule, ast.Call]]]:
             from lintkit.python.resolve import resolver_for
 
-            found: dict[Function, list[tuple[PythonModule, cst.Call]]] = {}
+            found: dict[Function, list[tuple[PythonModule, ast.Call]]] = {}
             for caller, link in self.links.items():
                 module = self.modules.get(link.module_file) if link.module_file is not None else None
                 if module is None:

@@ -2,8 +2,9 @@
 
 A rule is a small class with metadata and one of three shapes:
 
-- `CodeRule`: visits one Python module with libcst-style ``visit_<Node>`` / ``leave_<Node>``
-  methods. All code rules of a run share one traversal of each file.
+- `CodeRule`: visits one Python module with ``visit_<Node>`` / ``leave_<Node>``
+  methods (CPython `ast` node class names). All code rules of a run share one traversal of
+  each file.
 - `TemplateRule`: checks one loaded template (its functions, event source mappings, resources).
 - `ProjectRule`: needs both sides: the template's configuration and the linked handler code.
 
@@ -107,8 +108,8 @@ class Rule:
 
 
 class CodeRule(Rule):
-    """Visits one Python module. Define ``visit_<Node>`` / ``leave_<Node>`` methods (libcst node
-    class names); report with ``self.report(node, message)``. ``self.context`` says which
+    """Visits one Python module. Define ``visit_<Node>`` / ``leave_<Node>`` methods (`ast` node
+    class names; ``visit_FunctionDef`` also receives ``async def``, ``visit_For`` ``async for``); report with ``self.report(node, message)``. ``self.context`` says which
     handler functions the module holds and which template functions they are linked to."""
 
     # Text that must appear in a file for this rule to have anything to find; a file that

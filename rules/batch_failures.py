@@ -4,13 +4,13 @@ Facts: LAMBDA-FACTS §3.4 (streams), §3.5 (SQS), §4 (partial batch responses).
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.project import Project
-from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler
+from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
 from lintkit.python.module import PythonModule
-from lintkit.python.nodes import access_path, assignments, dict_items, dotted_name, string_value
+from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, dotted_name, string_value
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
 from lintkit.templates.model import EventSourceMapping, Function, Template
 
@@ -49,7 +49,7 @@ def sqs_template(extra: str = "") -> str:
     return _SQS_TEMPLATE.format(extra=extra)
 
 
-def _handler_facts(project: Project, function: Function) -> tuple[PythonModule, cst.FunctionDef, BatchHandlerFacts] | None:
+def _handler_facts(project: Project, function: Function) -> tuple[PythonModule, FunctionNode, BatchHandlerFacts] | None:
     found = project.handler(function)
     if found is None:
         return None
@@ -212,7 +212,7 @@ class PartialResponseIgnored(ProjectRule):
                 f"{mapping.function.logical_id} handler returns batchItemFailures but {mapping.describe} does not "
                 f"enable ReportBatchItemFailures, so Lambda ignores the response and the failed records are lost; "
                 f"add FunctionResponseTypes: [ReportBatchItemFailures]",
-                related=[RelatedLocation(module.location_of(evidence), "the partial batch response is built here")],
+                related=[RelatedLocation(evidence_location(module, definition, evidence), "the partial batch response is built here")],
             )
 
 
@@ -301,8 +301,8 @@ class PartialResponseNeverReturned(ProjectRule):
             if mapping.reports_batch_item_failures is not True or facts.partial_response is not Evidence.NO:
                 continue
             self.emit(
-                module.location_of(definition.name),
-                f"{definition.name.value}() never returns batchItemFailures, but {mapping.describe} enables "
+                module.name_location(definition),
+                f"{definition.name}() never returns batchItemFailures, but {mapping.describe} enables "
                 f"ReportBatchItemFailures: an empty response marks the whole batch as processed; return "
                 f"{{'batchItemFailures': [{{'itemIdentifier': ...}}]}} for the records that failed",
                 related=[RelatedLocation(mapping.location("FunctionResponseTypes"), "ReportBatchItemFailures is enabled here")],
@@ -314,21 +314,21 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 _LOGGERS = frozenset({"logger", "log", "logging", "_logger", "_log", "LOGGER", "LOG", "traceback", "self.logger", "self.log"})
 
 
-def _is_broad(handler: cst.ExceptHandler) -> bool:
+def _is_broad(handler: ast.ExceptHandler) -> bool:
     if handler.type is None:
         return True
-    types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
-    return any(dotted_name(t) in _BROAD_EXCEPTIONS for t in types)
+    types = list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(dotted_name(t.value if isinstance(t, ast.Starred) else t) in _BROAD_EXCEPTIONS for t in types)
 
 
-def _only_logs(statement: cst.BaseSmallStatement) -> bool:
-    if isinstance(statement, (cst.Pass, cst.Continue, cst.Break)):
+def _only_logs(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Pass, ast.Continue, ast.Break)):
         return True
-    if isinstance(statement, cst.Expr):
+    if isinstance(statement, ast.Expr):
         value = statement.value
-        if isinstance(value, cst.Ellipsis) or string_value(value) is not None:
+        if (isinstance(value, ast.Constant) and value.value is Ellipsis) or string_value(value) is not None:
             return True
-        if isinstance(value, cst.Call):
+        if isinstance(value, ast.Call):
             name = dotted_name(value.func) or ""
             if name == "print":
                 return True
@@ -337,19 +337,17 @@ def _only_logs(statement: cst.BaseSmallStatement) -> bool:
     return False
 
 
-def _swallows(handler: cst.ExceptHandler) -> bool:
-    """The handler body only logs, passes or skips to the next record."""
-    body = handler.body
-    statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-    for line in statements:
-        if not isinstance(line, cst.SimpleStatementLine):
-            return False
-        if not all(_only_logs(small) for small in line.body):
-            return False
-    return True
+def _swallows(module: PythonModule, handler: ast.ExceptHandler) -> bool:
+    """The handler body only logs, passes or skips to the next record. Only an indented body
+    is examined: one written on the clause's own line (`except Exception: pass`) is not."""
+    first = handler.body[0]
+    line = module.lines[first.lineno - 1] if first.lineno <= len(module.lines) else ""
+    if line.encode("utf-8")[: first.col_offset].strip():
+        return False  # the body follows the colon on the clause's own line
+    return all(_only_logs(statement) for statement in handler.body)
 
 
-def _is_records(expression: cst.BaseExpression) -> bool:
+def _is_records(expression: ast.expr) -> bool:
     path = access_path(expression)
     return path is not None and bool(path[1]) and path[1][-1] == "Records"
 
@@ -462,30 +460,30 @@ class RecordErrorsSwallowed(CodeRule):
 
     def __init__(self, options=None) -> None:
         super().__init__(options)
-        self._scopes: list[cst.FunctionDef] = []
+        self._scopes: list[FunctionNode] = []
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: FunctionNode) -> None:
         self._scopes.append(node)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: FunctionNode) -> None:
         self._scopes.pop()
 
-    def _iterates_records(self, iterable: cst.BaseExpression) -> bool:
+    def _iterates_records(self, iterable: ast.expr) -> bool:
         if _is_records(iterable):
             return True
-        if isinstance(iterable, cst.Name) and self._scopes:
-            bound = assignments(self._scopes[-1].body).get(iterable.value, [])
+        if isinstance(iterable, ast.Name) and self._scopes:
+            bound = assignments(self._scopes[-1].body).get(iterable.id, [])
             return bool(bound) and all(_is_records(value) for value in bound)
         return False
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         if not self._iterates_records(node.iter):
             return
-        for statement in node.body.body if isinstance(node.body, cst.IndentedBlock) else []:
-            if not isinstance(statement, cst.Try):
+        for statement in node.body:
+            if not isinstance(statement, ast.Try):
                 continue
             for handler in statement.handlers:
-                if _is_broad(handler) and _swallows(handler):
+                if _is_broad(handler) and _swallows(self.context.module, handler):
                     self.report(
                         handler,
                         "a failing record is caught and only logged: the batch still succeeds and this record is "
@@ -623,13 +621,13 @@ class WrongItemIdentifier(CodeRule):
 
     def __init__(self, options=None) -> None:
         super().__init__(options)
-        self._scopes: list[cst.FunctionDef] = []
+        self._scopes: list[FunctionNode] = []
         self._expected: str | None | bool = False  # False = not computed yet
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: FunctionNode) -> None:
         self._scopes.append(node)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def leave_FunctionDef(self, node: FunctionNode) -> None:
         self._scopes.pop()
 
     def _expected_source(self) -> str | None:
@@ -644,25 +642,25 @@ class WrongItemIdentifier(CodeRule):
             self._expected = sources.pop() if len(sources) == 1 and None not in sources else None
         return self._expected  # type: ignore[return-value]
 
-    def _resolve(self, value: cst.BaseExpression) -> cst.BaseExpression:
-        if isinstance(value, cst.Name) and self._scopes:
-            bound = assignments(self._scopes[-1].body).get(value.value, [])
+    def _resolve(self, value: ast.expr) -> ast.expr:
+        if isinstance(value, ast.Name) and self._scopes:
+            bound = assignments(self._scopes[-1].body).get(value.id, [])
             if len(bound) == 1:
                 return bound[0]
         return value
 
-    def visit_Dict(self, node: cst.Dict) -> None:
-        for key, element in dict_items(node):
+    def visit_Dict(self, node: ast.Dict) -> None:
+        for key, key_node, value in dict_items(node):
             if key == "itemIdentifier":
-                self._check_identifier(element.value)
+                self._check_identifier(value)
             elif _misspelling_of(key, "itemIdentifier") or _misspelling_of(key, "batchItemFailures"):
                 correct = "itemIdentifier" if _misspelling_of(key, "itemIdentifier") else "batchItemFailures"
                 self.report(
-                    element.key,
+                    key_node,
                     f"key {key!r} should be {correct!r}: Lambda does not recognise it and treats the whole batch as failed",
                 )
 
-    def _check_identifier(self, value: cst.BaseExpression) -> None:
+    def _check_identifier(self, value: ast.expr) -> None:
         path = access_path(self._resolve(value))
         if path is None or not path[1]:
             return

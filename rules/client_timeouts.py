@@ -7,7 +7,7 @@ aiohttp's default is a 5-minute total (not reported: see Known problems)."""
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import Severity
 from lintkit.python.resolve import resolver_for
@@ -130,7 +130,7 @@ class HttpCallWithoutTimeout(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         request = resolver.http_call(node)
         if request is None or request.timeout_state != "none":
@@ -238,7 +238,7 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
         }
         return sorted(found, key=lambda item: item[1])
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         timeouts = self._function_timeouts()
         if not timeouts:
             return
@@ -258,7 +258,7 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
             )
 
     @staticmethod
-    def _worst_case(resolver, node: cst.Call) -> tuple[float | None, str]:
+    def _worst_case(resolver, node: ast.Call) -> tuple[float | None, str]:
         request = resolver.http_call(node)
         if request is not None:
             if request.timeout_state not in ("call", "client") or request.timeout is None:

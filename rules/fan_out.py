@@ -5,10 +5,10 @@ environment, environment reuse, executor and gather defaults, clients created pe
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import Severity
-from lintkit.python.nodes import argument, keyword_argument
+from lintkit.python.nodes import argument, first_argument, keyword_argument
 from lintkit.python.resolve import (
     AWS_CLIENT_FACTORIES,
     AWS_SESSION_FACTORIES,
@@ -122,17 +122,17 @@ class UnboundedGather(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         name = resolver.callee(node)
         source = None
         if name == "asyncio.gather":
             for arg in node.args:
-                if arg.star == "*":
+                if isinstance(arg, ast.Starred):
                     source = source or resolver.data_source(arg.value)
-        elif name in ("asyncio.wait", "asyncio.as_completed") and node.args:
-            source = resolver.data_source(node.args[0].value)
-        elif isinstance(node.func, cst.Attribute) and node.func.attr.value == "create_task":
+        elif name in ("asyncio.wait", "asyncio.as_completed") and (node.args or node.keywords):
+            source = resolver.data_source(first_argument(node))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr == "create_task":
             group = resolver.instance(node.func.value)
             loop = resolver.fan_out_loop(node)
             if group is not None and group.kind == "asyncio.TaskGroup" and loop is not None and loop[1] is None:
@@ -146,7 +146,7 @@ class UnboundedGather(CodeRule):
         )
 
 
-def _loop_source(resolver: ModuleResolver, loop: cst.CSTNode) -> str | None:
+def _loop_source(resolver: ModuleResolver, loop: ast.AST) -> str | None:
     """Where the number of a loop's iterations comes from, when data sizes it."""
     return resolver.data_source(resolver.loop_iterable(loop))
 
@@ -239,12 +239,12 @@ class UnboundedThreadPool(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         name = resolver.callee(node)
         if name == "concurrent.futures.ThreadPoolExecutor":
             workers = argument(node, 0, "max_workers")
-            source = resolver.size_source(workers.value) if workers is not None else None
+            source = resolver.size_source(workers) if workers is not None else None
             if source is not None:
                 self.report(
                     node,
@@ -324,7 +324,7 @@ class UnlimitedConnectionPool(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         name = resolver.callee(node)
         if name == "aiohttp.TCPConnector":
@@ -333,7 +333,7 @@ class UnlimitedConnectionPool(CodeRule):
             setting, unlimited = argument(node, 0, "max_connections"), None
         else:
             return
-        if setting is not None and resolver.constant(setting.value) == unlimited and resolver.constant(setting.value) is not False:
+        if setting is not None and resolver.constant(setting) == unlimited and resolver.constant(setting) is not False:
             shown = "limit=0" if unlimited == 0 else "max_connections=None"
             self.report(
                 node,
@@ -459,7 +459,7 @@ class ClientCreatedPerInvocation(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         instance = resolver.instance(node)
         if instance is None or instance.call is not node or instance.kind not in _REUSABLE:
@@ -477,17 +477,17 @@ class ClientCreatedPerInvocation(CodeRule):
         self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and its connections")
 
 
-def _kept(resolver: ModuleResolver, call: cst.Call) -> bool:
+def _kept(resolver: ModuleResolver, call: ast.Call) -> bool:
     """Is the new object stored somewhere that outlives the call (a global, an attribute)?"""
     parent = resolver.parents.get(call)
-    if not isinstance(parent, cst.Assign):
+    if not isinstance(parent, ast.Assign) or parent.value is not call:
         return False
     for target in parent.targets:
-        if isinstance(target.target, cst.Attribute):
+        if isinstance(target, ast.Attribute):
             return True
-        if isinstance(target.target, cst.Name):
+        if isinstance(target, ast.Name):
             scope = resolver.scope_of(call)
-            if target.target.value in scope.globals:
+            if target.id in scope.globals:
                 return True
     return False
 
@@ -591,7 +591,7 @@ class MultiprocessingUnsupported(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         if not self.context.handler_names:
             return
         resolver = resolver_for(self.context.module)
@@ -603,7 +603,7 @@ class MultiprocessingUnsupported(CodeRule):
         if name == "concurrent.futures.ProcessPoolExecutor":
             shown = "ProcessPoolExecutor"
         elif module == "multiprocessing" and member in _SEMAPHORE_BASED:
-            if member in ("Value", "Array") and resolver.constant(keyword_argument(node, "lock").value if keyword_argument(node, "lock") else None) is False:
+            if member in ("Value", "Array") and resolver.constant(keyword_argument(node, "lock")) is False:
                 return
             shown = f"multiprocessing.{member}"
         else:

@@ -5,7 +5,7 @@ functions calling functions), §1.2 (the 1 MB async payload, `invoke_async`), §
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.project import invoke_target
@@ -21,7 +21,7 @@ INVOKE_ASYNC_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsyn
 class _HandlerInvokeRule(CodeRule):
     """Shared by the LK2xx rules: the invokes made on a handler's code path."""
 
-    def handler_invoke(self, node: cst.Call) -> tuple[ModuleResolver, InvokeCall] | None:
+    def handler_invoke(self, node: ast.Call) -> tuple[ModuleResolver, InvokeCall] | None:
         resolver = resolver_for(self.context.module)
         invoke = resolver.lambda_invoke(node)
         if invoke is None or not resolver.in_handler_path(node, self.context.handler_names):
@@ -124,7 +124,7 @@ class AsyncInvokeFromLambda(_HandlerInvokeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         found = self.handler_invoke(node)
         if found is None:
             return
@@ -241,7 +241,7 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         found = self.handler_invoke(node)
         if found is None:
             return
@@ -323,7 +323,7 @@ class SyncInvokeFromLambda(_HandlerInvokeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         found = self.handler_invoke(node)
         if found is None or not found[1].is_sync:
             return
@@ -424,7 +424,7 @@ class AsyncTargetWithoutFailureDestination(_HandlerInvokeRule):
         Example(python=_PRODUCER.replace('os.environ["WORKER"]', '"billing-prod"'), template=_PRODUCER_WORKER.format(worker="")),
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         found = self.handler_invoke(node)
         if found is None or not found[1].is_async:
             return

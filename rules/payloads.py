@@ -5,7 +5,7 @@ Facts: LAMBDA-FACTS §1.2 (1 MB for `Event` invokes, SQS and EventBridge since 2
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import Severity
 from lintkit.python.resolve import ModuleResolver, resolver_for
@@ -25,7 +25,7 @@ MESSAGE_PAYLOADS = {
 }
 
 
-def async_payload(resolver: ModuleResolver, call: cst.Call) -> tuple[cst.BaseExpression, str] | None:
+def async_payload(resolver: ModuleResolver, call: ast.Call) -> tuple[ast.expr, str] | None:
     """The payload expression of an asynchronous message (an `Event` invoke, SQS, SNS,
     EventBridge) and what the message is, or None."""
     invoke = resolver.lambda_invoke(call)
@@ -170,7 +170,7 @@ class AsyncPayloadMayExceedLimit(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         found = async_payload(resolver, node)
         if found is None:
@@ -274,7 +274,7 @@ class ResponseMayExceedLimit(CodeRule):
         ),
     )
 
-    def leave_Module(self, node: cst.Module) -> None:
+    def leave_Module(self, node: ast.Module) -> None:
         resolver = resolver_for(self.context.module)
         functions = self.context.module.top_level_functions()
         for handler, linked in sorted(self.context.linked.items()):

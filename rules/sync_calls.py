@@ -5,11 +5,11 @@ Facts: LAMBDA-FACTS §2.8 (botocore timeouts and why an invoke can run its calle
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
 from lintkit.findings import Severity
 from lintkit.project import invoke_target
-from lintkit.python.nodes import string_value
+from lintkit.python.nodes import first_argument, iter_nodes, string_value, subscript_key
 from lintkit.python.resolve import (
     UNKNOWN,
     HttpCall,
@@ -30,25 +30,27 @@ BOTOCORE_CONFIG_DOCS = "https://botocore.amazonaws.com/v1/documentation/api/late
 ERROR_FIELDS = frozenset({"FunctionError", "StatusCode", "errorMessage", "errorType"})
 
 
-def response_checked(resolver: ModuleResolver, call: cst.Call) -> bool | None:
+def response_checked(resolver: ModuleResolver, call: ast.Call) -> bool | None:
     """Is the invoke's response checked for a function error? True when `FunctionError` /
     `StatusCode` (or the payload's `errorMessage`) is read, False when the response is dropped or
     only its payload is read, None when it leaves our sight (returned, passed on, stored)."""
     scope = resolver.scope_of(call)
     function = scope.function
-    body = function.body if function is not None else resolver.module.tree
-    text = resolver.module.tree.code_for_node(body)
+    module = resolver.module
+    body: ast.AST | list[ast.stmt] = function.body if function is not None else module.tree
+    text = module.code_of(function.body) if function is not None else module.text
     if any(f'"{key}"' in text or f"'{key}'" in text for key in ERROR_FIELDS):
         return True
     use, keys = _use_of(resolver, call)
     if keys:
         return False
-    if isinstance(use, cst.Expr):
+    if isinstance(use, ast.Expr):
         return False  # the response is dropped
-    if isinstance(use, cst.Assign) and len(use.targets) == 1 and isinstance(use.targets[0].target, cst.Name):
-        name = use.targets[0].target.value
-        uses = [n for n in _names(body, name) if n is not use.targets[0].target]
-        for node in uses:
+    if isinstance(use, ast.Assign) and len(use.targets) == 1 and isinstance(use.targets[0], ast.Name):
+        target = use.targets[0]
+        for node in _names(body, target.id):
+            if node is target:
+                continue
             _, keys = _use_of(resolver, node)
             if not keys:
                 return None  # handed on whole: someone else may check it
@@ -56,43 +58,38 @@ def response_checked(resolver: ModuleResolver, call: cst.Call) -> bool | None:
     return None
 
 
-def _use_of(resolver: ModuleResolver, node: cst.CSTNode) -> tuple[cst.CSTNode | None, tuple[str, ...]]:
+def _use_of(resolver: ModuleResolver, node: ast.AST) -> tuple[ast.AST | None, tuple[str, ...]]:
     """Climb from a value through `await`, `[...]`, `.get(...)`, `.attr` and method calls to the
     node that uses it; return that node and the constant keys read on the way."""
     keys: list[str] = []
     current = node
     while True:
         parent = resolver.parents.get(current)
-        if isinstance(parent, cst.Await):
+        if isinstance(parent, ast.Await):
             current = parent
             continue
-        if isinstance(parent, cst.Subscript) and parent.value is current:
-            slice_ = parent.slice[0].slice if len(parent.slice) == 1 else None
-            key = string_value(slice_.value) if isinstance(slice_, cst.Index) else None
+        if isinstance(parent, ast.Subscript) and parent.value is current:
+            key = string_value(subscript_key(parent))
             keys.append(key or "?")
             current = parent
             continue
-        if isinstance(parent, cst.Attribute) and parent.value is current:
+        if isinstance(parent, ast.Attribute) and parent.value is current:
             grand = resolver.parents.get(parent)
-            if isinstance(grand, cst.Call) and grand.func is parent:
-                method = parent.attr.value
-                key = string_value(grand.args[0].value) if method == "get" and grand.args else None
+            if isinstance(grand, ast.Call) and grand.func is parent:
+                method = parent.attr
+                key = string_value(first_argument(grand)) if method == "get" else None
                 keys.append(key or method)
                 current = grand
                 continue
-            keys.append(parent.attr.value)
+            keys.append(parent.attr)
             current = parent
             continue
         return parent, tuple(keys)
 
 
-def _names(root: cst.CSTNode, name: str):
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name) and node.value == name:
-            yield node
-        stack.extend(node.children)
+def _names(root: ast.AST | list[ast.stmt], name: str) -> list[ast.Name]:
+    """The `Name`s spelled `name` under `root`, nested functions included."""
+    return [node for node in iter_nodes(root, into_scopes=True) if isinstance(node, ast.Name) and node.id == name]
 
 
 class SyncInvokeUncheckedError(CodeRule):
@@ -195,7 +192,7 @@ class SyncInvokeUncheckedError(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         invoke = resolver.lambda_invoke(node)
         if invoke is None or not invoke.is_sync or invoke.context.retry is not None:
@@ -326,7 +323,7 @@ class SyncInvokeDefaultTimeouts(CodeRule):
         timeout = timeouts.pop() if len(timeouts) == 1 else None
         return timeout if isinstance(timeout, int) else None
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         invoke = resolver_for(self.context.module).lambda_invoke(node)
         if invoke is None or not invoke.is_sync or invoke.client is None:
             return
@@ -468,7 +465,7 @@ class HttpCallWithoutRetry(CodeRule):
         """,
     )
 
-    def visit_Call(self, node: cst.Call) -> None:
+    def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         request = resolver.http_call(node)
         if request is None or request.retry_policy is not None or request.context.retry is not None:
@@ -602,13 +599,13 @@ class RetryWithoutBackoff(CodeRule):
         """,
     )
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: ast.For | ast.AsyncFor) -> None:
         self._check(node)
 
-    def visit_While(self, node: cst.While) -> None:
+    def visit_While(self, node: ast.While) -> None:
         self._check(node)
 
-    def _check(self, loop: cst.For | cst.While) -> None:
+    def _check(self, loop: ast.For | ast.AsyncFor | ast.While) -> None:
         resolver = resolver_for(self.context.module)
         construct = resolver.retry_loop(loop)
         if construct is None or construct.kind != "loop" or construct.description != "a retry loop":
@@ -620,13 +617,13 @@ class RetryWithoutBackoff(CodeRule):
             if not _waits_through_helper(resolver, loop):
                 self.report(loop, "this retry loop tries again at once: wait between attempts, exponentially and with jitter (e.g. time.sleep(min(cap, base * 2 ** attempt) * random.random()))")
             return
-        delays = [resolver.constant(call.args[0].value) if call.args else UNKNOWN for call in sleeps]
+        delays = [resolver.constant(first_argument(call)) if call.args or call.keywords else UNKNOWN for call in sleeps]
         if all(isinstance(d, (int, float)) and not isinstance(d, bool) for d in delays):
             shown = ", ".join(f"{d:g} s" for d in delays)
             self.report(loop, f"this retry loop waits a constant {shown} between attempts: back off exponentially and add jitter so that retries spread out")
 
 
-def _waits_through_helper(resolver: ModuleResolver, loop: cst.CSTNode) -> bool:
+def _waits_through_helper(resolver: ModuleResolver, loop: ast.AST) -> bool:
     for call in resolver.calls_in(loop):
         name = (resolver.code(call.func, 200).rsplit(".", 1)[-1]).lower()
         if any(word in name for word in ("sleep", "backoff", "wait", "delay")):

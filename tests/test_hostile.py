@@ -57,7 +57,7 @@ def test_deeply_nested_flow_yaml(tmp_path):
 
 
 def test_deeply_nested_python_expression(tmp_path):
-    # libcst itself crashes the process (SIGSEGV) on this: it must never be given it
+    # a parser given this recurses past its limit: the bracket scan must refuse it first
     write(tmp_path / "app.py", "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n")
     finding = only(lintkit(".", cwd=tmp_path)[1])
     assert finding["code"] == "LK001"

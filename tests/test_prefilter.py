@@ -1,5 +1,5 @@
 """The prefilter: a Python file that no enabled rule could report on is only syntax-checked
-(CPython's parser), never turned into a libcst tree; it still counts as checked and still
+(CPython's parser), never given to the rules' resolver; it still counts as checked and still
 gets LK001 when it does not parse."""
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ STDIN_NAMES = frozenset({"stdin", "-"})
 
 class LintkitChecker:
     """A flake8 tree plugin. flake8 passes the arguments by name: `tree` (unused: lintkit parses
-    with libcst, but asking for it makes this a once-per-file plugin), `filename` and `lines`."""
+    the text itself, with its own limits; asking for it makes this a once-per-file plugin), `filename` and `lines`."""
 
     name = "lintkit"
     version = __version__

@@ -6,20 +6,25 @@ returns whatever a helper in another module builds may well report failures)."""
 
 from __future__ import annotations
 
+import ast
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-import libcst as cst
-
+from lintkit.findings import Location
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
+    FunctionNode,
     assignments,
     call_name,
+    child_nodes,
+    decorator_target,
     dotted_name,
+    first_argument,
     first_param_name,
     int_value,
     iter_nodes,
     string_value,
+    subscript_key,
 )
 
 PARTIAL_RESPONSE_KEY = "batchItemFailures"
@@ -44,22 +49,20 @@ class Evidence(enum.Enum):
 @dataclass(frozen=True)
 class BatchHandlerFacts:
     partial_response: Evidence
-    # where the handler builds or returns the partial response (for YES)
-    partial_response_node: cst.CSTNode | None
+    # where the handler builds or returns the partial response (for YES); a decorator is the
+    # decorator's expression (see `evidence_location`)
+    partial_response_node: ast.AST | None
     # `event["Records"][0]` when the handler reads no other record
-    first_record_only: cst.CSTNode | None
+    first_record_only: ast.AST | None
 
 
-def analyze_batch_handler(module: PythonModule, definition: cst.FunctionDef) -> BatchHandlerFacts:
+def analyze_batch_handler(module: PythonModule, definition: FunctionNode) -> BatchHandlerFacts:
     evidence, node = _partial_response(module, definition)
     return BatchHandlerFacts(evidence, node, _first_record_only(definition))
 
 
-def _decorator_name(decorator: cst.Decorator) -> str | None:
-    target = decorator.decorator
-    if isinstance(target, cst.Call):
-        target = target.func
-    name = dotted_name(target)
+def _decorator_name(decorator: ast.expr) -> str | None:
+    name = dotted_name(decorator_target(decorator))
     return name.rsplit(".", 1)[-1] if name else None
 
 
@@ -67,13 +70,13 @@ def _uses_powertools_batch(module: PythonModule) -> bool:
     return POWERTOOLS_BATCH_MODULE in module.text
 
 
-def _direct_evidence(module: PythonModule, scope: cst.CSTNode) -> cst.CSTNode | None:
+def _direct_evidence(module: PythonModule, scope: list[ast.stmt]) -> ast.AST | None:
     """A node in `scope` that builds the partial batch response."""
     powertools = _uses_powertools_batch(module)
     for node in iter_nodes(scope):
         if string_value(node) == PARTIAL_RESPONSE_KEY:
             return node
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.Call):
             name = call_name(node) or ""
             last = name.rsplit(".", 1)[-1]
             if last in POWERTOOLS_RESPONSE_CALLS:
@@ -83,8 +86,8 @@ def _direct_evidence(module: PythonModule, scope: cst.CSTNode) -> cst.CSTNode | 
     return None
 
 
-def _partial_response(module: PythonModule, definition: cst.FunctionDef) -> tuple[Evidence, cst.CSTNode | None]:
-    for decorator in definition.decorators:
+def _partial_response(module: PythonModule, definition: FunctionNode) -> tuple[Evidence, ast.AST | None]:
+    for decorator in definition.decorator_list:
         if _decorator_name(decorator) in POWERTOOLS_BATCH_DECORATORS:
             return Evidence.YES, decorator
     found = _direct_evidence(module, definition.body)
@@ -93,8 +96,8 @@ def _partial_response(module: PythonModule, definition: cst.FunctionDef) -> tupl
     # one level of indirection: the handler calls a function of the same module that builds it
     functions = module.top_level_functions()
     for node in iter_nodes(definition.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name):
-            helper = functions.get(node.func.value)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            helper = functions.get(node.func.id)
             if helper is not None and helper is not definition and _direct_evidence(module, helper.body) is not None:
                 return Evidence.YES, node
     # NO needs the whole picture: nothing in the module could build the response, no decorator
@@ -102,73 +105,86 @@ def _partial_response(module: PythonModule, definition: cst.FunctionDef) -> tupl
     text = module.text
     if PARTIAL_RESPONSE_KEY in text or _uses_powertools_batch(module):
         return Evidence.UNKNOWN, None
-    if any(_decorator_name(d) not in TRANSPARENT_DECORATORS for d in definition.decorators):
+    if any(_decorator_name(d) not in TRANSPARENT_DECORATORS for d in definition.decorator_list):
         return Evidence.UNKNOWN, None
     bound = assignments(definition.body)
     for node in iter_nodes(definition.body):
-        if isinstance(node, cst.Return) and not _is_plain_result(node.value, bound):
+        if isinstance(node, ast.Return) and not _is_plain_result(node.value, bound):
             return Evidence.UNKNOWN, None
     return Evidence.NO, None
 
 
-def _is_plain_result(value: cst.BaseExpression | None, bound: dict[str, list[cst.BaseExpression]]) -> bool:
+def evidence_location(module: PythonModule, definition: FunctionNode, node: ast.AST) -> Location:
+    """Where `partial_response_node` is; a decorator is located from its `@` (ast's decorator
+    is the expression after it)."""
+    location = module.location_of(node)
+    if any(node is decorator for decorator in definition.decorator_list):
+        lines = module.lines
+        if 0 < location.line <= len(lines):
+            at = lines[location.line - 1].rfind("@", 0, location.column - 1)
+            if at != -1:
+                return replace(location, column=at + 1)
+    return location
+
+
+def _is_plain_result(value: ast.expr | None, bound: dict[str, list[ast.expr]]) -> bool:
     """None, a constant, or a dict display (which, with no partial-response key anywhere in the
     module, cannot be one); a name only when every value bound to it is such."""
     if value is None:
         return True
-    if isinstance(value, (cst.Dict, cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)):
+    if isinstance(value, ast.Dict):
         return True
-    if isinstance(value, cst.Name):
-        if value.value in ("None", "True", "False"):
-            return True
-        values = bound.get(value.value)
+    if isinstance(value, ast.Constant):
+        # strings, bytes, numbers, True / False / None; not `...` nor an imaginary number
+        return value.value is not Ellipsis and not isinstance(value.value, complex)
+    if isinstance(value, ast.Name):
+        values = bound.get(value.id)
         return bool(values) and all(
-            not isinstance(v, cst.Name) and _is_plain_result(v, bound) for v in values
+            not _is_name_like(v) and _is_plain_result(v, bound) for v in values
         )
     return False
 
 
-def _records_access(node: cst.CSTNode, event: str) -> bool:
+def _is_name_like(node: ast.expr) -> bool:
+    """A name, `True`, `False` or `None` (a name that is bound to a name is not followed)."""
+    if isinstance(node, ast.Name):
+        return True
+    return isinstance(node, ast.Constant) and (node.value is None or isinstance(node.value, bool))
+
+
+def _records_access(node: ast.AST, event: str) -> bool:
     """`event["Records"]` or `event.get("Records", ...)`."""
-    if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value == event:
-        return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) and string_value(node.slice[0].slice.value) == "Records"
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == event:
+        return string_value(subscript_key(node)) == "Records"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
         target = node.func.value
-        return isinstance(target, cst.Name) and target.value == event and bool(node.args) and string_value(node.args[0].value) == "Records"
+        return isinstance(target, ast.Name) and target.id == event and string_value(first_argument(node)) == "Records"
     return False
 
 
-def _is_first_item(parent: cst.CSTNode | None, child: cst.CSTNode) -> bool:
-    return (
-        isinstance(parent, cst.Subscript)
-        and parent.value is child
-        and len(parent.slice) == 1
-        and isinstance(parent.slice[0].slice, cst.Index)
-        and int_value(parent.slice[0].slice.value) == 0
-    )
+def _is_first_item(parent: ast.AST | None, child: ast.AST) -> bool:
+    return isinstance(parent, ast.Subscript) and parent.value is child and int_value(subscript_key(parent)) == 0
 
 
-def _first_record_only(definition: cst.FunctionDef) -> cst.CSTNode | None:
+def _first_record_only(definition: FunctionNode) -> ast.AST | None:
     event = first_param_name(definition)
     if event is None:
         return None
-    parents: dict[cst.CSTNode, cst.CSTNode] = {}
-    for node in iter_nodes(definition.body):
-        for child in node.children:
-            parents[child] = node
+    nodes = list(iter_nodes(definition.body))
+    parents = {child: node for node in nodes for child in child_nodes(node)}
     # names bound to the records list: `records = event["Records"]`
     aliases: set[str] = set()
-    alias_sources: set[cst.CSTNode] = set()
-    for node in iter_nodes(definition.body):
-        if isinstance(node, cst.Assign) and _records_access(node.value, event):
+    alias_sources: set[ast.AST] = set()
+    for node in nodes:
+        if isinstance(node, ast.Assign) and _records_access(node.value, event):
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    aliases.add(target.target.value)
+                if isinstance(target, ast.Name):
+                    aliases.add(target.id)
                     alias_sources.add(node.value)
-    first: cst.CSTNode | None = None
-    for node in iter_nodes(definition.body):
+    first: ast.AST | None = None
+    for node in nodes:
         is_use = (_records_access(node, event) and node not in alias_sources) or (
-            isinstance(node, cst.Name) and node.value in aliases and not _is_assign_target(parents, node)
+            isinstance(node, ast.Name) and node.id in aliases and not _is_assign_target(parents, node)
         )
         if not is_use:
             continue
@@ -180,6 +196,6 @@ def _first_record_only(definition: cst.FunctionDef) -> cst.CSTNode | None:
     return first
 
 
-def _is_assign_target(parents: dict[cst.CSTNode, cst.CSTNode], name: cst.Name) -> bool:
+def _is_assign_target(parents: dict[ast.AST, ast.AST], name: ast.Name) -> bool:
     parent = parents.get(name)
-    return isinstance(parent, cst.AssignTarget)
+    return isinstance(parent, ast.Assign) and any(target is name for target in parent.targets)

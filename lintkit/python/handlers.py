@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import libcst as cst
+from lintkit.python.nodes import FunctionNode, parameters
 
 EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event", "events"})
 CONTEXT_NAMES = frozenset({"context", "ctx", "_context", "lambda_context", "_ctx", "_"})
@@ -57,12 +57,11 @@ def handler_target(code_dir: Path, handler: str) -> HandlerTarget:
     return HandlerTarget(handler, module_name, function_name, code_dir, candidates)
 
 
-def looks_like_handler(function: cst.FunctionDef) -> bool:
+def looks_like_handler(function: FunctionNode) -> bool:
     """A function with the Lambda handler shape: two positional parameters named like
     (event, context). Used only when no template says which function is the handler."""
-    params = function.params
-    positional = list(params.posonly_params) + list(params.params)
+    positional = parameters(function)
     if len(positional) != 2:
         return False
-    first, second = (p.name.value for p in positional)
+    first, second = (p.arg for p in positional)
     return first in EVENT_NAMES and second in CONTEXT_NAMES

@@ -1,22 +1,20 @@
-"""Loading Python source with libcst, without importing or executing it."""
+"""Loading Python source with CPython's own parser (`ast`: the text is compiled to a tree only,
+never executed or imported)."""
 
 from __future__ import annotations
 
 import ast
 import codecs
-import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from typing import TYPE_CHECKING, Iterable
 
 from lintkit.findings import Location
 from lintkit.limits import LimitExceeded
+from lintkit.python.nodes import FUNCTION_NODES, FunctionNode, child_nodes
 from lintkit.text import split_lines
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,21 +50,6 @@ def decode_source(data: bytes) -> str:
         raise PythonSyntaxError(f"source is not valid {encoding}: {error}") from None
 
 
-_LIBCST_POSITION = re.compile(r"error at (\d+):(\d+)")
-
-
-def _syntax_error(error: cst.ParserSyntaxError, ast_error: SyntaxError | None) -> PythonSyntaxError:
-    """The clearest message we can give: CPython's own parser (ast, never executed) words syntax
-    errors better than libcst's "expected one of ..." list, so prefer it when it agrees."""
-    if ast_error is not None:
-        return PythonSyntaxError(f"SyntaxError: {ast_error.msg}", ast_error.lineno or 1, ast_error.offset or 1)
-    message = error.message.removeprefix("parser error: ").removeprefix("tokenizer error: ")
-    match = _LIBCST_POSITION.search(error.message)
-    if match:
-        return PythonSyntaxError(message, int(match.group(1)), int(match.group(2)))
-    return PythonSyntaxError(message, error.raw_line, error.raw_column + 1)
-
-
 @dataclass
 class PythonModule:
     """One parsed Python file. `path` is the path as shown to the user."""
@@ -74,116 +57,134 @@ class PythonModule:
     path: str
     abs_path: Path
     text: str
-    tree: cst.Module
-    _positions: Any = field(default=None, repr=False)
+    tree: ast.Module
+    _lines: list[str] | None = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
-        return split_lines(self.text)
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
 
-    def location_of(self, node: cst.CSTNode) -> Location:
-        """1-based start and end of a node, computed on first use and only for the top-level
-        statement that holds it (positions come from a positioned codegen, which for a whole
-        module costs more than the rules that asked)."""
-        if self._positions is None:
-            self._positions = {}
-            self._statement_of: dict[int, int] | None = None
-            self._line_offsets: list[int] | None = None
-        code_range = self._positions.get(node)
-        if code_range is None:
-            code_range = self._position_in_statement(node)
-        if code_range is None:  # a node built by a rule, not part of the tree
-            return Location(self.path, 1, 1)
-        (line, column), (end_line, end_column) = code_range
-        return Location(self.path, line, column + 1, end_line, end_column + 1)
+    def _column(self, line: int, offset: int) -> int:
+        """0-based character column of a UTF-8 byte offset on a 1-based line (ast counts bytes)."""
+        lines = self.lines
+        if not 0 < line <= len(lines):
+            return offset
+        text = lines[line - 1]
+        if text.isascii():
+            return offset
+        return len(text.encode("utf-8")[:offset].decode("utf-8", errors="ignore"))
 
-    def _position_in_statement(self, node: cst.CSTNode):
-        from lintkit.python.nodes import iter_nodes
+    def location_of(self, node: ast.AST) -> Location:
+        """1-based start and end of a node. Nodes without a position of their own (a
+        comprehension's `for` clause, a `with` item) take the span of their children."""
+        if getattr(node, "lineno", None) is None:
+            inner = [child for child in child_nodes(node) if getattr(child, "lineno", None) is not None]
+            if not inner:
+                return Location(self.path, 1, 1)
+            start, end = self.location_of(inner[0]), self.location_of(inner[-1])
+            return Location(self.path, start.line, start.column, end.end_line, end.end_column)
+        line, end_line = node.lineno, node.end_lineno or node.lineno  # type: ignore[attr-defined]
+        end_offset = node.end_col_offset if node.end_col_offset is not None else node.col_offset  # type: ignore[attr-defined]
+        return Location(
+            self.path,
+            line,
+            self._column(line, node.col_offset) + 1,  # type: ignore[attr-defined]
+            end_line,
+            self._column(end_line, end_offset) + 1,
+        )
 
-        body = self.tree.body
-        if self._statement_of is None:
-            self._statement_of = {}
-            for index, statement in enumerate(body):
-                for inner in iter_nodes(statement, into_scopes=True):
-                    self._statement_of[id(inner)] = index
-        index = self._statement_of.get(id(node))
-        if index is None:
-            return None
-        if self._line_offsets is None:
-            # lines before each top-level statement: the module header, then each statement's code
-            offsets = [sum(self.tree.code_for_node(line).count("\n") for line in self.tree.header)]
-            for statement in body:
-                offsets.append(offsets[-1] + self.tree.code_for_node(statement).count("\n"))
-            self._line_offsets = offsets
-        alone = self.tree.with_changes(body=[body[index]], header=[], footer=[])
-        positions = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
-        shift = self._line_offsets[index]
-        for inner, found in positions.items():
-            self._positions[inner] = (
-                (found.start.line + shift, found.start.column),
-                (found.end.line + shift, found.end.column),
-            )
-        return self._positions.get(node)
+    def name_location(self, definition: ast.AST) -> Location:
+        """Where the name of a `def` / `class` is written (ast keeps only the statement's start)."""
+        where = self.location_of(definition)
+        name = getattr(definition, "name", "")
+        lines = self.lines
+        for line in range(where.line, min(where.line + 5, len(lines)) + 1):
+            text = lines[line - 1]
+            start = where.column - 1 if line == where.line else 0
+            column = _name_column(text, name, start)
+            if column is not None:
+                return Location(self.path, line, column + 1, line, column + 1 + len(name))
+        return where
 
-    def top_level_functions(self) -> dict[str, cst.FunctionDef]:
-        found: dict[str, cst.FunctionDef] = {}
+    def code_of(self, node: ast.AST | Iterable[ast.AST]) -> str:
+        """The source text of a node, or of the span of a list of statements, as written."""
+        nodes = [node] if isinstance(node, ast.AST) else list(node)
+        if not nodes:
+            return ""
+        start, end = self.location_of(nodes[0]), self.location_of(nodes[-1])
+        lines = self.lines[start.line - 1 : end.end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][start.column - 1 : end.end_column - 1]
+        return "\n".join([lines[0][start.column - 1 :], *lines[1:-1], lines[-1][: end.end_column - 1]])
+
+    def top_level_functions(self) -> dict[str, FunctionNode]:
+        found: dict[str, FunctionNode] = {}
         for statement in self.tree.body:
-            if isinstance(statement, cst.FunctionDef):
-                found[statement.name.value] = statement
+            if isinstance(statement, FUNCTION_NODES):
+                found[statement.name] = statement
         return found
 
     def top_level_names(self) -> set[str]:
         """Names bound at module level: functions, classes, assignments and imports. A handler may
-        be any of these (`handler = make_handler()`, `from .app import handler`)."""
+        be any of these (`handler = make_handler()`, `from .app import handler`), also inside an
+        `if` or `try` at module level (`try: from x import handler except ImportError: ...`)."""
         names: set[str] = set()
-        for statement in self.tree.body:
-            if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-                names.add(statement.name.value)
-            elif isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    names.update(_bound_names(small))
-            elif isinstance(statement, (cst.If, cst.Try)):
-                # `try: from x import handler except ImportError: ...` and platform switches
-                for node in _walk_compound(statement):
-                    names.update(_bound_names(node))
+        statements: list[ast.stmt] = list(self.tree.body)
+        while statements:
+            statement = statements.pop()
+            names.update(_bound_names(statement))
+            if isinstance(statement, (ast.If, ast.Try, _TRY_STAR)):
+                for field_name in ("body", "orelse", "finalbody"):
+                    statements.extend(getattr(statement, field_name, []))
+                for handler in getattr(statement, "handlers", []):
+                    statements.extend(handler.body)
         return names
 
 
-def _walk_compound(statement: cst.CSTNode):
-    for child in statement.children:
-        if isinstance(child, cst.SimpleStatementLine):
-            yield from child.body
-        elif isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-            yield child
-        elif isinstance(child, cst.CSTNode):
-            yield from _walk_compound(child)
+_TRY_STAR = getattr(ast, "TryStar", ast.Try)
 
 
-def _bound_names(node: cst.CSTNode) -> set[str]:
+def _name_column(text: str, name: str, start: int) -> int | None:
+    """The column of `name` after `def`/`class` on a line, from `start`."""
+    for keyword in ("def ", "class "):
+        at = text.find(keyword, start)
+        while at != -1:
+            rest = at + len(keyword)
+            while rest < len(text) and text[rest] in " \t":
+                rest += 1
+            if text.startswith(name, rest):
+                return rest
+            at = text.find(keyword, at + 1)
+    return None
+
+
+def _bound_names(node: ast.AST) -> set[str]:
     names: set[str] = set()
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        names.add(node.name.value)
-    elif isinstance(node, cst.Assign):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names.add(node.name)
+    elif isinstance(node, ast.Assign):
         for target in node.targets:
-            if isinstance(target.target, cst.Name):
-                names.add(target.target.value)
-    elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-        if isinstance(node.target, cst.Name):
-            names.add(node.target.value)
-    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+    elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        if isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
         for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                names.add(alias.asname.name.value)
-            elif isinstance(alias.name, cst.Name):
-                names.add(alias.name.value)
-    elif isinstance(node, cst.Import):
-        for alias in node.names:
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                names.add(alias.asname.name.value)
+            if alias.name == "*":
+                continue
+            if alias.asname is not None:
+                names.add(alias.asname)
+            elif isinstance(node, ast.ImportFrom):
+                names.add(alias.name)
     return names
 
 
-# CPython refuses more than 200 nested brackets; libcst crashes the process on a few thousand.
+# CPython refuses more than 200 nested brackets; we say so before its parser sees them.
 MAX_BRACKET_DEPTH = 200
 # A statement whose text is shorter than this cannot hold an expression deep enough to matter.
 _LONG_STATEMENT = 2000
@@ -208,8 +209,8 @@ def _bracket_depth(text: str) -> tuple[int, int]:
 
 def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
     """Refuse an expression nested deeper than `limit` (a 1,000-term `a + b + ...`, chained
-    attributes, nested lambdas): libcst's time grows faster than linearly with it. Only long
-    statements are measured, so ordinary files pay almost nothing."""
+    attributes, nested lambdas): the rules' recursive questions would hit Python's recursion
+    limit. Only long statements are measured, so ordinary files pay almost nothing."""
     offsets = [0]
     for line in text.split("\n"):
         offsets.append(offsets[-1] + len(line) + 1)
@@ -239,35 +240,26 @@ def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
 def parse_python(
     text: str, *, path: str, abs_path: Path, max_depth: int = 1000, syntax_only: bool = False
 ) -> PythonModule | None:
-    """Parse with libcst, behind two cheap gates: a bracket-depth scan and CPython's own parser
-    (`ast`, C speed, never executed), whose depth we measure before libcst sees the text.
+    """Parse with CPython's parser (`ast`: C speed, never executed), behind a bracket-depth scan
+    (the parser's own limit is reported as ours, with its line) and followed by a depth check of
+    long statements (our passes walk expressions; `max_depth` bounds them).
 
     With `syntax_only` the question is only "does it parse?" (LK001), for a file no enabled rule
-    needs to read: the gates answer it an order of magnitude faster than libcst builds a tree,
-    so None is returned after them unless only libcst can tell (syntax newer than this Python)."""
+    needs to read: None is returned once it does."""
     deepest, line = _bracket_depth(text)
     if deepest > MAX_BRACKET_DEPTH:
         raise PythonSyntaxError(f"brackets nested {deepest} deep: more than Python's limit of {MAX_BRACKET_DEPTH}", line)
-    gate: ast.Module | None = None
-    gate_error: SyntaxError | None = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            gate = ast.parse(text)
+            tree = ast.parse(text)
     except SyntaxError as error:
-        gate_error = error  # perhaps newer syntax than this Python knows: libcst decides below
+        raise PythonSyntaxError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
     except (RecursionError, MemoryError, ValueError):
         raise PythonSyntaxError("expression nested too deeply to analyse") from None
-    if gate is not None:
-        _check_depth(gate, text, max_depth)
-        if syntax_only:
-            return None
-    try:
-        tree = cst.parse_module(text)
-    except cst.ParserSyntaxError as error:
-        raise _syntax_error(error, gate_error) from None
-    except RecursionError:
-        raise PythonSyntaxError("expression nested too deeply to analyse") from None
+    _check_depth(tree, text, max_depth)
+    if syntax_only:
+        return None
     return PythonModule(path=path, abs_path=abs_path, text=text, tree=tree)
 
 

@@ -1,143 +1,157 @@
-"""Small, shared questions about libcst nodes: what string is this, what is being accessed,
-what is being called. Rules ask these; none of them re-implements one."""
+"""Small, shared questions about syntax-tree nodes (CPython's `ast`): what string is this, what is
+being accessed, what is being called. Rules ask these; none of them re-implements one."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Iterator
+import ast
+from typing import Iterable, Iterator, Union
 
-import libcst as cst
+FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
+FOR_NODES = (ast.For, ast.AsyncFor)
+WITH_NODES = (ast.With, ast.AsyncWith)
+SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
-SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
-
-def iter_nodes(root: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNode]:
-    """Every node under `root` (root included), depth first. Nested functions, classes and
-    lambdas are not entered unless `into_scopes`: their code does not run as part of `root`."""
-    stack: list[cst.CSTNode] = [root]
+def iter_nodes(root: ast.AST | Iterable[ast.AST], *, into_scopes: bool = False) -> Iterator[ast.AST]:
+    """Every node under `root` (root included; a list of statements counts as one root),
+    depth first in source order. Nested functions, classes and lambdas are not entered unless
+    `into_scopes`: their code does not run as part of `root`."""
+    roots = [root] if isinstance(root, ast.AST) else list(root)
+    stack: list[ast.AST] = list(reversed(roots))
+    top = {id(node) for node in roots}
     while stack:
         node = stack.pop()
         yield node
-        if node is not root and not into_scopes and isinstance(node, SCOPE_NODES):
+        if not into_scopes and isinstance(node, SCOPE_NODES) and id(node) not in top:
             continue
         stack.extend(reversed(child_nodes(node)))
 
 
-def string_value(node: cst.CSTNode | None) -> str | None:
-    """The value of a plain string literal (no f-string), else None."""
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd escapes: not a value we can use
-            return None
-        return value if isinstance(value, str) else None
+def string_value(node: ast.AST | None) -> str | None:
+    """The value of a plain string literal (implicit concatenation included, no f-string)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
 
 
-def int_value(node: cst.CSTNode | None) -> int | None:
-    if isinstance(node, cst.Integer):
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            return None
+def int_value(node: ast.AST | None) -> int | None:
+    """The value of an integer literal (not a bool)."""
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
     return None
 
 
-def dotted_name(node: cst.CSTNode | None) -> str | None:
+def dotted_name(node: ast.AST | None) -> str | None:
     """`a.b.c` for Name/Attribute chains, else None."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return None
 
 
-def call_name(call: cst.Call) -> str | None:
+def call_name(call: ast.Call) -> str | None:
     """The dotted name of the callee (`processor.response`, `json.dumps`)."""
     return dotted_name(call.func)
 
 
-def access_path(node: cst.CSTNode) -> tuple[str, tuple[str, ...]] | None:
+def subscript_key(node: ast.Subscript) -> ast.expr | None:
+    """The index expression of `x[key]` (None for slices)."""
+    key = node.slice
+    return None if isinstance(key, ast.Slice) else key
+
+
+def access_path(node: ast.AST) -> tuple[str, tuple[str, ...]] | None:
     """A chain of constant-key accesses from a name: `record["kinesis"]["sequenceNumber"]`,
     `record.get("messageId")`, `record.kinesis.sequence_number` -> ("record", ("kinesis",
     "sequenceNumber")). None when any step is not a constant key."""
     keys: list[str] = []
     while True:
-        if isinstance(node, cst.Subscript):
-            if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-                return None
-            key = string_value(node.slice[0].slice.value)
+        if isinstance(node, ast.Subscript):
+            key = string_value(subscript_key(node))
             if key is None:
                 return None
             keys.append(key)
             node = node.value
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
             if not node.args:
                 return None
-            key = string_value(node.args[0].value)
+            key = string_value(node.args[0])
             if key is None:
                 return None
             keys.append(key)
             node = node.func.value
-        elif isinstance(node, cst.Attribute):
-            keys.append(node.attr.value)
+        elif isinstance(node, ast.Attribute):
+            keys.append(node.attr)
             node = node.value
-        elif isinstance(node, cst.Name):
-            return node.value, tuple(reversed(keys))
+        elif isinstance(node, ast.Name):
+            return node.id, tuple(reversed(keys))
         else:
             return None
 
 
-def dict_items(node: cst.Dict) -> Iterator[tuple[str, cst.DictElement]]:
-    """The constant-keyed items of a dict display."""
-    for element in node.elements:
-        if isinstance(element, cst.DictElement):
-            key = string_value(element.key)
-            if key is not None:
-                yield key, element
+def dict_items(node: ast.Dict) -> Iterator[tuple[str, ast.expr, ast.expr]]:
+    """The constant-keyed items of a dict display: (key, key node, value node)."""
+    for key_node, value in zip(node.keys, node.values):
+        key = string_value(key_node)
+        if key is not None:
+            yield key, key_node, value  # type: ignore[misc]
 
 
-def first_param_name(function: cst.FunctionDef) -> str | None:
-    params = list(function.params.posonly_params) + list(function.params.params)
-    return params[0].name.value if params else None
+def parameters(function: FunctionNode | ast.Lambda) -> list[ast.arg]:
+    """The positional parameters, in order."""
+    return list(function.args.posonlyargs) + list(function.args.args)
 
 
-def assignments(scope: cst.CSTNode) -> dict[str, list[cst.BaseExpression]]:
+def first_param_name(function: FunctionNode) -> str | None:
+    params = parameters(function)
+    return params[0].arg if params else None
+
+
+def assignments(scope: ast.AST | list[ast.stmt]) -> dict[str, list[ast.expr]]:
     """Simple `name = value` bindings in a scope (not entering nested scopes)."""
-    found: dict[str, list[cst.BaseExpression]] = {}
+    found: dict[str, list[ast.expr]] = {}
     for node in iter_nodes(scope):
-        if isinstance(node, cst.Assign):
+        if isinstance(node, ast.Assign):
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    found.setdefault(target.target.value, []).append(node.value)
-        elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
-            found.setdefault(node.target.value, []).append(node.value)
+                if isinstance(target, ast.Name):
+                    found.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+            found.setdefault(node.target.id, []).append(node.value)
     return found
 
 
-def keyword_argument(call: cst.Call, name: str) -> cst.Arg | None:
-    """The `name=...` argument of a call, if it is written out."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
+def keyword_argument(call: ast.Call, name: str) -> ast.expr | None:
+    """The value of the `name=...` argument of a call, if it is written out."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
     return None
 
 
-def positional_arguments(call: cst.Call) -> list[cst.Arg]:
+def keyword_names(call: ast.Call) -> set[str]:
+    """The names of the keyword arguments written out in a call."""
+    return {keyword.arg for keyword in call.keywords if keyword.arg is not None}
+
+
+def positional_arguments(call: ast.Call) -> list[ast.expr]:
     """The plain positional arguments of a call, up to the first `*args` (after which positions
     are unknown)."""
-    found: list[cst.Arg] = []
+    found: list[ast.expr] = []
     for arg in call.args:
-        if arg.keyword is not None or arg.star:
+        if isinstance(arg, ast.Starred):
             break
         found.append(arg)
     return found
 
 
-def argument(call: cst.Call, position: int, name: str) -> cst.Arg | None:
+def argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
     """The argument for a parameter that may be passed by position or by keyword."""
     by_name = keyword_argument(call, name)
     if by_name is not None:
@@ -146,42 +160,45 @@ def argument(call: cst.Call, position: int, name: str) -> cst.Arg | None:
     return positional[position] if position < len(positional) else None
 
 
-def double_star_arguments(call: cst.Call) -> list[cst.BaseExpression]:
+def first_argument(call: ast.Call) -> ast.expr | None:
+    """The first argument, positional or else keyword (`f(x)`, `f(fs=x)`, `f(*xs)` -> `xs`)."""
+    first = call.args[0] if call.args else call.keywords[0].value if call.keywords else None
+    return first.value if isinstance(first, ast.Starred) else first
+
+
+def double_star_arguments(call: ast.Call) -> list[ast.expr]:
     """The `**mapping` arguments of a call."""
-    return [arg.value for arg in call.args if arg.star == "**"]
+    return [keyword.value for keyword in call.keywords if keyword.arg is None]
 
 
+def decorator_target(decorator: ast.expr) -> ast.expr:
+    """`retry` for both `@retry` and `@retry(...)`."""
+    return decorator.func if isinstance(decorator, ast.Call) else decorator
 
+
+def tuple_items(node: ast.AST | None) -> list[ast.expr] | None:
+    """The items of a tuple/list/set display, else None."""
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return list(node.elts)
+    return None
+
+
+# Fields that hold no code: expression contexts, operators, type comments.
+_SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "type_ignores", "kind", "is_async", "conversion", "level"})
 _NODE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The child nodes of `node` that carry code, in field order: like `node.children` without
-    whitespace, comments and parentheses, and several times faster (libcst computes `children`
-    with a visitor). For whole-module passes."""
+def child_nodes(node: ast.AST) -> list[ast.AST]:
+    """The child nodes of `node` that carry code, in field order (`ast.iter_child_nodes`
+    without contexts and operators, and with the field list of each node type kept)."""
     names = _NODE_FIELDS.get(type(node))
     if names is None:
-        names = tuple(
-            f.name for f in dataclasses.fields(node)  # type: ignore[arg-type]
-            if f.name not in ("lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer")
-            and not f.name.startswith("whitespace")
-        )
-        _NODE_FIELDS[type(node)] = names
-    found: list[cst.CSTNode] = []
+        names = _NODE_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _SKIPPED_FIELDS)
+    found: list[ast.AST] = []
     for name in names:
-        value = getattr(node, name)
-        if isinstance(value, (list, tuple)):
-            found.extend(item for item in value if _is_node_type(type(item)))
-        elif _is_node_type(type(value)):
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
             found.append(value)
     return found
-
-
-_NODE_TYPES: dict[type, bool] = {}
-
-
-def _is_node_type(kind: type) -> bool:
-    known = _NODE_TYPES.get(kind)
-    if known is None:
-        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode) and not issubclass(kind, (cst.BaseParenthesizableWhitespace, cst.Comment, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine))
-    return known

@@ -4,8 +4,7 @@ retry construct). Shared by the LK1xx, LK2xx, LK3xx, LK605 and LK7xx rules, and 
 join, which asks for the module's Lambda invokes and HTTP calls (`ModuleResolver.invokes()`,
 `.http_calls()`) and resolves what they name (`EnvVar`) through the function's `Environment`.
 
-One light pass of our own over the module (no libcst scope or qualified-name providers: they cost
-several times the parse) records imports, the bindings of every scope, each call's scope and
+One light pass of our own over the module's `ast` tree records imports, the bindings of every scope, each call's scope and
 enclosing loops, and parents. Everything else is answered on demand from those tables and
 memoised. Answers are evidence-based: a value we cannot follow is `UNKNOWN`, never a guess, and
 rules fire only on what is known.
@@ -29,21 +28,30 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-import libcst as cst
+import ast
 
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
+    COMPREHENSION_NODES,
+    FOR_NODES,
+    FUNCTION_NODES,
+    LOOP_NODES,
+    SCOPE_NODES,
+    FunctionNode,
     access_path,
     argument,
+    decorator_target,
     dict_items,
     dotted_name,
     double_star_arguments,
     child_nodes,
-    int_value,
     iter_nodes,
     keyword_argument,
+    keyword_names,
+    parameters,
     positional_arguments,
     string_value,
+    subscript_key,
 )
 
 
@@ -205,7 +213,7 @@ SMALL_FAN_OUT = 50
 class Scope:
     """A function, lambda, class, comprehension or the module, with the names bound in it."""
 
-    def __init__(self, node: cst.CSTNode, parent: "Scope | None", kind: str) -> None:
+    def __init__(self, node: ast.AST, parent: "Scope | None", kind: str) -> None:
         self.node = node
         self.parent = parent
         self.kind = kind  # "module" | "function" | "class" | "comprehension"
@@ -216,11 +224,11 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
     @property
-    def function(self) -> cst.FunctionDef | None:
+    def function(self) -> FunctionNode | None:
         """The innermost `def` this scope belongs to (None at module or class level)."""
         scope: Scope | None = self
         while scope is not None:
-            if isinstance(scope.node, cst.FunctionDef):
+            if isinstance(scope.node, FUNCTION_NODES):
                 return scope.node
             if scope.kind in ("module", "class"):
                 return None
@@ -235,9 +243,10 @@ class Binding:
     "function", "class", "augmented" (`x += ...`) or "unknown" (unpacking, `except ... as x`)."""
 
     kind: str
-    node: cst.CSTNode | None = field(repr=False)
+    node: ast.AST | None = field(repr=False)
     scope: Scope = field(repr=False)
     qualname: str | None = None
+    default: ast.expr | None = field(repr=False, default=None)  # a parameter's default value
 
 
 @dataclass(frozen=True)
@@ -246,7 +255,7 @@ class RetryConstruct:
     or "caller" (every caller in the module is retried); `node` is the decorator, loop or call."""
 
     kind: str
-    node: cst.CSTNode = field(repr=False)
+    node: ast.AST = field(repr=False)
     description: str = ""
 
 
@@ -256,9 +265,9 @@ class CallContext:
     enclosing loops of that function, outermost first (for / while / comprehensions, a retry loop
     included); `retry` is the first retry construct around it, if any."""
 
-    function: cst.FunctionDef | None = field(repr=False)
-    class_def: cst.ClassDef | None = field(repr=False)
-    loops: tuple[cst.CSTNode, ...] = field(repr=False)
+    function: FunctionNode | None = field(repr=False)
+    class_def: ast.ClassDef | None = field(repr=False)
+    loops: tuple[ast.AST, ...] = field(repr=False)
     retry: RetryConstruct | None = None
 
     @property
@@ -273,9 +282,9 @@ class Instance:
     made from."""
 
     kind: str
-    call: cst.Call = field(repr=False)
+    call: ast.Call = field(repr=False)
     scope: Scope = field(repr=False)
-    loops: tuple[cst.CSTNode, ...] = field(repr=False, default=())
+    loops: tuple[ast.AST, ...] = field(repr=False, default=())
     parent: "Instance | None" = None
 
     @property
@@ -289,7 +298,7 @@ class BotoConfig:
     default applies), or UNKNOWN. `readable` is False when a `config=` was passed that the resolver
     could not follow: then every setting is UNKNOWN."""
 
-    call: cst.Call | None = field(repr=False)
+    call: ast.Call | None = field(repr=False)
     connect_timeout: Any = None
     read_timeout: Any = None
     max_attempts: Any = None  # retries only, in a Config (LAMBDA-FACTS §3.1)
@@ -359,7 +368,7 @@ class AwsClient:
     config: BotoConfig = field(default=None)  # type: ignore[assignment]
 
     @property
-    def created(self) -> cst.Call:
+    def created(self) -> ast.Call:
         return self.instance.call
 
     @property
@@ -372,7 +381,7 @@ class AwsCall:
     """`client.method(...)` on a boto3 client. `client` is None when the receiver could not be
     followed and the service was recognised by the method and its arguments."""
 
-    call: cst.Call = field(repr=False)
+    call: ast.Call = field(repr=False)
     service: Any = None
     method: str = ""
     client: AwsClient | None = None
@@ -384,14 +393,14 @@ class InvokeCall:
     `target` its value (a constant name or ARN, an EnvVar, or UNKNOWN); `invocation_type` is
     "RequestResponse" (also when not given), "Event", "DryRun" or UNKNOWN."""
 
-    call: cst.Call = field(repr=False)
+    call: ast.Call = field(repr=False)
     method: str = "invoke"
     client: AwsClient | None = None
-    function_name: cst.BaseExpression | None = field(repr=False, default=None)
+    function_name: ast.expr | None = field(repr=False, default=None)
     target: Any = None
     invocation_type: Any = None
-    invocation_type_node: cst.CSTNode | None = field(repr=False, default=None)
-    payload: cst.BaseExpression | None = field(repr=False, default=None)
+    invocation_type_node: ast.AST | None = field(repr=False, default=None)
+    payload: ast.expr | None = field(repr=False, default=None)
     context: CallContext = field(repr=False, default=None)  # type: ignore[assignment]
 
     @property
@@ -416,11 +425,11 @@ class HttpCall:
     "call", "client", "default" (the library's own default applies), "none" (disabled, or
     never set for a library without a default) or "unknown" (`**kwargs`, a custom adapter)."""
 
-    call: cst.Call = field(repr=False)
+    call: ast.Call = field(repr=False)
     library: str = ""
     method: str = ""
     client: Instance | None = None
-    timeout: cst.BaseExpression | None = field(repr=False, default=None)
+    timeout: ast.expr | None = field(repr=False, default=None)
     timeout_state: str = "unknown"
     retry_policy: str | None = None  # the client's own retry policy (mounted Retry, transport retries)
     context: CallContext = field(repr=False, default=None)  # type: ignore[assignment]
@@ -464,11 +473,12 @@ def _memoised(default: Any):
 @dataclass(frozen=True)
 class _Frame:
     scope: Scope
-    loops: tuple[cst.CSTNode, ...]
-    class_def: cst.ClassDef | None
+    loops: tuple[ast.AST, ...]
+    class_def: ast.ClassDef | None
 
 
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSIONS = COMPREHENSION_NODES
+_SCOPES = frozenset(SCOPE_NODES)
 _MAX_DEPTH = 12
 
 
@@ -478,16 +488,16 @@ class ModuleResolver:
     def __init__(self, module: PythonModule) -> None:
         self.module = module
         self.module_scope = Scope(module.tree, None, "module")
-        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
-        self.scopes: dict[cst.CSTNode, Scope] = {}  # def / lambda / class / comprehension -> its scope
-        self._frames: dict[cst.Call, _Frame] = {}
-        self._class_attributes: dict[cst.ClassDef, dict[str, list[Binding]]] = {}
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scopes: dict[ast.AST, Scope] = {}  # def / lambda / class / comprehension -> its scope
+        self._frames: dict[ast.Call, _Frame] = {}
+        self._class_attributes: dict[ast.ClassDef, dict[str, list[Binding]]] = {}
         self._memo: dict[tuple, Any] = {}
         self._walk()
 
     # -- the one pass -----------------------------------------------------------------------
     def _walk(self) -> None:
-        stack: list[tuple[cst.CSTNode, _Frame]] = [(self.module.tree, _Frame(self.module_scope, (), None))]
+        stack: list[tuple[ast.AST, _Frame]] = [(self.module.tree, _Frame(self.module_scope, (), None))]
         while stack:
             node, frame = stack.pop()
             children = self._visit(node, frame)
@@ -495,152 +505,151 @@ class ModuleResolver:
                 self.parents[child] = node
                 stack.append((child, child_frame))
 
-    def _visit(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+    def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         """Record what `node` binds and return its children with the frame each runs in. Node
-        types are compared exactly (libcst's node classes are final; `isinstance` against their
-        abstract bases costs more than the rest of the pass)."""
+        types are compared exactly (cheaper than `isinstance` for a pass over every node)."""
         scope = frame.scope
         kind = type(node)
-        if kind is cst.Call:
+        if kind is ast.Call:
             self._frames[node] = frame  # type: ignore[index]
-        elif kind is cst.Import or kind is cst.ImportFrom:
+        elif kind is ast.Name or kind is ast.Constant or kind is ast.Attribute:
+            pass
+        elif kind is ast.Import or kind is ast.ImportFrom:
             self._bind_import(node, scope)  # type: ignore[arg-type]
-        elif kind is cst.Assign:
+        elif kind is ast.Assign:
             for target in node.targets:  # type: ignore[attr-defined]
-                self._bind_target(target.target, node.value, scope, frame)  # type: ignore[attr-defined]
-        elif kind is cst.AnnAssign:
+                self._bind_target(target, node.value, scope, frame)  # type: ignore[attr-defined]
+        elif kind is ast.AnnAssign:
             if node.value is not None:  # type: ignore[attr-defined]
                 self._bind_target(node.target, node.value, scope, frame)  # type: ignore[attr-defined]
-        elif kind is cst.AugAssign:
-            if type(node.target) is cst.Name:  # type: ignore[attr-defined]
-                name = node.target.value  # type: ignore[attr-defined]
+        elif kind is ast.AugAssign:
+            if type(node.target) is ast.Name:  # type: ignore[attr-defined]
+                name = node.target.id  # type: ignore[attr-defined]
                 self._binding_scope(name, scope).bind(name, Binding("augmented", node, scope))
-        elif kind is cst.NamedExpr:
-            if type(node.target) is cst.Name:  # type: ignore[attr-defined]
+        elif kind is ast.NamedExpr:
+            if type(node.target) is ast.Name:  # type: ignore[attr-defined]
                 target_scope = scope
                 while target_scope.kind == "comprehension" and target_scope.parent is not None:
                     target_scope = target_scope.parent
-                target_scope.bind(node.target.value, Binding("value", node.value, scope))  # type: ignore[attr-defined]
-        elif kind is cst.WithItem:
-            if node.asname is not None:  # type: ignore[attr-defined]
-                self._bind_target(node.asname.name, node.item, scope, frame)  # type: ignore[attr-defined]
-        elif kind is cst.ExceptHandler:
-            if node.name is not None and type(node.name.name) is cst.Name:  # type: ignore[attr-defined]
-                scope.bind(node.name.name.value, Binding("unknown", node, scope))  # type: ignore[attr-defined]
-        elif kind is cst.Global:
-            scope.globals.update(item.name.value for item in node.names)  # type: ignore[attr-defined]
-        elif kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.Lambda:
+                target_scope.bind(node.target.id, Binding("value", node.value, scope))  # type: ignore[attr-defined]
+        elif kind is ast.withitem:
+            if node.optional_vars is not None:  # type: ignore[attr-defined]
+                self._bind_target(node.optional_vars, node.context_expr, scope, frame)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler:
+            if node.name is not None:  # type: ignore[attr-defined]
+                scope.bind(node.name, Binding("unknown", node, scope))  # type: ignore[attr-defined]
+        elif kind is ast.Global:
+            scope.globals.update(node.names)  # type: ignore[attr-defined]
+        elif kind in _SCOPES:
             return self._enter_scope(node, frame)
-        elif kind is cst.For:
-            assert isinstance(node, cst.For)
+        elif kind is ast.For or kind is ast.AsyncFor:
             inner = _Frame(scope, frame.loops + (node,), frame.class_def)
-            self._bind_names(node.target, Binding("element", node.iter, scope), scope)
-            return [(node.iter, frame), (node.target, inner), (node.body, inner)] + (
-                [(node.orelse, frame)] if node.orelse is not None else []
+            self._bind_names(node.target, Binding("element", node.iter, scope), scope)  # type: ignore[attr-defined]
+            return (
+                [(node.iter, frame), (node.target, inner)]  # type: ignore[attr-defined]
+                + [(statement, inner) for statement in node.body]  # type: ignore[attr-defined]
+                + [(statement, frame) for statement in node.orelse]  # type: ignore[attr-defined]
             )
-        elif kind is cst.While:
-            assert isinstance(node, cst.While)
+        elif kind is ast.While:
             inner = _Frame(scope, frame.loops + (node,), frame.class_def)
-            return [(node.test, inner), (node.body, inner)] + ([(node.orelse, frame)] if node.orelse is not None else [])
+            return (
+                [(node.test, inner)]  # type: ignore[attr-defined]
+                + [(statement, inner) for statement in node.body]  # type: ignore[attr-defined]
+                + [(statement, frame) for statement in node.orelse]  # type: ignore[attr-defined]
+            )
         elif kind in _COMPREHENSIONS:
             return self._enter_comprehension(node, frame)
         return [(child, frame) for child in child_nodes(node)]
 
-    def _enter_scope(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+    def _enter_scope(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         outer = frame.scope
         # a method's names are looked up in the module, not the class body
         lookup_parent = outer.parent if outer.kind == "class" and outer.parent is not None else outer
-        if isinstance(node, cst.ClassDef):
-            outer.bind(node.name.value, Binding("class", node, outer))
+        if isinstance(node, ast.ClassDef):
+            outer.bind(node.name, Binding("class", node, outer))
             scope = Scope(node, outer, "class")
             self.scopes[node] = scope
             inner = _Frame(scope, (), node)
-            outside = [(child, frame) for child in (*node.decorators, *node.bases, *node.keywords)]
-            return outside + [(node.body, inner)]
+            outside = [(child, frame) for child in (*node.decorator_list, *node.bases, *node.keywords)]
+            return outside + [(statement, inner) for statement in node.body]
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
         scope = Scope(node, lookup_parent, "function")
         self.scopes[node] = scope
-        params = node.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            scope.bind(param.name.value, Binding("param", param, scope))
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                scope.bind(star.name.value, Binding("unknown", star, scope))
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        defaults: dict[str, ast.expr] = {p.arg: d for p, d in zip(reversed(positional), reversed(args.defaults))}
+        defaults.update((p.arg, d) for p, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None)
+        for param in (*positional, *args.kwonlyargs):
+            scope.bind(param.arg, Binding("param", param, scope, default=defaults.get(param.arg)))
+        for star in (args.vararg, args.kwarg):
+            if star is not None:
+                scope.bind(star.arg, Binding("unknown", star, scope))
         inner = _Frame(scope, (), frame.class_def)
-        defaults = [(p.default, frame) for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.default is not None]
-        if isinstance(node, cst.Lambda):
-            return defaults + [(node.body, inner)]
-        outer.bind(node.name.value, Binding("function", node, outer))
-        outside = [(d, frame) for d in node.decorators] + defaults
-        annotations = [(p.annotation, frame) for p in (*params.posonly_params, *params.params, *params.kwonly_params) if p.annotation is not None]
-        return outside + annotations + [(node.body, inner)]
+        evaluated_outside = [(d, frame) for d in (*args.defaults, *args.kw_defaults) if d is not None]
+        if isinstance(node, ast.Lambda):
+            return evaluated_outside + [(node.body, inner)]
+        outer.bind(node.name, Binding("function", node, outer))
+        outside = [(d, frame) for d in node.decorator_list] + evaluated_outside
+        annotations = [(p.annotation, frame) for p in (*positional, *args.kwonlyargs) if p.annotation is not None]
+        return outside + annotations + [(statement, inner) for statement in node.body]
 
-    def _enter_comprehension(self, node: cst.CSTNode, frame: _Frame) -> list[tuple[cst.CSTNode, _Frame]]:
+    def _enter_comprehension(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         scope = Scope(node, frame.scope, "comprehension")
         self.scopes[node] = scope
         inner = _Frame(scope, frame.loops + (node,), frame.class_def)
-        for_in: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
-        first = True
-        children: list[tuple[cst.CSTNode, _Frame]] = []
-        while for_in is not None:
-            self._bind_names(for_in.target, Binding("element", for_in.iter, scope), scope)
+        children: list[tuple[ast.AST, _Frame]] = []
+        for index, generator in enumerate(node.generators):  # type: ignore[attr-defined]
+            self._bind_names(generator.target, Binding("element", generator.iter, scope), scope)
             # the first iterable is evaluated outside the comprehension
-            children.append((for_in.iter, frame if first else inner))
-            children.extend((cond, inner) for cond in for_in.ifs)
-            first = False
-            for_in = for_in.inner_for_in
-        parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]  # type: ignore[attr-defined]
+            children.append((generator.iter, frame if index == 0 else inner))
+            children.extend((cond, inner) for cond in generator.ifs)
+        parts = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]  # type: ignore[attr-defined]
         return children + [(part, inner) for part in parts]
 
-    def _bind_import(self, node: cst.Import | cst.ImportFrom, scope: Scope) -> None:
-        if isinstance(node, cst.Import):
+    def _bind_import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
             for alias in node.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    scope.bind(alias.asname.name.value, Binding("import", alias, scope, full))
+                if alias.asname is not None:
+                    scope.bind(alias.asname, Binding("import", alias, scope, alias.name))
                 else:
-                    head = full.split(".", 1)[0]
+                    head = alias.name.split(".", 1)[0]
                     scope.bind(head, Binding("import", alias, scope, head))
             return
-        if isinstance(node.names, cst.ImportStar) or node.relative:
-            return
-        base = dotted_name(node.module) if node.module is not None else None
-        if base is None:
+        if node.level or node.module is None:
             return
         for alias in node.names:
-            name = dotted_name(alias.name)
-            if name is None:
+            if alias.name == "*":
                 continue
-            bound = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-            scope.bind(bound, Binding("import", alias, scope, f"{base}.{name}"))
+            scope.bind(alias.asname or alias.name, Binding("import", alias, scope, f"{node.module}.{alias.name}"))
 
-    def _bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression, scope: Scope, frame: _Frame) -> None:
-        if isinstance(target, cst.Name):
-            self._binding_scope(target.value, scope).bind(target.value, Binding("value", value, scope))
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            elements = [e.value for e in target.elements]
-            values = [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else None
-            if values is not None and len(values) == len(elements) and not any(isinstance(e, cst.StarredElement) for e in value.elements):  # type: ignore[union-attr]
+    def _bind_target(self, target: ast.expr, value: ast.expr, scope: Scope, frame: _Frame) -> None:
+        if isinstance(target, ast.Name):
+            self._binding_scope(target.id, scope).bind(target.id, Binding("value", value, scope))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            elements = list(target.elts)
+            values = list(value.elts) if isinstance(value, (ast.Tuple, ast.List)) else None
+            if values is not None and len(values) == len(elements) and not any(isinstance(e, ast.Starred) for e in values + elements):
                 for element, item in zip(elements, values):
                     self._bind_target(element, item, scope, frame)
             else:
                 self._bind_names(target, Binding("unknown", value, scope), scope)
-        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and frame.class_def is not None:
-            owner = target.value.value
+        elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and frame.class_def is not None:
+            owner = target.value.id
             function = scope.function
             if scope.kind == "class" or (function is not None and _first_param(function) == owner and owner in ("self", "cls")):
                 attributes = self._class_attributes.setdefault(frame.class_def, {})
-                attributes.setdefault(target.attr.value, []).append(Binding("value", value, scope))
-        if scope.kind == "class" and isinstance(target, cst.Name) and frame.class_def is not None:
+                attributes.setdefault(target.attr, []).append(Binding("value", value, scope))
+        if scope.kind == "class" and isinstance(target, ast.Name) and frame.class_def is not None:
             attributes = self._class_attributes.setdefault(frame.class_def, {})
-            attributes.setdefault(target.value, []).append(Binding("value", value, scope))
+            attributes.setdefault(target.id, []).append(Binding("value", value, scope))
 
-    def _bind_names(self, target: cst.CSTNode, binding: Binding, scope: Scope) -> None:
-        if isinstance(target, cst.Name):
-            self._binding_scope(target.value, scope).bind(target.value, binding)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_names(element.value, binding, scope)
-        elif isinstance(target, cst.StarredElement):
+    def _bind_names(self, target: ast.AST, binding: Binding, scope: Scope) -> None:
+        if isinstance(target, ast.Name):
+            self._binding_scope(target.id, scope).bind(target.id, binding)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind_names(element, binding, scope)
+        elif isinstance(target, ast.Starred):
             self._bind_names(target.value, binding, scope)
 
     def _binding_scope(self, name: str, scope: Scope) -> Scope:
@@ -648,11 +657,11 @@ class ModuleResolver:
         return self.module_scope if name in scope.globals else scope
 
     # -- scopes and names -------------------------------------------------------------------
-    def scope_of(self, node: cst.CSTNode) -> Scope:
+    def scope_of(self, node: ast.AST) -> Scope:
         """The scope an expression is evaluated in."""
-        current: cst.CSTNode | None = node
+        current: ast.AST | None = node
         while current is not None:
-            if isinstance(current, cst.Call) and current in self._frames:
+            if isinstance(current, ast.Call) and current in self._frames:
                 return self._frames[current].scope
             parent = self.parents.get(current)
             if parent is not None and parent in self.scopes and _is_inside_body(parent, current):
@@ -672,57 +681,57 @@ class ModuleResolver:
         return []
 
     @_memoised(None)
-    def qualified_name(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+    def qualified_name(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """`boto3.client` for `boto3.client`, `b3.client` (`import boto3 as b3`), `client` (`from
         boto3 import client`), or a name bound to any of these; builtins by their own name."""
         if expr is None or _depth > _MAX_DEPTH:
             return None
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Name):
-            bindings = self.lookup(expr.value, scope)
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
             if not bindings:
-                return expr.value  # a builtin, or a name bound where we do not look
+                return expr.id  # a builtin, or a name bound where we do not look
             if len(bindings) == 1:
                 binding = bindings[0]
                 if binding.kind == "import":
                     return QUALIFIED_ALIASES.get(binding.qualname or "", binding.qualname)
-                if binding.kind == "value" and isinstance(binding.node, (cst.Name, cst.Attribute)):
+                if binding.kind == "value" and isinstance(binding.node, (ast.Name, ast.Attribute)):
                     return self.qualified_name(binding.node, binding.scope, _depth + 1)
             return None
-        if isinstance(expr, cst.Attribute):
+        if isinstance(expr, ast.Attribute):
             base = self.qualified_name(expr.value, scope, _depth + 1)
             if base is None:
                 return None
-            full = f"{base}.{expr.attr.value}"
+            full = f"{base}.{expr.attr}"
             return QUALIFIED_ALIASES.get(full, full)
         return None
 
-    def callee(self, call: cst.Call) -> str | None:
+    def callee(self, call: ast.Call) -> str | None:
         """The qualified name of what a call calls, when it is an imported or builtin name."""
         return self.qualified_name(call.func, self.scope_of(call))
 
     # -- objects ----------------------------------------------------------------------------
     @_memoised(None)
-    def instance(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Instance | None:
+    def instance(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> Instance | None:
         """The object an expression evaluates to, when a known constructor built it: directly
         (`boto3.client("s3")`), through names, module globals, `self.x` attributes, `with ... as`,
         function parameters (default, annotation, or the same object at every call site)."""
         if expr is None or _depth > _MAX_DEPTH:
             return None
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Await):
-            return self.instance(expr.expression, scope, _depth + 1)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Await):
+            return self.instance(expr.value, scope, _depth + 1)
+        if isinstance(expr, ast.Call):
             return self._constructed(expr, scope, _depth)
-        if isinstance(expr, cst.Name):
-            return self._same_instance(self.lookup(expr.value, scope), _depth)
-        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value in ("self", "cls"):
+        if isinstance(expr, ast.Name):
+            return self._same_instance(self.lookup(expr.id, scope), _depth)
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
             class_def = _enclosing_class(self, expr)
             if class_def is not None:
-                return self._same_instance(self._class_attributes.get(class_def, {}).get(expr.attr.value, []), _depth)
+                return self._same_instance(self._class_attributes.get(class_def, {}).get(expr.attr, []), _depth)
         return None
 
-    def _constructed(self, call: cst.Call, scope: Scope, depth: int) -> Instance | None:
+    def _constructed(self, call: ast.Call, scope: Scope, depth: int) -> Instance | None:
         key = ("constructed", call)
         if key in self._memo:
             return self._memo[key]
@@ -733,17 +742,17 @@ class ModuleResolver:
         loops = frame.loops if frame is not None else ()
         if name in FACTORIES:
             found = Instance(name, call, scope, loops)
-        elif isinstance(call.func, cst.Name):
-            bindings = self.lookup(call.func.value, scope)
-            if len(bindings) == 1 and isinstance(bindings[0].node, cst.FunctionDef):
+        elif isinstance(call.func, ast.Name):
+            bindings = self.lookup(call.func.id, scope)
+            if len(bindings) == 1 and isinstance(bindings[0].node, FUNCTION_NODES):
                 found = self._returned_instance(bindings[0].node, depth)
-        elif isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value in ("self", "cls"):
+        elif isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) and call.func.value.id in ("self", "cls"):
             class_def = _enclosing_class(self, call)
-            method = next((m for m in _methods(class_def) if m.name.value == call.func.attr.value), None) if class_def else None
+            method = next((m for m in _methods(class_def) if m.name == call.func.attr), None) if class_def else None
             found = self._returned_instance(method, depth) if method is not None else None
-        elif isinstance(call.func, cst.Attribute):
+        elif isinstance(call.func, ast.Attribute):
             receiver = self.instance(call.func.value, scope, depth + 1)
-            method = call.func.attr.value
+            method = call.func.attr
             if receiver is not None:
                 kind = METHOD_FACTORIES.get((receiver.kind, method))
                 if kind is None and receiver.kind == "multiprocessing.get_context":
@@ -753,11 +762,11 @@ class ModuleResolver:
         self._memo[key] = found
         return found
 
-    def _returned_instance(self, function: cst.FunctionDef, depth: int) -> Instance | None:
+    def _returned_instance(self, function: FunctionNode, depth: int) -> Instance | None:
         """What a function or method of the module returns, when every `return` gives the same
         kind of object (`def make_session(): session = requests.Session(); ...; return session`)."""
         inner = self.scopes[function]
-        returns = [n.value for n in iter_nodes(function.body) if isinstance(n, cst.Return)]
+        returns = [n.value for n in iter_nodes(function.body) if isinstance(n, ast.Return)]
         found = [self.instance(value, inner, depth + 1) if value is not None else None for value in returns]
         if found and all(i is not None and i.kind == found[0].kind for i in found):  # type: ignore[union-attr]
             return found[0]
@@ -782,26 +791,27 @@ class ModuleResolver:
 
     def _parameter_instance(self, binding: Binding, depth: int) -> Instance | None:
         param = binding.node
-        assert isinstance(param, cst.Param)
-        if param.default is not None and not _is_none(param.default):
-            instance = self.instance(param.default, binding.scope.parent, depth + 1)
+        assert isinstance(param, ast.arg)
+        default = binding.default
+        if default is not None and not _is_none(default):
+            instance = self.instance(default, binding.scope.parent, depth + 1)
             if instance is not None:
                 return instance
         function = binding.scope.node
-        if not isinstance(function, cst.FunctionDef):
+        if not isinstance(function, FUNCTION_NODES):
             return None
         index = _param_index(function, param)
         instances = [
-            self.instance(arg.value, self.scope_of(call), depth + 1)
+            self.instance(arg, self.scope_of(call), depth + 1)
             for call in self.call_sites(function)
-            for arg in [argument(call, index, param.name.value) if index is not None else keyword_argument(call, param.name.value)]
+            for arg in [argument(call, index, param.arg) if index is not None else keyword_argument(call, param.arg)]
             if arg is not None
         ]
         if instances and all(i is not None and i.kind == instances[0].kind for i in instances):  # type: ignore[union-attr]
             return instances[0]
         return None
 
-    def _calls_naming(self, name: str) -> tuple[list[cst.Call], list[cst.Call]]:
+    def _calls_naming(self, name: str) -> tuple[list[ast.Call], list[ast.Call]]:
         """The calls that call `name` (`name(...)`, `x.name(...)`), and those that pass `name` as
         an argument: indexed once for the module."""
         index = self._memo.get(("calls_naming",))
@@ -809,27 +819,27 @@ class ModuleResolver:
             index = {}
             for call in self._frames:
                 func = call.func
-                called = func.value if type(func) is cst.Name else func.attr.value if type(func) is cst.Attribute else None
+                called = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else None
                 if called is not None:
                     index.setdefault(called, ([], []))[0].append(call)
-                for arg in call.args:
-                    if type(arg.value) is cst.Name:
-                        index.setdefault(arg.value.value, ([], []))[1].append(call)
+                for arg in (*call.args, *(keyword.value for keyword in call.keywords)):
+                    if type(arg) is ast.Name:
+                        index.setdefault(arg.id, ([], []))[1].append(call)
             self._memo[("calls_naming",)] = index
         return index.get(name, ([], []))
 
-    def call_sites(self, function: cst.FunctionDef) -> list[cst.Call]:
+    def call_sites(self, function: FunctionNode) -> list[ast.Call]:
         """Calls of a module function by its name (`helper(...)`, `self.helper(...)`)."""
         key = ("call_sites", function)
         if key not in self._memo:
-            name = function.name.value
+            name = function.name
             sites = []
             for call in self._calls_naming(name)[0]:
                 func = call.func
-                if isinstance(func, cst.Name) and func.value == name:
+                if isinstance(func, ast.Name) and func.id == name:
                     if any(b.node is function for b in self.lookup(name, self._frames[call].scope)):
                         sites.append(call)
-                elif isinstance(func, cst.Attribute) and func.attr.value == name and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
+                elif isinstance(func, ast.Attribute) and func.attr == name and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"):
                     if _enclosing_class(self, call) is _enclosing_class(self, function):
                         sites.append(call)
             self._memo[key] = sites
@@ -837,40 +847,30 @@ class ModuleResolver:
 
     # -- constants --------------------------------------------------------------------------
     @_memoised(UNKNOWN)
-    def constant(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> Any:
+    def constant(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> Any:
         """The constant an expression evaluates to: literals, names bound once to constants (module
         or function scope), `os.environ[...]` / `.get` / `os.getenv` (an EnvVar), tuples of
         constants, `a + b` of strings or numbers; else UNKNOWN."""
         if expr is None or _depth > _MAX_DEPTH:
             return UNKNOWN
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = string_value(expr)
-            return UNKNOWN if value is None else value
-        if isinstance(expr, cst.Integer):
-            value = int_value(expr)
-            return UNKNOWN if value is None else value
-        if isinstance(expr, cst.Float):
-            try:
-                return float(expr.value.replace("_", ""))
-            except ValueError:
-                return UNKNOWN
-        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-            value = self.constant(expr.expression, scope, _depth + 1)
+        if isinstance(expr, ast.Constant):
+            value = expr.value
+            return value if value is None or isinstance(value, (str, int, float)) else UNKNOWN
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            value = self.constant(expr.operand, scope, _depth + 1)
             return -value if isinstance(value, (int, float)) and not isinstance(value, bool) else UNKNOWN
-        if isinstance(expr, cst.Name):
-            if expr.value in ("True", "False", "None") and not self.lookup(expr.value, scope):
-                return {"True": True, "False": False, "None": None}[expr.value]
-            return self._name_constant(expr.value, scope, _depth)
-        if isinstance(expr, (cst.Tuple, cst.List)):
-            values = tuple(self.constant(e.value, scope, _depth + 1) for e in expr.elements)
-            return UNKNOWN if any(v is UNKNOWN for v in values) or any(isinstance(e, cst.StarredElement) for e in expr.elements) else values
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Multiply)):
+        if isinstance(expr, ast.Name):
+            return self._name_constant(expr.id, scope, _depth)
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            values = tuple(self.constant(e, scope, _depth + 1) for e in expr.elts)
+            return UNKNOWN if any(v is UNKNOWN for v in values) or any(isinstance(e, ast.Starred) for e in expr.elts) else values
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Mult)):
             left, right = self.constant(expr.left, scope, _depth + 1), self.constant(expr.right, scope, _depth + 1)
             try:
-                if isinstance(expr.operator, cst.Add) and type(left) is type(right) and isinstance(left, (str, int, float)):
+                if isinstance(expr.op, ast.Add) and type(left) is type(right) and isinstance(left, (str, int, float)):
                     return left + right
-                if isinstance(expr.operator, cst.Multiply) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+                if isinstance(expr.op, ast.Mult) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
                     return left * right
             except TypeError:
                 return UNKNOWN
@@ -878,8 +878,8 @@ class ModuleResolver:
         env = self.environment_variable(expr, scope)
         if env is not None:
             return env
-        if isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) in ("int", "float", "str") and len(expr.args) == 1:
-            inner = self.constant(expr.args[0].value, scope, _depth + 1)
+        if isinstance(expr, ast.Call) and self.qualified_name(expr.func, scope) in ("int", "float", "str") and len(expr.args) == 1 and not expr.keywords:
+            inner = self.constant(expr.args[0], scope, _depth + 1)
             return inner if isinstance(inner, EnvVar) else UNKNOWN
         return UNKNOWN
 
@@ -892,66 +892,65 @@ class ModuleResolver:
             return UNKNOWN
         return next(iter(values.values()))
 
-    def environment_variable(self, expr: cst.CSTNode, scope: Scope | None = None) -> EnvVar | None:
+    def environment_variable(self, expr: ast.AST, scope: Scope | None = None) -> EnvVar | None:
         """`os.environ["X"]`, `os.environ.get("X"[, default])`, `os.getenv("X"[, default])`."""
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Subscript) and self.qualified_name(expr.value, scope) == "os.environ":
-            if len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-                key = self.constant(expr.slice[0].slice.value, scope)
-                return EnvVar(key) if isinstance(key, str) else None
-        if isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) in ("os.environ.get", "os.getenv"):
+        if isinstance(expr, ast.Subscript) and self.qualified_name(expr.value, scope) == "os.environ":
+            key = self.constant(subscript_key(expr), scope)
+            return EnvVar(key) if isinstance(key, str) else None
+        if isinstance(expr, ast.Call) and self.qualified_name(expr.func, scope) in ("os.environ.get", "os.getenv"):
             positional = positional_arguments(expr)
             if positional:
-                key = self.constant(positional[0].value, scope)
+                key = self.constant(positional[0], scope)
                 if isinstance(key, str):
-                    default = self.constant(positional[1].value, scope) if len(positional) > 1 else None
+                    default = self.constant(positional[1], scope) if len(positional) > 1 else None
                     return EnvVar(key, None if default is UNKNOWN else default)
         return None
 
-    def keyword(self, call: cst.Call, name: str) -> tuple[cst.BaseExpression, Scope] | None:
+    def keyword(self, call: ast.Call, name: str) -> tuple[ast.expr, Scope] | None:
         """The expression passed for keyword `name`, also through `**params` where `params` is a
         dict display or `dict(...)` call bound in scope."""
         scope = self.scope_of(call)
         arg = keyword_argument(call, name)
         if arg is not None:
-            return arg.value, scope
+            return arg, scope
         for mapping in double_star_arguments(call):
             found = self._mapping_item(mapping, name, scope, 0)
             if found is not None:
                 return found
         return None
 
-    def has_unknown_keywords(self, call: cst.Call) -> bool:
+    def has_unknown_keywords(self, call: ast.Call) -> bool:
         """Does the call pass `**mapping` we cannot read (so any keyword may be in it)?"""
         scope = self.scope_of(call)
         return any(self._mapping(m, scope, 0) is None for m in double_star_arguments(call))
 
-    def _mapping(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> tuple[cst.CSTNode, Scope] | None:
+    def _mapping(self, expr: ast.expr, scope: Scope, depth: int) -> tuple[ast.AST, Scope] | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Dict) or (isinstance(expr, cst.Call) and self.qualified_name(expr.func, scope) == "dict"):
+        if isinstance(expr, ast.Dict) or (isinstance(expr, ast.Call) and self.qualified_name(expr.func, scope) == "dict"):
             return expr, scope
-        if isinstance(expr, cst.Name):
-            bindings = self.lookup(expr.value, scope)
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
             if len(bindings) == 1 and bindings[0].kind == "value":
                 return self._mapping(bindings[0].node, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
         return None
 
-    def _mapping_item(self, expr: cst.BaseExpression, name: str, scope: Scope, depth: int) -> tuple[cst.BaseExpression, Scope] | None:
+    def _mapping_item(self, expr: ast.expr, name: str, scope: Scope, depth: int) -> tuple[ast.expr, Scope] | None:
         found = self._mapping(expr, scope, depth)
         if found is None:
             return None
         mapping, where = found
-        if isinstance(mapping, cst.Dict):
-            for key, element in dict_items(mapping):
+        if isinstance(mapping, ast.Dict):
+            for key, _, value in dict_items(mapping):
                 if key == name:
-                    return element.value, where
+                    return value, where
             return None
         arg = keyword_argument(mapping, name)  # type: ignore[arg-type]
-        return (arg.value, where) if arg is not None else None
+        return (arg, where) if arg is not None else None
 
     # -- AWS clients ------------------------------------------------------------------------
-    def aws_client(self, expr: cst.CSTNode, scope: Scope | None = None) -> AwsClient | None:
+    def aws_client(self, expr: ast.AST, scope: Scope | None = None) -> AwsClient | None:
         instance = self.instance(expr, scope)
         if instance is None or instance.kind not in AWS_CLIENT_FACTORIES:
             return None
@@ -962,11 +961,11 @@ class ModuleResolver:
         if key not in self._memo:
             call = instance.call
             service_arg = argument(call, 0, "service_name")
-            service = self.constant(service_arg.value, instance.scope) if service_arg is not None else UNKNOWN
+            service = self.constant(service_arg, instance.scope) if service_arg is not None else UNKNOWN
             self._memo[key] = AwsClient(instance, service, self._client_config(call, instance))
         return self._memo[key]
 
-    def _client_config(self, call: cst.Call, instance: Instance) -> BotoConfig:
+    def _client_config(self, call: ast.Call, instance: Instance) -> BotoConfig:
         found = self.keyword(call, "config")
         if found is None:
             if self.has_unknown_keywords(call):
@@ -980,7 +979,7 @@ class ModuleResolver:
             return UNREADABLE_CONFIG
         return self.boto_config(config.call)
 
-    def boto_config(self, call: cst.Call) -> BotoConfig:
+    def boto_config(self, call: ast.Call) -> BotoConfig:
         """The settings of a `botocore.config.Config(...)` call."""
         if self.has_unknown_keywords(call):
             return UNREADABLE_CONFIG
@@ -999,7 +998,7 @@ class ModuleResolver:
                     values[name] = UNKNOWN
         return BotoConfig(call=call, retries_written=written, **values)
 
-    def aws_call(self, call: cst.Call) -> AwsCall | None:
+    def aws_call(self, call: ast.Call) -> AwsCall | None:
         """`client.method(...)` on a boto3 client (or resource), or a call recognisable as one by
         its arguments (`.invoke(FunctionName=...)`, `.send_message(QueueUrl=...)`)."""
         key = ("aws_call", call)
@@ -1007,21 +1006,21 @@ class ModuleResolver:
             self._memo[key] = self._aws_call(call)
         return self._memo[key]
 
-    def _aws_call(self, call: cst.Call) -> AwsCall | None:
-        if not isinstance(call.func, cst.Attribute):
+    def _aws_call(self, call: ast.Call) -> AwsCall | None:
+        if not isinstance(call.func, ast.Attribute):
             return None
-        method = call.func.attr.value
+        method = call.func.attr
         client = self.aws_client(call.func.value, self.scope_of(call))
         if client is not None:
             return AwsCall(call, client.service, method, client)
         if self.instance(call.func.value, self.scope_of(call)) is not None:
             return None  # some other known object
-        service = _service_by_arguments(method, {a.keyword.value for a in call.args if a.keyword is not None})
+        service = _service_by_arguments(method, keyword_names(call))
         if service is None:
             return None
         return AwsCall(call, service, method, None)
 
-    def lambda_invoke(self, call: cst.Call) -> InvokeCall | None:
+    def lambda_invoke(self, call: ast.Call) -> InvokeCall | None:
         """The call as a Lambda invoke, or None."""
         key = ("invoke", call)
         if key in self._memo:
@@ -1034,7 +1033,7 @@ class ModuleResolver:
         self._memo[key] = found
         return found
 
-    def _invoke(self, call: cst.Call, aws: AwsCall) -> InvokeCall:
+    def _invoke(self, call: ast.Call, aws: AwsCall) -> InvokeCall:
         name = self.keyword(call, "FunctionName")
         payload = self.keyword(call, "Payload" if aws.method == "invoke" else "InvokeArgs")
         kind = self.keyword(call, "InvocationType")
@@ -1060,23 +1059,23 @@ class ModuleResolver:
         )
 
     # -- HTTP -------------------------------------------------------------------------------
-    def http_call(self, call: cst.Call) -> HttpCall | None:
+    def http_call(self, call: ast.Call) -> HttpCall | None:
         key = ("http", call)
         if key not in self._memo:
             self._memo[key] = self._http_call(call)
         return self._memo[key]
 
-    def _http_call(self, call: cst.Call) -> HttpCall | None:
+    def _http_call(self, call: ast.Call) -> HttpCall | None:
         scope = self.scope_of(call)
         name = self.qualified_name(call.func, scope)
         client: Instance | None = None
         if name in HTTP_FUNCTIONS:
             library, method = HTTP_FUNCTIONS[name], name.rsplit(".", 1)[1]
-        elif isinstance(call.func, cst.Attribute):
+        elif isinstance(call.func, ast.Attribute):
             client = self.instance(call.func.value, scope)
             if client is None or client.kind not in HTTP_CLIENT_FACTORIES:
                 return None
-            library, method = client.library, call.func.attr.value
+            library, method = client.library, call.func.attr
             if method not in HTTP_CLIENT_METHODS[library]:
                 return None
         else:
@@ -1084,12 +1083,12 @@ class ModuleResolver:
         timeout, state = self._http_timeout(call, library, client)
         return HttpCall(call, library, method, client, timeout, state, self._client_retry_policy(call, client, library), self.context(call))
 
-    def _http_timeout(self, call: cst.Call, library: str, client: Instance | None) -> tuple[cst.BaseExpression | None, str]:
+    def _http_timeout(self, call: ast.Call, library: str, client: Instance | None) -> tuple[ast.expr | None, str]:
         position = {"urllib": 2}.get(library)
         found = self.keyword(call, "timeout")
         if found is None and position is not None:
             arg = argument(call, position, "timeout")
-            found = (arg.value, self.scope_of(call)) if arg is not None else None
+            found = (arg, self.scope_of(call)) if arg is not None else None
         if found is not None:
             return found[0], "none" if self.constant(*found) is None else "call"
         if self.has_unknown_keywords(call):
@@ -1105,24 +1104,24 @@ class ModuleResolver:
                 return None, "unknown"
         return None, _DEFAULT_TIMEOUTS[library]
 
-    def _mounted_adapters(self, session: Instance, *, custom: bool = False) -> list[cst.BaseExpression]:
+    def _mounted_adapters(self, session: Instance, *, custom: bool = False) -> list[ast.expr]:
         """The adapters mounted on a requests Session (`session.mount(prefix, adapter)`); with
         `custom`, only those that are not a plain `requests.adapters.HTTPAdapter`."""
         found = []
         for call in self._calls_naming("mount")[0]:
             func = call.func
-            if not (isinstance(func, cst.Attribute) and len(call.args) >= 2):
+            if not (isinstance(func, ast.Attribute) and len(call.args) >= 2):
                 continue
             if self.instance(func.value, self.scope_of(call)) is not session:
                 continue
-            adapter = call.args[1].value
+            adapter = call.args[1]
             built = self.instance(adapter, self.scope_of(call))
             if custom and built is not None and built.kind == "requests.adapters.HTTPAdapter":
                 continue
             found.append(adapter)
         return found
 
-    def _client_retry_policy(self, call: cst.Call, client: Instance | None, library: str) -> str | None:
+    def _client_retry_policy(self, call: ast.Call, client: Instance | None, library: str) -> str | None:
         """The retry policy the request's client carries (not the code around the call)."""
         scope = self.scope_of(call)
         if library == "urllib3":
@@ -1155,7 +1154,7 @@ class ModuleResolver:
         return None
 
     # -- context ----------------------------------------------------------------------------
-    def context(self, call: cst.Call) -> CallContext:
+    def context(self, call: ast.Call) -> CallContext:
         key = ("context", call)
         if key not in self._memo:
             frame = self._frames.get(call) or _Frame(self.scope_of(call), (), None)
@@ -1164,21 +1163,21 @@ class ModuleResolver:
             self._memo[key] = CallContext(function, class_def, frame.loops, self._retry_around(call, frame))
         return self._memo[key]
 
-    def _retry_around(self, call: cst.Call, frame: _Frame) -> RetryConstruct | None:
+    def _retry_around(self, call: ast.Call, frame: _Frame) -> RetryConstruct | None:
         for loop in reversed(frame.loops):
             construct = self.retry_loop(loop)
             if construct is not None:
                 return construct
         scope: Scope | None = frame.scope
         while scope is not None:
-            if isinstance(scope.node, cst.FunctionDef):
+            if isinstance(scope.node, FUNCTION_NODES):
                 construct = self.function_retry(scope.node)
                 if construct is not None:
                     return construct
             scope = scope.parent
         return None
 
-    def function_retry(self, function: cst.FunctionDef, _seen: frozenset = frozenset()) -> RetryConstruct | None:
+    def function_retry(self, function: FunctionNode, _seen: frozenset = frozenset()) -> RetryConstruct | None:
         """How a function is retried: a retry decorator, being handed to a tenacity controller, or
         (one function deep at a time) every caller in the module being retried."""
         key = ("function_retry", function)
@@ -1203,12 +1202,10 @@ class ModuleResolver:
         self._memo[key] = found
         return found
 
-    def _decorator_retry(self, function: cst.FunctionDef) -> RetryConstruct | None:
+    def _decorator_retry(self, function: FunctionNode) -> RetryConstruct | None:
         scope = self.scopes[function].parent or self.module_scope
-        for decorator in function.decorators:
-            target = decorator.decorator
-            if isinstance(target, cst.Call):
-                target = target.func
+        for decorator in function.decorator_list:
+            target = decorator_target(decorator)
             name = self.qualified_name(target, scope) or ""
             if name in RETRY_DECORATORS and RETRY_DECORATORS[name]:
                 return RetryConstruct("decorator", decorator, RETRY_DECORATORS[name])  # type: ignore[arg-type]
@@ -1217,20 +1214,20 @@ class ModuleResolver:
                 return RetryConstruct("decorator", decorator, f"@{last}")
         return None
 
-    def _controller_retry(self, function: cst.FunctionDef) -> RetryConstruct | None:
+    def _controller_retry(self, function: FunctionNode) -> RetryConstruct | None:
         """`Retrying(...)(fn)`, `retryer.call(fn)`, `retry(...)(fn)`."""
-        for call in self._calls_naming(function.name.value)[1]:
+        for call in self._calls_naming(function.name)[1]:
             scope = self.scope_of(call)
             func = call.func
-            target = func.value if isinstance(func, cst.Attribute) and func.attr.value in ("call", "__call__") else func
+            target = func.value if isinstance(func, ast.Attribute) and func.attr in ("call", "__call__") else func
             built = self.instance(target, scope)
             if built is not None and built.kind in RETRYING_CONTROLLERS:
                 return RetryConstruct("controller", call, "a tenacity Retrying controller")
-            if isinstance(target, cst.Call) and self.qualified_name(target.func, scope) in RETRY_DECORATORS:
+            if isinstance(target, ast.Call) and self.qualified_name(target.func, scope) in RETRY_DECORATORS:
                 return RetryConstruct("controller", call, RETRY_DECORATORS[self.qualified_name(target.func, scope)] or "retry")  # type: ignore[index]
         return None
 
-    def retry_loop(self, loop: cst.CSTNode) -> RetryConstruct | None:
+    def retry_loop(self, loop: ast.AST) -> RetryConstruct | None:
         """A loop that retries its body: a tenacity `for attempt in Retrying(...)`, or a
         hand-written `for attempt in range(n)` / `while` loop that leaves on success (`break` /
         `return` in a `try`, or after a status check) and goes round again on failure (an
@@ -1239,55 +1236,53 @@ class ModuleResolver:
         if key in self._memo:
             return self._memo[key]
         found = None
-        if isinstance(loop, cst.For):
+        if isinstance(loop, FOR_NODES):
             iterable = self.instance(loop.iter)
             if iterable is not None and iterable.kind in RETRYING_CONTROLLERS:
                 found = RetryConstruct("loop", loop, "a tenacity Retrying loop")
             elif self._counting(loop.iter) and self._hand_written_retry(loop):
                 found = RetryConstruct("loop", loop, "a retry loop")
-        elif isinstance(loop, cst.While) and self._hand_written_retry(loop):
+        elif isinstance(loop, ast.While) and self._hand_written_retry(loop):
             found = RetryConstruct("loop", loop, "a retry loop")
         self._memo[key] = found
         return found
 
-    def _counting(self, iterable: cst.BaseExpression) -> bool:
-        return isinstance(iterable, cst.Call) and self.qualified_name(iterable.func) in ("range", "itertools.count", "itertools.repeat")
+    def _counting(self, iterable: ast.expr) -> bool:
+        return isinstance(iterable, ast.Call) and self.qualified_name(iterable.func) in ("range", "itertools.count", "itertools.repeat")
 
-    def _hand_written_retry(self, loop: cst.For | cst.While) -> bool:
+    def _hand_written_retry(self, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
         statements = list(_loop_body_nodes(loop))
         for node in statements:
-            if isinstance(node, cst.Try) and node.handlers:
-                exits = any(isinstance(n, (cst.Break, cst.Return)) for n in _loop_body_nodes(node.body))
+            if isinstance(node, _TRY_NODES) and node.handlers:
+                exits = any(isinstance(n, (ast.Break, ast.Return)) for n in _loop_body_nodes(node.body))
                 goes_round = any(
-                    not _always_leaves(handler) or any(isinstance(n, cst.Continue) for n in _loop_body_nodes(handler.body))
+                    not _always_leaves(handler) or any(isinstance(n, ast.Continue) for n in _loop_body_nodes(handler.body))
                     for handler in node.handlers
                 )
                 if exits and goes_round:
                     return True
-        if not isinstance(loop, cst.For):
+        if not isinstance(loop, FOR_NODES):
             return False  # a `while` that sleeps and breaks is as likely a polling loop
         # `for attempt in range(n)`: call, check the status, break on success, sleep
-        leaves = any(isinstance(n, (cst.Break, cst.Return)) for n in statements)
-        return leaves and any(isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
+        leaves = any(isinstance(n, (ast.Break, ast.Return)) for n in statements)
+        return leaves and any(isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
 
-    def calls_in(self, loop: cst.CSTNode) -> list[cst.Call]:
+    def calls_in(self, loop: ast.AST) -> list[ast.Call]:
         """The calls made inside a loop (its body, its `while` test; not nested functions)."""
         return [call for call, frame in self._frames.items() if loop in frame.loops]
 
-    def is_remote_call(self, call: cst.Call) -> bool:
+    def is_remote_call(self, call: ast.Call) -> bool:
         """A request to another service: an HTTP request, a call on a boto3 client, or a call of
         the SDK's shape (a method called with CamelCase keywords: `Bucket=`, `FunctionName=`)."""
         if self.http_call(call) is not None or self.aws_call(call) is not None:
             return True
-        return isinstance(call.func, cst.Attribute) and any(
-            arg.keyword is not None and arg.keyword.value[:1].isupper() for arg in call.args
-        )
+        return isinstance(call.func, ast.Attribute) and any(name[:1].isupper() for name in keyword_names(call))
 
-    def sleeps(self, loop: cst.CSTNode) -> list[cst.Call]:
+    def sleeps(self, loop: ast.AST) -> list[ast.Call]:
         """The `time.sleep` / `asyncio.sleep` calls in a loop's body (not in nested functions)."""
-        return [n for n in _loop_body_nodes(loop) if isinstance(n, cst.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
+        return [n for n in _loop_body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
 
-    def fan_out_loop(self, call: cst.Call) -> tuple[cst.CSTNode, cst.Call | None] | None:
+    def fan_out_loop(self, call: ast.Call) -> tuple[ast.AST, ast.Call | None] | None:
         """The loop that repeats a call for many items (not a retry loop): an enclosing loop, or
         one around a call of the enclosing function in this module (then with that call site)."""
         context = self.context(call)
@@ -1301,23 +1296,23 @@ class ModuleResolver:
                         return loop, site
         return None
 
-    def describe_loop(self, loop: cst.CSTNode) -> str:
-        if isinstance(loop, cst.For):
+    def describe_loop(self, loop: ast.AST) -> str:
+        if isinstance(loop, FOR_NODES):
             return f"the loop over `{self.code(loop.iter, 40)}`"
         if isinstance(loop, _COMPREHENSIONS):
-            return f"the comprehension over `{self.code(loop.for_in.iter, 40)}`"  # type: ignore[attr-defined]
+            return f"the comprehension over `{self.code(loop.generators[0].iter, 40)}`"  # type: ignore[attr-defined]
         return "a while loop"
 
-    def retry_loops(self) -> list[cst.CSTNode]:
+    def retry_loops(self) -> list[ast.AST]:
         """The hand-written retry loops of the module (not tenacity loops)."""
         return [
             node for node in self.parents
-            if isinstance(node, (cst.For, cst.While))
+            if isinstance(node, LOOP_NODES)
             and (construct := self.retry_loop(node)) is not None and construct.description == "a retry loop"
         ]
 
     # -- handler code paths -----------------------------------------------------------------
-    def handler_functions(self, handler_names: Iterable[str]) -> frozenset[cst.FunctionDef]:
+    def handler_functions(self, handler_names: Iterable[str]) -> frozenset[FunctionNode]:
         """The handler functions and every function of this module they reach: called by name,
         through `self.method()`, handed over as a callback, nested in them, or methods of a class
         they instantiate."""
@@ -1327,34 +1322,34 @@ class ModuleResolver:
             return self._memo[key]
         functions = self.module.top_level_functions()
         todo = [functions[n] for n in names if n in functions]
-        reached: set[cst.FunctionDef] = set()
+        reached: set[FunctionNode] = set()
         while todo:
             function = todo.pop()
             if function in reached:
                 continue
             reached.add(function)
             for node in iter_nodes(function.body, into_scopes=True):
-                if isinstance(node, cst.FunctionDef):
+                if isinstance(node, FUNCTION_NODES):
                     todo.append(node)
-                elif isinstance(node, cst.Name):
+                elif isinstance(node, ast.Name):
                     todo.extend(self._referenced_functions(node))
-                elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+                elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
                     class_def = _enclosing_class(self, function)
                     if class_def is not None:
-                        todo.extend(m for m in _methods(class_def) if m.name.value == node.attr.value)
+                        todo.extend(m for m in _methods(class_def) if m.name == node.attr)
         self._memo[key] = frozenset(reached)
         return self._memo[key]
 
-    def _referenced_functions(self, name: cst.Name) -> list[cst.FunctionDef]:
-        found: list[cst.FunctionDef] = []
-        for binding in self.lookup(name.value, self.scope_of(name)):
-            if binding.kind == "function" and isinstance(binding.node, cst.FunctionDef):
+    def _referenced_functions(self, name: ast.Name) -> list[FunctionNode]:
+        found: list[FunctionNode] = []
+        for binding in self.lookup(name.id, self.scope_of(name)):
+            if binding.kind == "function" and isinstance(binding.node, FUNCTION_NODES):
                 found.append(binding.node)
-            elif binding.kind == "class" and isinstance(binding.node, cst.ClassDef):
+            elif binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
                 found.extend(_methods(binding.node))
         return found
 
-    def in_handler_path(self, call: cst.Call, handler_names: Iterable[str]) -> bool:
+    def in_handler_path(self, call: ast.Call, handler_names: Iterable[str]) -> bool:
         """Does the call run when a handler of this module runs: inside a handler or a function it
         reaches, or at module level of a module that has a handler (the init phase)?"""
         names = frozenset(handler_names)
@@ -1371,18 +1366,18 @@ class ModuleResolver:
             scope = scope.parent
         return False
 
-    def is_cached(self, function: cst.FunctionDef) -> bool:
+    def is_cached(self, function: FunctionNode) -> bool:
         """Is the function's result kept (`@lru_cache`, `@cache`, `@cached_property`)?"""
         scope = self.scopes[function].parent or self.module_scope
-        for decorator in function.decorators:
-            target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        for decorator in function.decorator_list:
+            target = decorator_target(decorator)
             if (self.qualified_name(target, scope) or "") in CACHING_DECORATORS:
                 return True
         return False
 
     # -- data-sized collections -------------------------------------------------------------
     @_memoised(None)
-    def data_source(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+    def data_source(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """Where a collection's size comes from, when it is sized by data: the event, a function
         parameter, a query/scan result, a paginator, a comprehension or copy of one of those, a
         list filled in a loop over one, or `range()` past SMALL_FAN_OUT. None for literals, small
@@ -1390,50 +1385,50 @@ class ModuleResolver:
         if expr is None or _depth > _MAX_DEPTH:
             return None
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Name):
-            return self._name_source(expr.value, scope, _depth)
-        if isinstance(expr, (cst.Subscript, cst.Attribute)) or (isinstance(expr, cst.Call) and _is_get(expr)):
+        if isinstance(expr, ast.Name):
+            return self._name_source(expr.id, scope, _depth)
+        if isinstance(expr, (ast.Subscript, ast.Attribute)) or (isinstance(expr, ast.Call) and _is_get(expr)):
             root = _access_root(expr)
             if root is not None and self._derived_from_data(root, scope, _depth):
                 return f"`{self.code(expr)}`"
-            if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Call):
+            if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Call):
                 return self.data_source(expr.value, scope, _depth + 1)
             return None
         if isinstance(expr, _COMPREHENSIONS):
             inner = self.scopes.get(expr, scope)
-            return self.data_source(expr.for_in.iter, inner.parent or scope, _depth + 1)  # type: ignore[attr-defined]
-        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            for element in expr.elements:
-                if isinstance(element, cst.StarredElement):
+            return self.data_source(expr.generators[0].iter, inner.parent or scope, _depth + 1)  # type: ignore[attr-defined]
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            for element in expr.elts:
+                if isinstance(element, ast.Starred):
                     found = self.data_source(element.value, scope, _depth + 1)
                     if found:
                         return found
             return None
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
             return self.data_source(expr.left, scope, _depth + 1) or self.data_source(expr.right, scope, _depth + 1)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             return self._call_source(expr, scope, _depth)
         return None
 
-    def _call_source(self, call: cst.Call, scope: Scope, depth: int) -> str | None:
+    def _call_source(self, call: ast.Call, scope: Scope, depth: int) -> str | None:
         name = self.qualified_name(call.func, scope)
         if name == "range":
             positional = positional_arguments(call)
             if not positional:
                 return None
-            stop = positional[1].value if len(positional) > 1 else positional[0].value
+            stop = positional[1] if len(positional) > 1 else positional[0]
             size = self.constant(stop, scope)
             if isinstance(size, int):
                 return f"range({size})" if size > SMALL_FAN_OUT else None
             return self.size_source(stop, scope, depth + 1)
         if name in ITERATION_BUILTINS or name == "json.loads":
             for arg in call.args:
-                found = self.data_source(arg.value, scope, depth + 1)
+                found = self.data_source(arg, scope, depth + 1)
                 if found:
                     return found
             return None
-        if isinstance(call.func, cst.Attribute):
-            method = call.func.attr.value
+        if isinstance(call.func, ast.Attribute):
+            method = call.func.attr
             if method in COLLECTION_METHODS and method not in ("split", "splitlines", "filter"):
                 return f"a `{method}()` result"
             if method.startswith("list_") and self.aws_client(call.func.value, scope) is not None:
@@ -1443,19 +1438,17 @@ class ModuleResolver:
         return None
 
     @_memoised(None)
-    def size_source(self, expr: cst.CSTNode, scope: Scope | None = None, _depth: int = 0) -> str | None:
+    def size_source(self, expr: ast.AST, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """Where a count comes from when it is sized by data: `len(<collection>)` of a collection
         that is not a fixed literal, or a number read from the event or a parameter."""
         if _depth > _MAX_DEPTH:
             return None
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Call):
             name = self.qualified_name(expr.func, scope)
             if name == "len" and expr.args:
-                target = expr.args[0].value
-                if isinstance(target, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and not any(
-                    isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in target.elements
-                ):
+                target = expr.args[0]
+                if isinstance(target, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not _has_star(target):
                     return None
                 if self._fixed_literal(target, scope):
                     return None
@@ -1464,34 +1457,33 @@ class ModuleResolver:
                 return None  # bounded by its other arguments
             if name in ("int", "max", "sum", "abs", "round"):
                 for arg in expr.args:
-                    found = self.size_source(arg.value, scope, _depth + 1)
+                    found = self.size_source(arg, scope, _depth + 1)
                     if found:
                         return found
                 return None
-        if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr, ast.BinOp):
             return self.size_source(expr.left, scope, _depth + 1) or self.size_source(expr.right, scope, _depth + 1)
-        if isinstance(expr, cst.Name):
-            bindings = self.lookup(expr.value, scope)
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
             for binding in bindings:
                 if binding.kind == "value":
                     found = self.size_source(binding.node, binding.scope, _depth + 1)  # type: ignore[arg-type]
                     if found:
                         return found
             return None
-        if isinstance(expr, (cst.Subscript, cst.Attribute)) or (isinstance(expr, cst.Call) and _is_get(expr)):
+        if isinstance(expr, (ast.Subscript, ast.Attribute)) or (isinstance(expr, ast.Call) and _is_get(expr)):
             root = _access_root(expr)
             if root is not None and self._derived_from_data(root, scope, _depth):
                 return f"`{self.code(expr)}`"
         return None
 
-    def _fixed_literal(self, expr: cst.CSTNode, scope: Scope) -> bool:
+    def _fixed_literal(self, expr: ast.AST, scope: Scope) -> bool:
         """A name bound only to literal lists/tuples/sets/dicts without `*`."""
-        if not isinstance(expr, cst.Name):
+        if not isinstance(expr, ast.Name):
             return False
-        bindings = self.lookup(expr.value, scope)
+        bindings = self.lookup(expr.id, scope)
         return bool(bindings) and all(
-            b.kind == "value" and isinstance(b.node, (cst.List, cst.Tuple, cst.Set, cst.Dict))
-            and not any(isinstance(e, (cst.StarredElement, cst.StarredDictElement)) for e in b.node.elements)  # type: ignore[union-attr]
+            b.kind == "value" and isinstance(b.node, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and not _has_star(b.node)
             for b in bindings
         )
 
@@ -1511,13 +1503,13 @@ class ModuleResolver:
                             return found
         return None
 
-    def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[cst.BaseExpression, Scope]]:
+    def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr, Scope]]:
         """For `items = []` in `scope`: the iterables of the loops in which `items.append(...)`,
         `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in)."""
         fillers = [c for method in ("append", "extend", "add") for c in self._calls_naming(method)[0]]
         for call in fillers:
             func, frame = call.func, self._frames[call]
-            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name):
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name):
                 continue
             if self.lookup(name, frame.scope) is not scope.bindings.get(name):
                 continue
@@ -1527,12 +1519,12 @@ class ModuleResolver:
                     yield iterable, frame.scope
 
     @staticmethod
-    def loop_iterable(loop: cst.CSTNode) -> cst.BaseExpression | None:
+    def loop_iterable(loop: ast.AST) -> ast.expr | None:
         """What a `for` loop or comprehension iterates over (None for `while`)."""
-        if isinstance(loop, cst.For):
+        if isinstance(loop, FOR_NODES):
             return loop.iter
         if isinstance(loop, _COMPREHENSIONS):
-            return loop.for_in.iter  # type: ignore[attr-defined]
+            return loop.generators[0].iter  # type: ignore[attr-defined]
         return None
 
     def _derived_from_data(self, name: str, scope: Scope, depth: int) -> bool:
@@ -1554,18 +1546,18 @@ class ModuleResolver:
                 return True
             if binding.kind == "value":
                 node = binding.node
-                if isinstance(node, cst.Call) and self.qualified_name(node.func, binding.scope) == "json.loads" and node.args:
-                    node = node.args[0].value
+                if isinstance(node, ast.Call) and self.qualified_name(node.func, binding.scope) == "json.loads" and node.args:
+                    node = node.args[0]
                 root = _access_root(node) if node is not None else None
                 if root is not None and root != name and self._derived_from_data(root, binding.scope, depth + 1):
                     return True
-                if isinstance(node, cst.Call) and self.data_source(node, binding.scope, depth + 1):
+                if isinstance(node, ast.Call) and self.data_source(node, binding.scope, depth + 1):
                     return True
         return False
 
     # -- unbounded data (payloads and responses) --------------------------------------------
     @_memoised(None)
-    def unbounded_data(self, expr: cst.CSTNode | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+    def unbounded_data(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
         """What makes a value's size unbounded, when it is: a whole S3 object body or file
         (`.read()`), a DynamoDB `scan`/`query` without `Limit`, all pages of a paginator, the
         whole event or its batch of records; also through names, containers, f-strings,
@@ -1573,40 +1565,34 @@ class ModuleResolver:
         if expr is None or _depth > _MAX_DEPTH:
             return None
         scope = scope or self.scope_of(expr)
-        if isinstance(expr, cst.Name):
-            return self._unbounded_name(expr.value, scope, _depth)
-        if isinstance(expr, cst.Call):
+        if isinstance(expr, ast.Name):
+            return self._unbounded_name(expr.id, scope, _depth)
+        if isinstance(expr, ast.Call):
             return self._unbounded_call(expr, scope, _depth)
-        if isinstance(expr, (cst.Subscript, cst.Attribute)):
+        if isinstance(expr, (ast.Subscript, ast.Attribute)):
             path = access_path(expr)
             if path is not None and path[1] == ("Records",) and self._is_event(path[0], scope):
                 return "the whole batch of records (`event['Records']`)"
             return self.unbounded_data(expr.value, scope, _depth + 1) if _keeps_size(expr) else None
-        if isinstance(expr, cst.Dict):
-            for element in expr.elements:
-                found = self.unbounded_data(element.value, scope, _depth + 1)
-                if found:
-                    return found
-            return None
-        if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
-            for element in expr.elements:
-                found = self.unbounded_data(element.value, scope, _depth + 1)
+        if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+            for element in expr.values if isinstance(expr, ast.Dict) else expr.elts:
+                found = self.unbounded_data(element.value if isinstance(element, ast.Starred) else element, scope, _depth + 1)
                 if found:
                     return found
             return None
         if isinstance(expr, _COMPREHENSIONS):
-            return self.unbounded_data(expr.for_in.iter, scope, _depth + 1)  # type: ignore[attr-defined]
-        if isinstance(expr, cst.FormattedString):
-            for part in expr.parts:
-                if isinstance(part, cst.FormattedStringExpression):
-                    found = self.unbounded_data(part.expression, scope, _depth + 1)
+            return self.unbounded_data(expr.generators[0].iter, scope, _depth + 1)  # type: ignore[attr-defined]
+        if isinstance(expr, ast.JoinedStr):
+            for part in expr.values:
+                if isinstance(part, ast.FormattedValue):
+                    found = self.unbounded_data(part.value, scope, _depth + 1)
                     if found:
                         return found
             return None
-        if isinstance(expr, cst.BinaryOperation):
+        if isinstance(expr, ast.BinOp):
             return self.unbounded_data(expr.left, scope, _depth + 1) or self.unbounded_data(expr.right, scope, _depth + 1)
-        if isinstance(expr, cst.Await):
-            return self.unbounded_data(expr.expression, scope, _depth + 1)
+        if isinstance(expr, ast.Await):
+            return self.unbounded_data(expr.value, scope, _depth + 1)
         return None
 
     def _unbounded_name(self, name: str, scope: Scope, depth: int) -> str | None:
@@ -1625,13 +1611,13 @@ class ModuleResolver:
         return None
 
 
-    def _unbounded_call(self, call: cst.Call, scope: Scope, depth: int) -> str | None:
+    def _unbounded_call(self, call: ast.Call, scope: Scope, depth: int) -> str | None:
         name = self.qualified_name(call.func, scope)
         if name in TRANSFORMS or name in ITERATION_BUILTINS:
-            return self.unbounded_data(call.args[0].value, scope, depth + 1) if call.args else None
-        if not isinstance(call.func, cst.Attribute):
+            return self.unbounded_data(call.args[0], scope, depth + 1) if call.args else None
+        if not isinstance(call.func, ast.Attribute):
             return None
-        method = call.func.attr.value
+        method = call.func.attr
         receiver = call.func.value
         if method in ("read", "readlines", "read_text", "read_bytes") and not call.args:
             return self._whole_read(receiver, scope, method)
@@ -1643,10 +1629,10 @@ class ModuleResolver:
             return self.unbounded_data(receiver, scope, depth + 1)
         return None
 
-    def _whole_read(self, receiver: cst.BaseExpression, scope: Scope, method: str) -> str | None:
+    def _whole_read(self, receiver: ast.expr, scope: Scope, method: str) -> str | None:
         if method in ("read_text", "read_bytes"):
             return "a whole file"
-        bound = [b.node for b in self.lookup(receiver.value, scope) if b.kind == "value"] if isinstance(receiver, cst.Name) else []
+        bound = [b.node for b in self.lookup(receiver.id, scope) if b.kind == "value"] if isinstance(receiver, ast.Name) else []
         if any(_last_key(node) == "Body" for node in [receiver, *bound]):
             return "a whole S3 object body (`.read()`)"
         built = self.instance(receiver, scope)
@@ -1667,16 +1653,16 @@ class ModuleResolver:
         return any(
             (path := access_path(node)) is not None and path[0] == name and path[1][:1] == ("Records",)
             for node in iter_nodes(function.body)
-            if isinstance(node, (cst.Subscript, cst.Call))
+            if isinstance(node, (ast.Subscript, ast.Call))
         )
 
-    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+    def code(self, node: ast.AST, limit: int = 60) -> str:
         """The source of a node on one line, shortened for a message."""
-        text = " ".join(self.module.tree.code_for_node(node).split())
+        text = " ".join(self.module.code_of(node).split())
         return text if len(text) <= limit else text[: limit - 3] + "..."
 
     # -- what the join asks for -------------------------------------------------------------
-    def calls(self) -> Iterator[cst.Call]:
+    def calls(self) -> Iterator[ast.Call]:
         return iter(self._frames)
 
     def invokes(self) -> list[InvokeCall]:
@@ -1687,13 +1673,13 @@ class ModuleResolver:
         """Every HTTP request of the module, in source order."""
         return [h for h in map(self.http_call, self._frames) if h is not None]
 
-    def returns_unbounded(self, function: cst.FunctionDef) -> list[tuple[cst.Return, str]]:
+    def returns_unbounded(self, function: FunctionNode) -> list[tuple[ast.Return, str]]:
         """The `return` statements of a function whose value is of unbounded size, with why (for
         LK701, "a handler returns data of unbounded size")."""
         scope = self.scopes[function]
         found = []
         for node in iter_nodes(function.body):
-            if isinstance(node, cst.Return) and node.value is not None:
+            if isinstance(node, ast.Return) and node.value is not None:
                 reason = self.unbounded_data(node.value, scope)
                 if reason:
                     found.append((node, reason))
@@ -1706,14 +1692,13 @@ _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event", "events"})
 _NOT_DATA_PARAMS = frozenset({"self", "cls", "context", "ctx", "lambda_context", "_context", "_ctx"})
 
 
-def _first_param(function: cst.FunctionDef) -> str | None:
-    params = [*function.params.posonly_params, *function.params.params]
-    return params[0].name.value if params else None
+def _first_param(function: FunctionNode) -> str | None:
+    params = parameters(function)
+    return params[0].arg if params else None
 
 
-def _param_index(function: cst.FunctionDef, param: cst.Param) -> int | None:
-    positional = [*function.params.posonly_params, *function.params.params]
-    for index, candidate in enumerate(positional):
+def _param_index(function: FunctionNode, param: ast.arg) -> int | None:
+    for index, candidate in enumerate(parameters(function)):
         if candidate is param:
             return index
     return None
@@ -1721,110 +1706,112 @@ def _param_index(function: cst.FunctionDef, param: cst.Param) -> int | None:
 
 def _is_data_parameter(binding: Binding) -> bool:
     param = binding.node
-    if not isinstance(param, cst.Param) or param.name.value in _NOT_DATA_PARAMS:
+    if not isinstance(param, ast.arg) or param.arg in _NOT_DATA_PARAMS:
         return False
     function = binding.scope.node
+    default = binding.default
     # a parameter with a constant default is a setting more often than a collection
-    return isinstance(function, cst.FunctionDef) and not (param.default is not None and not isinstance(param.default, (cst.List, cst.Tuple)) and not _is_none(param.default))
+    return isinstance(function, FUNCTION_NODES) and not (default is not None and not isinstance(default, (ast.List, ast.Tuple)) and not _is_none(default))
 
 
-def _is_none(node: cst.CSTNode | None) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+def _is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
 
 
-def _is_empty_collection(node: cst.CSTNode | None) -> bool:
-    if isinstance(node, (cst.List, cst.Set, cst.Tuple)):
-        return not node.elements
-    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("list", "set") and not node.args
+def _has_star(display: ast.List | ast.Tuple | ast.Set | ast.Dict) -> bool:
+    """Does a display unpack another collection (`[*a]`, `{**b}`)?"""
+    if isinstance(display, ast.Dict):
+        return any(key is None for key in display.keys)
+    return any(isinstance(element, ast.Starred) for element in display.elts)
 
 
-def _is_get(call: cst.Call) -> bool:
-    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "get"
+def _is_empty_collection(node: ast.AST | None) -> bool:
+    if isinstance(node, (ast.List, ast.Set, ast.Tuple)):
+        return not node.elts
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("list", "set") and not node.args
 
 
-def _access_root(expr: cst.CSTNode) -> str | None:
+def _is_get(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "get"
+
+
+def _access_root(expr: ast.AST) -> str | None:
     """The name at the root of `a["x"][i].y.get("z")` (any subscripts, attributes, `.get`)."""
     node = expr
     while True:
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             node = node.value
-        elif isinstance(node, cst.Attribute):
+        elif isinstance(node, ast.Attribute):
             node = node.value
-        elif isinstance(node, cst.Call) and _is_get(node):
+        elif isinstance(node, ast.Call) and _is_get(node):
             node = node.func.value  # type: ignore[attr-defined]
-        elif isinstance(node, cst.Name):
-            return node.value
+        elif isinstance(node, ast.Name):
+            return node.id
         else:
             return None
 
 
-def _keeps_size(expr: cst.Subscript | cst.Attribute) -> bool:
+def _keeps_size(expr: ast.Subscript | ast.Attribute) -> bool:
     """`result["Items"]`, `response["Contents"]`: the part of a result that holds its data."""
     return _last_key(expr) in ("Items", "Contents", "Records", "Body", "Payload", "Messages")
 
 
-def _last_key(expr: cst.CSTNode | None) -> str | None:
+def _last_key(expr: ast.AST | None) -> str | None:
     """The constant key of `x["Body"]` / attribute of `x.Body`, whatever `x` is."""
-    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-        return string_value(expr.slice[0].slice.value)
-    if isinstance(expr, cst.Attribute):
-        return expr.attr.value
+    if isinstance(expr, ast.Subscript):
+        return string_value(subscript_key(expr))
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
     return None
 
 
-def _loop_body_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def _loop_body_nodes(node: ast.AST | list[ast.stmt]) -> Iterator[ast.AST]:
     """The nodes of a loop's (or block's) body, not entering nested loops or functions: a
     `break` there belongs to this loop."""
-    roots = [node.body] if isinstance(node, (cst.For, cst.While)) else [node]
-    stack = list(roots)
+    roots = node.body if isinstance(node, LOOP_NODES) else node if isinstance(node, list) else [node]
+    stack: list[ast.AST] = list(reversed(roots))
     while stack:
         current = stack.pop()
         yield current
-        for child in child_nodes(current):
+        for child in reversed(child_nodes(current)):
             if type(child) in _NESTED:
                 continue
             stack.append(child)
 
 
-_NESTED = frozenset({cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda})
+_NESTED = frozenset({*LOOP_NODES, *SCOPE_NODES})
+_TRY_NODES = (ast.Try, getattr(ast, "TryStar", ast.Try))
 
 
-def _always_leaves(handler: cst.ExceptHandler) -> bool:
+def _always_leaves(handler: ast.ExceptHandler) -> bool:
     """Does an `except` block end by raising, returning or breaking out of the loop?"""
-    statements = handler.body.body if isinstance(handler.body, cst.IndentedBlock) else []
-    if not statements:
-        return False
-    last = statements[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(s, (cst.Raise, cst.Return, cst.Break)) for s in last.body)
-    return False
+    return bool(handler.body) and isinstance(handler.body[-1], (ast.Raise, ast.Return, ast.Break))
 
 
-def _is_inside_body(scope_node: cst.CSTNode, child: cst.CSTNode) -> bool:
+def _is_inside_body(scope_node: ast.AST, child: ast.AST) -> bool:
     """Is `child` (a direct child of a def/class/lambda/comprehension) evaluated in its scope?"""
-    if isinstance(scope_node, (cst.FunctionDef, cst.ClassDef)):
-        return child is scope_node.body
-    if isinstance(scope_node, cst.Lambda):
+    if isinstance(scope_node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return any(child is statement for statement in scope_node.body)
+    if isinstance(scope_node, ast.Lambda):
         return child is scope_node.body
     if isinstance(scope_node, _COMPREHENSIONS):
-        return child is not getattr(scope_node.for_in, "iter", None)  # type: ignore[attr-defined]
+        return child is not scope_node.generators[0].iter  # type: ignore[attr-defined]
     return False
 
 
-def _enclosing_class(resolver: ModuleResolver, node: cst.CSTNode | None) -> cst.ClassDef | None:
+def _enclosing_class(resolver: ModuleResolver, node: ast.AST | None) -> ast.ClassDef | None:
     """The class whose method holds `node` (the class right above the nearest def)."""
     current = node
-    while current is not None and not isinstance(current, cst.FunctionDef):
+    while current is not None and not isinstance(current, FUNCTION_NODES):
         current = resolver.parents.get(current)
     parent = resolver.parents.get(current) if current is not None else None
-    while parent is not None and not isinstance(parent, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+    while parent is not None and not isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Module)):
         parent = resolver.parents.get(parent)
-    return parent if isinstance(parent, cst.ClassDef) else None
+    return parent if isinstance(parent, ast.ClassDef) else None
 
 
-def _methods(class_def: cst.ClassDef) -> list[cst.FunctionDef]:
-    body = class_def.body.body if isinstance(class_def.body, cst.IndentedBlock) else []
-    return [s for s in body if isinstance(s, cst.FunctionDef)]
+def _methods(class_def: ast.ClassDef) -> list[FunctionNode]:
+    return [s for s in class_def.body if isinstance(s, FUNCTION_NODES)]
 
 
 # Methods that identify an AWS service by their keyword arguments when the client is unknown.

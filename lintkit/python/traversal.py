@@ -1,38 +1,37 @@
-"""One libcst traversal of a module for all code rules (the batched visitor)."""
+"""One traversal of a module for all code rules (the batched visitor)."""
 
 from __future__ import annotations
 
+import ast
 from collections import defaultdict
 from typing import Callable, Iterable
-
-import libcst as cst
 
 from lintkit.python.nodes import child_nodes
 from lintkit.rule import CodeRule
 
+# The async forms are dispatched to the same methods: a rule about `def` or `for` means both.
+_DISPATCH_AS = {"AsyncFunctionDef": "FunctionDef", "AsyncFor": "For", "AsyncWith": "With"}
+
 
 class BatchedVisitor:
     """Dispatches each node to the `visit_<Node>` / `leave_<Node>` methods of every rule, in one
-    depth-first walk of the module. A rule that raises is taken out of the walk and reported
-    through `on_crash`; the others go on.
-
-    The walk is our own, over `child_nodes` (the nodes that carry code, not whitespace): libcst's
-    visitor machinery costs several times more than the rules themselves."""
+    depth-first walk of the module (`<Node>` is the `ast` class name; `AsyncFunctionDef`,
+    `AsyncFor` and `AsyncWith` go to the methods of `FunctionDef`, `For` and `With`). A rule that
+    raises is taken out of the walk and reported through `on_crash`; the others go on."""
 
     def __init__(self, rules: Iterable[CodeRule], on_crash: Callable[[CodeRule, BaseException], None]) -> None:
-        self._visit: dict[str, list[tuple[CodeRule, Callable]]] = defaultdict(list)
-        self._leave: dict[str, list[tuple[CodeRule, Callable]]] = defaultdict(list)
+        self._visit: dict[type, list[tuple[CodeRule, Callable]]] = defaultdict(list)
+        self._leave: dict[type, list[tuple[CodeRule, Callable]]] = defaultdict(list)
         self._on_crash = on_crash
         self._crashed: set[int] = set()
         for rule in rules:
             for name in rule.visitor_methods():
                 table = self._visit if name.startswith("visit_") else self._leave
-                table[name.split("_", 1)[1]].append((rule, getattr(rule, name)))
+                node_name = name.split("_", 1)[1]
+                for kind in _node_types(node_name):
+                    table[kind].append((rule, getattr(rule, name)))
 
-    def _dispatch(self, table: dict, node: cst.CSTNode) -> None:
-        handlers = table.get(type(node).__name__)
-        if not handlers:
-            return
+    def _dispatch(self, handlers: list[tuple[CodeRule, Callable]], node: ast.AST) -> None:
         for rule, method in handlers:
             if id(rule) in self._crashed:
                 continue
@@ -42,14 +41,24 @@ class BatchedVisitor:
                 self._crashed.add(id(rule))
                 self._on_crash(rule, error)
 
-    def walk(self, root: cst.CSTNode) -> None:
+    def walk(self, root: ast.AST) -> None:
         visit, leave = self._visit, self._leave
-        stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+        stack: list[tuple[ast.AST, bool]] = [(root, False)]
         while stack:
             node, leaving = stack.pop()
             if leaving:
-                self._dispatch(leave, node)
+                self._dispatch(leave[type(node)], node)
                 continue
-            self._dispatch(visit, node)
-            stack.append((node, True))
+            handlers = visit.get(type(node))
+            if handlers:
+                self._dispatch(handlers, node)
+            if type(node) in leave:
+                stack.append((node, True))
             stack.extend((child, False) for child in reversed(child_nodes(node)))
+
+
+def _node_types(name: str) -> list[type]:
+    kind = getattr(ast, name, None)
+    if not (isinstance(kind, type) and issubclass(kind, ast.AST)):
+        raise TypeError(f"visitor method for {name!r}: not an ast node class")
+    return [kind, *(getattr(ast, alias) for alias, target in _DISPATCH_AS.items() if target == name)]
