@@ -6,7 +6,7 @@ import os
 import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping, Sequence, Union
+from typing import Callable, Mapping, Sequence, Union
 
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
@@ -69,8 +69,10 @@ class Run:
         enabled: set[str],
         sources: Mapping[Path, Source] | None = None,
         cache: Cache | None = None,
+        focus: Callable[[str], bool] | None = None,
     ) -> None:
         self.registry = registry
+        self.focus = focus
         self.config = config
         self.enabled = enabled
         self.sources = {Path(os.path.abspath(p)).resolve(): text for p, text in (sources or {}).items()}
@@ -396,15 +398,20 @@ class Run:
                 continue  # its results came from the cache; it was parsed only for a join
             text = module.text
             context = project.code_context(module)
+            # a module outside the focus is here for its joins: a rule that only reads the code
+            # reports in the module itself, which nobody asked about (and the partial result
+            # must not be cached as the module's)
+            partial = self.focus is not None and not self.focus(module.path)
             active = [
                 rule_class(self._options(rule_class))
                 for rule_class in rule_classes
+                if not partial or rule_class.NEEDS_TEMPLATE  # type: ignore[attr-defined]
                 if (not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS))  # type: ignore[attr-defined]
                 and (context.linked or not rule_class.NEEDS_TEMPLATE)  # type: ignore[attr-defined]
             ]
             if not active:
                 key = self._module_keys.get(module.abs_path)
-                if self.cache is not None and key is not None:
+                if self.cache is not None and key is not None and not partial:
                     self.cache.put(key, [])
                 continue
             for rule in active:
@@ -419,7 +426,7 @@ class Run:
             found = [finding for rule in active for finding in rule.findings]
             self.result.findings.extend(found)
             key = self._module_keys.get(module.abs_path)
-            if self.cache is not None and key is not None and len(self.result.internal_errors) == crashed:
+            if self.cache is not None and key is not None and not partial and len(self.result.internal_errors) == crashed:
                 self.cache.put(key, found)
 
     # -- suppressions and config ---------------------------------------------------------
@@ -493,11 +500,15 @@ def check(
     enabled: set[str],
     sources: Mapping[Path, Source] | None = None,
     cache: Cache | None = None,
+    focus: Callable[[str], bool] | None = None,
 ) -> RunResult:
     """Check `paths`. `sources` gives the text of files held in memory (an editor buffer, stdin):
     they are checked as if on disk with that content, and the files around them give context.
-    `cache` reuses results of unchanged files (see `lintkit.cache`)."""
-    return Run(registry, config, enabled, sources, cache).check(paths)
+    `cache` reuses results of unchanged files (see `lintkit.cache`). `focus` says which files
+    findings are wanted about (by the path findings show): code-only rules are not run on other
+    modules, which are read for their joins with a template; their findings, elsewhere, may be
+    missing from the result."""
+    return Run(registry, config, enabled, sources, cache, focus).check(paths)
 
 
 def exit_code(result: RunResult, fail_on: Severity) -> int:

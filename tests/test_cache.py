@@ -108,3 +108,29 @@ def test_the_cli_uses_the_cache_and_no_cache_and_clean(demo, monkeypatch):
     cleaned = invoke("clean")
     assert cleaned.exit_code == 0 and "removed" in cleaned.stdout
     assert not (demo / ".lintkit_cache").exists()
+
+
+def test_a_focused_run_skips_code_only_rules_elsewhere_and_does_not_cache_that(tmp_path, monkeypatch):
+    """pre-commit with only a template: its handlers are read for the joins, but a rule that
+    only reads code reports in the handler, which was not given; that partial result must not
+    stand in for the handler's own results later."""
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "projects" / "lambda-to-lambda", root)
+    monkeypatch.chdir(root)
+    rules = registry()
+    template = Path("template.yaml")
+
+    def findings(cache, focus=None):
+        result = check([template], registry=rules, config=Config(path=None, root=Path(".")), enabled=set(rules.codes), cache=cache, focus=focus)
+        assert not result.internal_errors
+        return {(f.path, f.line, f.code) for f in result.findings}
+
+    full = findings(None)
+    producer = str(Path("src") / "producer.py")
+    assert {(producer, 13, "LK201"), (producer, 13, "LK204")} <= full
+    cache = new_cache(Path("."))
+    focused = findings(cache, focus=lambda path: Path(path) == template)
+    # the join (LK204, NEEDS_TEMPLATE) is still found; the code-only LK201/LK103 are not computed
+    assert (producer, 13, "LK204") in focused
+    assert not any(code in ("LK201", "LK103", "LK203") for _, _, code in focused)
+    assert findings(new_cache(Path("."))) == full  # the cache did not keep the partial results

@@ -62,7 +62,7 @@ def settings_for(path: Path) -> Settings:
 
 @dataclass
 class Checked:
-    result: RunResult  # everything the engine found, context files included
+    result: RunResult  # what the engine found (context files: only their joins with a given file)
     plan: Plan
     texts: dict[str, str] = field(default_factory=dict)  # buffer texts by the path findings show
 
@@ -98,6 +98,7 @@ def run(
         enabled=settings.enabled,
         sources=buffers,
         cache=settings.cache(),
+        focus=the_plan.scope.holds if the_plan.scope is not None else None,
     )
     texts = {}
     for path, buffer in buffers.items():
