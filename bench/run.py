@@ -11,6 +11,7 @@ a busy moment of the machine spreads over every tool), reported as the median wa
     lintkit_cold      lintkit check --no-cache .             everything
     lintkit_warm      lintkit check .                        everything, cache kept (after a priming run)
     lintkit_templates lintkit check --no-cache <templates>   (lintkit also reads the handlers they link)
+    lintkit_templates_alone  the same templates copied without their code (template rules only)
     lintkit_python    lintkit check --no-cache <python files>
     precommit_pair    lintkit check --no-cache <one handler> <its template>
     precommit_lone    lintkit check --no-cache <a handler with no template above it>
@@ -240,6 +241,17 @@ def fmt_seconds(value: float | None) -> str:
     return f"{value:.3f}" if value < 10 else f"{value:.1f}"
 
 
+def templates_alone(corpus: Path, templates: list[str]) -> Path:
+    """A copy of the corpus's templates, at the same relative paths, without the handler code
+    next to them: what cfn-lint reads, and all lintkit reads of them when no code is there."""
+    target = OUT / "templates-alone"
+    shutil.rmtree(target, ignore_errors=True)
+    for name in templates:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(corpus / name, target / name)
+    return target
+
+
 def build_cases(args, manifest: dict | None, corpus: Path, lintkit: str, cold_flag: list[str]) -> list[Case]:
     cfn_lint = tool("cfn-lint")
     flake8 = [sys.executable, str(BENCH / "flake8_default_plugins.py")]
@@ -263,6 +275,8 @@ def build_cases(args, manifest: dict | None, corpus: Path, lintkit: str, cold_fl
                  "lintkit check .  (after a priming run)", f"{p_desc} + {t_desc}"),
             Case("lintkit_templates", "lintkit cold, templates", [lintkit, "check", *cold_flag, *templates], corpus,
                  f"lintkit check{cold_shown} <{n_t} templates>", t_desc + " (and the handlers they link)", clear_cache=not cold_flag),
+            Case("lintkit_templates_alone", "lintkit cold, templates alone", [lintkit, "check", *cold_flag, *templates], templates_alone(corpus, templates),
+                 f"lintkit check{cold_shown} <{n_t} templates>  (in a copy without code)", t_desc + " (copied without their code)", clear_cache=not cold_flag),
             Case("lintkit_python", "lintkit cold, Python files", [lintkit, "check", *cold_flag, *python], corpus,
                  f"lintkit check{cold_shown} <{n_p} Python files>", p_desc + " (and their templates)", clear_cache=not cold_flag),
         ]
@@ -312,6 +326,8 @@ def targets(results: dict, cold_flag: list[str]) -> list[dict]:
         rows.append({"target": name, "value": value, "unit": "x", "goal": f"{op} {goal:g}", "pass": value >= goal if op == ">=" else value <= goal, "note": note})
 
     ratio("(a) cfn-lint+serverless-rules / lintkit cold, templates", "cfn_lint", "lintkit_templates", ">=", 20)
+    ratio("(a') cfn-lint+serverless-rules / lintkit cold, templates alone", "cfn_lint", "lintkit_templates_alone", ">=", 20,
+          "the same templates without their handler code: template analysis only")
     ratio("(b) lintkit cold / flake8, Python files", "lintkit_python", "flake8", "<=", 1.0)
     ratio("(c) lintkit warm / cold, everything", "lintkit_warm", "lintkit_cold", "<=", 0.2,
           "" if cold_flag else "no cache implemented yet (lintkit check has no --no-cache): both runs are cold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from functools import partial
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Mapping, Sequence, Union
@@ -401,24 +402,24 @@ class Run:
             # a module outside the focus is here for its joins: a rule that only reads the code
             # reports in the module itself, which nobody asked about (and the partial result
             # must not be cached as the module's)
-            partial = self.focus is not None and not self.focus(module.path)
+            context_only = self.focus is not None and not self.focus(module.path)
             active = [
                 rule_class(self._options(rule_class))
                 for rule_class in rule_classes
-                if not partial or rule_class.NEEDS_TEMPLATE  # type: ignore[attr-defined]
+                if not context_only or rule_class.NEEDS_TEMPLATE  # type: ignore[attr-defined]
                 if (not rule_class.TRIGGERS or any(token in text for token in rule_class.TRIGGERS))  # type: ignore[attr-defined]
                 and (context.linked or not rule_class.NEEDS_TEMPLATE)  # type: ignore[attr-defined]
             ]
             if not active:
                 key = self._module_keys.get(module.abs_path)
-                if self.cache is not None and key is not None and not partial:
+                if self.cache is not None and key is not None and not context_only:
                     self.cache.put(key, [])
                 continue
             for rule in active:
                 rule.bind(context)  # type: ignore[attr-defined]
             visitor = BatchedVisitor(active, lambda rule, error: self._crash(rule, module.path, error))  # type: ignore[arg-type]
             try:
-                visitor.walk(module.tree)
+                visitor.walk(module.tree, calls=partial(_module_calls, module))
             except RecursionError:
                 self._engine_finding(PARSE_ERROR, Location(module.path, 1, 1), "Python file is nested too deeply to analyse")
                 continue
@@ -426,7 +427,7 @@ class Run:
             found = [finding for rule in active for finding in rule.findings]
             self.result.findings.extend(found)
             key = self._module_keys.get(module.abs_path)
-            if self.cache is not None and key is not None and not partial and len(self.result.internal_errors) == crashed:
+            if self.cache is not None and key is not None and not context_only and len(self.result.internal_errors) == crashed:
                 self.cache.put(key, found)
 
     # -- suppressions and config ---------------------------------------------------------
@@ -490,6 +491,13 @@ class Run:
     def _with_severity(self, finding: Finding) -> Finding:
         override = self.config.severity.get(finding.code)
         return replace(finding, severity=override) if override is not None else finding
+
+
+def _module_calls(module) -> list:
+    """The module's calls, as its resolver found them (built here if no rule built it yet)."""
+    from lintkit.python.resolve import resolver_for
+
+    return list(resolver_for(module).calls())
 
 
 def check(

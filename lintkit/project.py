@@ -53,6 +53,13 @@ class Project:
     def link(self, function: Function) -> HandlerLink | None:
         return self.links.get(function)
 
+    def _links_by_module(self) -> dict[Path, list[HandlerLink]]:
+        found: dict[Path, list[HandlerLink]] = {}
+        for link in self.links.values():
+            if link.module_file is not None and link.function_name is not None:
+                found.setdefault(link.module_file, []).append(link)
+        return found
+
     def handler(self, function: Function) -> tuple[PythonModule, FunctionNode] | None:
         """The parsed module and the top-level `def` the function's `Handler` names, if both exist."""
         link = self.links.get(function)
@@ -85,10 +92,10 @@ class Project:
         return self.memo(("event-invokes",), compute)
 
     def code_context(self, module: PythonModule) -> CodeContext:
+        by_module = self.memo(("links-by-module",), self._links_by_module)
         linked: dict[str, list[Function]] = {}
-        for link in self.links.values():
-            if link.module_file == module.abs_path and link.function_name is not None:
-                linked.setdefault(link.function_name, []).append(link.function)
+        for link in by_module.get(module.abs_path, ()):
+            linked.setdefault(link.function_name, []).append(link.function)  # type: ignore[arg-type]
         if linked:
             handler_names = frozenset(linked)
         else:

@@ -590,7 +590,10 @@ class ModuleResolver:
             return evaluated_outside + [(node.body, inner)]
         outer.bind(node.name, Binding("function", node, outer))
         outside = [(d, frame) for d in node.decorator_list] + evaluated_outside
-        annotations = [(p.annotation, frame) for p in (*positional, *args.kwonlyargs) if p.annotation is not None]
+        params = (*positional, args.vararg, *args.kwonlyargs, args.kwarg)
+        annotations = [(p.annotation, frame) for p in params if p is not None and p.annotation is not None]
+        if node.returns is not None:
+            annotations.append((node.returns, frame))
         return outside + annotations + [(statement, inner) for statement in node.body]
 
     def _enter_comprehension(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
@@ -1026,7 +1029,9 @@ class ModuleResolver:
         if key in self._memo:
             return self._memo[key]
         found = None
-        aws = self.aws_call(call)
+        func = call.func
+        # only `<receiver>.invoke(...)` / `.invoke_async(...)` can be one: most calls stop here
+        aws = self.aws_call(call) if type(func) is ast.Attribute and func.attr in ("invoke", "invoke_async") else None
         if aws is not None and aws.service in ("lambda", UNKNOWN) and aws.method in ("invoke", "invoke_async"):
             if aws.service == "lambda" or self.keyword(call, "FunctionName") is not None:
                 found = self._invoke(call, aws)

@@ -9,6 +9,7 @@ from typing import Callable, Iterable
 from lintkit.python.nodes import child_nodes
 from lintkit.rule import CodeRule
 
+_CALLS_ONLY = frozenset({ast.Module, ast.Call})
 # The async forms are dispatched to the same methods: a rule about `def` or `for` means both.
 _DISPATCH_AS = {"AsyncFunctionDef": "FunctionDef", "AsyncFor": "For", "AsyncWith": "With"}
 
@@ -41,7 +42,18 @@ class BatchedVisitor:
                 self._crashed.add(id(rule))
                 self._on_crash(rule, error)
 
-    def walk(self, root: ast.AST) -> None:
+    def walk(self, root: ast.AST, calls: Callable[[], Iterable[ast.Call]] | None = None) -> None:
+        """Visit every node under `root`. When the rules look at nothing but calls (and the
+        module), `calls` gives the module's calls, which the resolver's own pass already found,
+        and no second walk is made."""
+        if calls is not None and type(root) is ast.Module and (set(self._visit) | set(self._leave)) <= _CALLS_ONLY:
+            self._dispatch(self._visit.get(ast.Module, []), root)
+            on_call, after_call = self._visit.get(ast.Call, []), self._leave.get(ast.Call, [])
+            for call in calls():
+                self._dispatch(on_call, call)
+                self._dispatch(after_call, call)
+            self._dispatch(self._leave.get(ast.Module, []), root)
+            return
         visit, leave = self._visit, self._leave
         stack: list[tuple[ast.AST, bool]] = [(root, False)]
         while stack:
