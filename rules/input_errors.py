@@ -41,6 +41,12 @@ class ParseError(Rule):
           Handler: app.handler
           Runtime: python3.12
     ```
+
+    ## Known problems
+    Python files are parsed by the Python that runs lintkit (CPython's own parser, which never
+    executes the code). Syntax newer than that Python, such as a 3.12 `type` statement read by
+    Python 3.11, is reported as a syntax error: run lintkit with a Python at least as new as
+    your functions' runtime.
     """
 
     code = "LK001"
