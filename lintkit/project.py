@@ -81,8 +81,8 @@ class Project:
             found: dict[Function, list[tuple[PythonModule, ast.Call]]] = {}
             for caller, link in self.links.items():
                 module = self.modules.get(link.module_file) if link.module_file is not None else None
-                if module is None:
-                    continue
+                if module is None or "invoke" not in module.text:
+                    continue  # no call spelled `invoke`: no need to build its resolver
                 for invoke in resolver_for(module).invokes():
                     target = invoke_target(caller, invoke.target) if invoke.is_async else None
                     if target is not None and (module, invoke.call) not in found.get(target, []):

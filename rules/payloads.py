@@ -275,7 +275,6 @@ class ResponseMayExceedLimit(CodeRule):
     )
 
     def leave_Module(self, node: ast.Module) -> None:
-        resolver = resolver_for(self.context.module)
         functions = self.context.module.top_level_functions()
         for handler, linked in sorted(self.context.linked.items()):
             triggers = [t for f in linked for t in f.triggers if t.invocation.value == "sync" and not _streams(t)]
@@ -284,7 +283,7 @@ class ResponseMayExceedLimit(CodeRule):
                 continue
             limit = min(SYNC_LIMITS_MB.get(t.kind, 6) for t in triggers)
             front = ", ".join(sorted({t.label for t in triggers}))
-            for statement, reason in resolver.returns_unbounded(definition):
+            for statement, reason in resolver_for(self.context.module).returns_unbounded(definition):
                 self.report(
                     statement,
                     f"returns {reason} to a synchronous caller ({front}): past {limit} MB the invocation fails with "

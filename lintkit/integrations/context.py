@@ -137,17 +137,26 @@ def context_templates(file: Path, config: Config, memo: dict | None = None) -> l
     stop = memo.get(("root", folder))
     if stop is None:
         stop = memo[("root", folder)] = project_root(folder, config)
-    own = resolved(file)
+    own = _resolved_in(memo, file)
     while True:
         here = memo.get(("templates", folder))
         if here is None:
-            here = memo[("templates", folder)] = [(t, resolved(t)) for t in templates_in(folder, config)]
+            here = memo[("templates", folder)] = [(t, _resolved_in(memo, t)) for t in templates_in(folder, config)]
         found = [t for t, where in here if where != own]
         if found:
             return found
-        if resolved(folder) == stop or folder.parent == folder:
+        if _resolved_in(memo, folder) == stop or folder.parent == folder:
             return []
         folder = folder.parent
+
+
+def _resolved_in(memo: dict, path: str | os.PathLike) -> Path:
+    """`resolved(path)`, asked of the file system once per plan."""
+    key = ("resolved", path)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = resolved(path)
+    return found
 
 
 # --------------------------------------------------------------------------- the plan
@@ -197,20 +206,20 @@ def plan(
         return Plan(list(folders), None, excluded)
 
     context: list[Path] = []
-    seen = {resolved(p) for p in paths}
     memo: dict = {}
+    seen = {_resolved_in(memo, p) for p in paths}
     for file in files:
-        kind = kinds.get(resolved(file), "unknown")
+        kind = kinds.get(_resolved_in(memo, file), "unknown")
         if kind == "unknown":
             kind = FileKind.PYTHON if file.suffix.lower() == ".py" else None
         if kind is not FileKind.PYTHON:
             continue
         for template in context_templates(file, config, memo):
-            key = resolved(template)
+            key = _resolved_in(memo, template)
             if key not in seen:
                 seen.add(key)
                 context.append(_shown(template))
-    scope = Scope(frozenset(resolved(f) for f in files), tuple(resolved(f) for f in folders))
+    scope = Scope(frozenset(_resolved_in(memo, f) for f in files), tuple(_resolved_in(memo, f) for f in folders))
     return Plan([*folders, *files, *context], scope, excluded, context)
 
 
@@ -232,7 +241,7 @@ class _Unit:
     module: Path | None
 
 
-def _units(project) -> list[_Unit]:
+def _units(project, where) -> list[_Unit]:
     from lintkit.templates.model import EventSourceMapping
 
     units = []
@@ -244,17 +253,20 @@ def _units(project) -> list[_Unit]:
         for config in function.event_invoke_configs:
             if config.resource is not None:
                 resources.add(config.resource.logical_id)
-        module = resolved(link.module_file) if link.module_file is not None else None
-        units.append(_Unit(resolved(function.template.abs_path), frozenset(resources), module))
+        module = where(link.module_file) if link.module_file is not None else None
+        units.append(_Unit(where(function.template.abs_path), frozenset(resources), module))
     return units
 
 
 def reported(findings: Iterable[Finding], scope: Scope, project, registry) -> list[Finding]:
     """The findings the rules above report for `scope` (see the module docstring)."""
+    from functools import lru_cache
+
     from lintkit.rule import ProjectRule
 
+    where = lru_cache(maxsize=None)(resolved)  # one answer per path for this report
     templates = {t.path: t for t in getattr(project, "templates", [])} if project is not None else {}
-    units = _units(project) if project is not None else []
+    units: list[_Unit] | None = None  # built only if a join's finding needs them
     kept = []
     for finding in findings:
         if scope.holds(finding.path) or any(scope.holds(r.location.path) for r in finding.related):
@@ -263,21 +275,23 @@ def reported(findings: Iterable[Finding], scope: Scope, project, registry) -> li
         rule = registry.get(finding.code)
         if rule is None or not issubclass(rule, ProjectRule):
             continue
-        if _other_half_given(finding, scope, templates, units):
+        if units is None:
+            units = _units(project, where) if project is not None else []
+        if _other_half_given(finding, scope, templates, units, where):
             kept.append(finding)
     return kept
 
 
-def _other_half_given(finding: Finding, scope: Scope, templates: dict, units: list[_Unit]) -> bool:
+def _other_half_given(finding: Finding, scope: Scope, templates: dict, units: list[_Unit], where) -> bool:
     template = templates.get(finding.path)
     if template is not None:
         resource = template.resource_at_line(finding.line)
         if resource is None:
             return False
-        where = resolved(template.abs_path)
+        template_file = where(template.abs_path)
         return any(
-            u.template == where and resource.logical_id in u.resources and u.module is not None and scope.holds(u.module)
+            u.template == template_file and resource.logical_id in u.resources and u.module is not None and scope.holds(u.module)
             for u in units
         )
-    module = resolved(finding.path)
+    module = where(finding.path)
     return any(u.module == module and scope.holds(u.template) for u in units)

@@ -49,7 +49,7 @@ class BatchedVisitor:
         if calls is not None and type(root) is ast.Module and (set(self._visit) | set(self._leave)) <= _CALLS_ONLY:
             self._dispatch(self._visit.get(ast.Module, []), root)
             on_call, after_call = self._visit.get(ast.Call, []), self._leave.get(ast.Call, [])
-            for call in calls():
+            for call in calls() if on_call or after_call else ():
                 self._dispatch(on_call, call)
                 self._dispatch(after_call, call)
             self._dispatch(self._leave.get(ast.Module, []), root)
