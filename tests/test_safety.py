@@ -3,7 +3,6 @@ rule's crash neither stops the run nor hides the other findings."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

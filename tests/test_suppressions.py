@@ -12,12 +12,11 @@ from lintkit.rule import registry
 from lintkit.suppressions import ALL, scan
 
 try:
-    from helpers import CLEAN_HANDLER, TEMPLATE_EVENT_COLUMN, TEMPLATE_EVENT_LINE, invoke, make_project, sqs_template, write
+    from helpers import CLEAN_HANDLER, TEMPLATE_EVENT_COLUMN, invoke, make_project, sqs_template, write
 except ImportError:  # tests/ became a package
     from tests.helpers import (  # type: ignore[no-redef]
         CLEAN_HANDLER,
         TEMPLATE_EVENT_COLUMN,
-        TEMPLATE_EVENT_LINE,
         invoke,
         make_project,
         sqs_template,

@@ -10,7 +10,6 @@ FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 LOOP_NODES = (ast.For, ast.AsyncFor, ast.While)
 FOR_NODES = (ast.For, ast.AsyncFor)
-WITH_NODES = (ast.With, ast.AsyncWith)
 SCOPE_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 COMPREHENSION_NODES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
@@ -174,13 +173,6 @@ def double_star_arguments(call: ast.Call) -> list[ast.expr]:
 def decorator_target(decorator: ast.expr) -> ast.expr:
     """`retry` for both `@retry` and `@retry(...)`."""
     return decorator.func if isinstance(decorator, ast.Call) else decorator
-
-
-def tuple_items(node: ast.AST | None) -> list[ast.expr] | None:
-    """The items of a tuple/list/set display, else None."""
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return list(node.elts)
-    return None
 
 
 # Fields that hold no code: expression contexts, operators, type comments.
