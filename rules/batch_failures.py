@@ -337,13 +337,9 @@ def _only_logs(statement: ast.stmt) -> bool:
     return False
 
 
-def _swallows(module: PythonModule, handler: ast.ExceptHandler) -> bool:
-    """The handler body only logs, passes or skips to the next record. Only an indented body
-    is examined: one written on the clause's own line (`except Exception: pass`) is not."""
-    first = handler.body[0]
-    line = module.lines[first.lineno - 1] if first.lineno <= len(module.lines) else ""
-    if line.encode("utf-8")[: first.col_offset].strip():
-        return False  # the body follows the colon on the clause's own line
+def _swallows(handler: ast.ExceptHandler) -> bool:
+    """The handler body only logs, passes or skips to the next record (`except Exception:
+    pass` on one line included)."""
     return all(_only_logs(statement) for statement in handler.body)
 
 
@@ -427,6 +423,15 @@ class RecordErrorsSwallowed(CodeRule):
             """,
             line=6,
         ),
+        Example(
+            python="""
+            def handler(event, context):
+                for record in event["Records"]:
+                    try: process(record)
+                    except Exception: pass
+            """,
+            line=4,
+        ),
     )
     VALID = (
         """
@@ -483,7 +488,7 @@ class RecordErrorsSwallowed(CodeRule):
             if not isinstance(statement, ast.Try):
                 continue
             for handler in statement.handlers:
-                if _is_broad(handler) and _swallows(self.context.module, handler):
+                if _is_broad(handler) and _swallows(handler):
                     self.report(
                         handler,
                         "a failing record is caught and only logged: the batch still succeeds and this record is "
