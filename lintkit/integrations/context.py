@@ -151,7 +151,7 @@ def context_templates(file: Path, config: Config, memo: dict | None = None) -> l
 
 
 def _resolved_in(memo: dict, path: str | os.PathLike) -> Path:
-    """`resolved(path)`, asked of the file system once per plan."""
+    """`resolved(path)`, asked of the file system once per `memo` (a plan, a report)."""
     key = ("resolved", path)
     found = memo.get(key)
     if found is None:
@@ -260,11 +260,11 @@ def _units(project, where) -> list[_Unit]:
 
 def reported(findings: Iterable[Finding], scope: Scope, project, registry) -> list[Finding]:
     """The findings the rules above report for `scope` (see the module docstring)."""
-    from functools import lru_cache
+    from functools import partial
 
     from lintkit.rule import ProjectRule
 
-    where = lru_cache(maxsize=None)(resolved)  # one answer per path for this report
+    where = partial(_resolved_in, {})  # one answer per path for this report
     templates = {t.path: t for t in getattr(project, "templates", [])} if project is not None else {}
     units: list[_Unit] | None = None  # built only if a join's finding needs them
     kept = []

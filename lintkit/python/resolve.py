@@ -477,7 +477,6 @@ class _Frame:
     class_def: ast.ClassDef | None
 
 
-_COMPREHENSIONS = COMPREHENSION_NODES
 _SCOPES = frozenset(SCOPE_NODES)
 _MAX_DEPTH = 12
 
@@ -557,7 +556,7 @@ class ModuleResolver:
                 + [(statement, inner) for statement in node.body]  # type: ignore[attr-defined]
                 + [(statement, frame) for statement in node.orelse]  # type: ignore[attr-defined]
             )
-        elif kind in _COMPREHENSIONS:
+        elif kind in COMPREHENSION_NODES:
             return self._enter_comprehension(node, frame)
         return [(child, frame) for child in child_nodes(node)]
 
@@ -1304,7 +1303,7 @@ class ModuleResolver:
     def describe_loop(self, loop: ast.AST) -> str:
         if isinstance(loop, FOR_NODES):
             return f"the loop over `{self.code(loop.iter, 40)}`"
-        if isinstance(loop, _COMPREHENSIONS):
+        if isinstance(loop, COMPREHENSION_NODES):
             return f"the comprehension over `{self.code(loop.generators[0].iter, 40)}`"  # type: ignore[attr-defined]
         return "a while loop"
 
@@ -1399,7 +1398,7 @@ class ModuleResolver:
             if isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Call):
                 return self.data_source(expr.value, scope, _depth + 1)
             return None
-        if isinstance(expr, _COMPREHENSIONS):
+        if isinstance(expr, COMPREHENSION_NODES):
             inner = self.scopes.get(expr, scope)
             return self.data_source(expr.generators[0].iter, inner.parent or scope, _depth + 1)  # type: ignore[attr-defined]
         if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
@@ -1528,7 +1527,7 @@ class ModuleResolver:
         """What a `for` loop or comprehension iterates over (None for `while`)."""
         if isinstance(loop, FOR_NODES):
             return loop.iter
-        if isinstance(loop, _COMPREHENSIONS):
+        if isinstance(loop, COMPREHENSION_NODES):
             return loop.generators[0].iter  # type: ignore[attr-defined]
         return None
 
@@ -1585,7 +1584,7 @@ class ModuleResolver:
                 if found:
                     return found
             return None
-        if isinstance(expr, _COMPREHENSIONS):
+        if isinstance(expr, COMPREHENSION_NODES):
             return self.unbounded_data(expr.generators[0].iter, scope, _depth + 1)  # type: ignore[attr-defined]
         if isinstance(expr, ast.JoinedStr):
             for part in expr.values:
@@ -1799,7 +1798,7 @@ def _is_inside_body(scope_node: ast.AST, child: ast.AST) -> bool:
         return any(child is statement for statement in scope_node.body)
     if isinstance(scope_node, ast.Lambda):
         return child is scope_node.body
-    if isinstance(scope_node, _COMPREHENSIONS):
+    if isinstance(scope_node, COMPREHENSION_NODES):
         return child is not scope_node.generators[0].iter  # type: ignore[attr-defined]
     return False
 
