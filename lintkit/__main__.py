@@ -1,3 +1,3 @@
-from lintkit.cli import main
+from lintkit.cli import entry_point
 
-main()
+entry_point()

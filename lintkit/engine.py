@@ -16,6 +16,7 @@ from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
+from lintkit.runtime import paused_gc
 from lintkit.suppressions import Suppressions, scan
 from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
 from lintkit.templates.loader import TemplateSyntaxError, decode_template
@@ -113,6 +114,10 @@ class Run:
 
     # -- the run -----------------------------------------------------------------------
     def check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
+        with paused_gc():  # everything built here lives until the run ends (see `paused_gc`)
+            return self._check(paths)
+
+    def _check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
         discovery = self._discover(paths)
         for path, message in discovery.problems:
             self.result.problems.append((display_path(Path(path)), message))

@@ -78,6 +78,21 @@ def test_expression_over_the_configured_depth(tmp_path):
     assert lintkit(".", cwd=tmp_path)[1] == []
 
 
+def test_deep_expression_nested_in_statements_on_the_last_line(tmp_path):
+    # the depth check looks into long compound statements, down to a last line with no newline
+    write(tmp_path / "app.py", "import os\n\ndef handler(event, context):\n    if event:\n        x = " + " + ".join(["1"] * 1500))
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "nested more than 1000 levels deep" in finding["message"]
+    assert finding["line"] == 5
+
+
+def test_too_many_brackets_are_reported_on_their_line(tmp_path):
+    write(tmp_path / "app.py", "a = f(1)\n\nx = " + "[" * 300 + "]" * 300 + "\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["message"].endswith("brackets nested 300 deep: more than Python's limit of 200")
+    assert finding["line"] == 3
+
+
 def test_20_mb_template_is_not_read(tmp_path):
     with open(tmp_path / "template.yaml", "w") as handle:
         handle.write('AWSTemplateFormatVersion: "2010-09-09"\nResources:\n')

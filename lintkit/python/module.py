@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import re
 import tokenize
 import warnings
 from dataclasses import dataclass, field
@@ -188,42 +189,46 @@ def _bound_names(node: ast.AST) -> set[str]:
 MAX_BRACKET_DEPTH = 200
 # A statement whose text is shorter than this cannot hold an expression deep enough to matter.
 _LONG_STATEMENT = 2000
+_LINE_END = re.compile("\n")
+_BRACKET = re.compile(r"[()\[\]{}]")
 
 
 def _bracket_depth(text: str) -> tuple[int, int]:
-    """The deepest bracket nesting and the line where it is reached. Brackets inside strings
-    count too: an overestimate that only matters past CPython's own limit."""
-    depth = deepest = 0
-    line = deepest_line = 1
-    for char in text:
-        if char in "([{":
+    """The deepest bracket nesting and the line where it is reached (0 when there are too few
+    brackets to pass the limit). Brackets inside strings count too: an overestimate that only
+    matters past CPython's own limit."""
+    if text.count("(") + text.count("[") + text.count("{") <= MAX_BRACKET_DEPTH:
+        return 0, 1
+    depth = deepest = deepest_at = 0
+    for match in _BRACKET.finditer(text):
+        if match.group() in "([{":
             depth += 1
             if depth > deepest:
-                deepest, deepest_line = depth, line
-        elif char in ")]}":
-            depth = max(depth - 1, 0)
-        elif char == "\n":
-            line += 1
-    return deepest, deepest_line
+                deepest, deepest_at = depth, match.start()
+        elif depth:
+            depth -= 1
+    return deepest, text.count("\n", 0, deepest_at) + 1
 
 
 def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
     """Refuse an expression nested deeper than `limit` (a 1,000-term `a + b + ...`, chained
     attributes, nested lambdas): the rules' recursive questions would hit Python's recursion
-    limit. Only long statements are measured, so ordinary files pay almost nothing."""
-    offsets = [0]
-    for line in text.split("\n"):
-        offsets.append(offsets[-1] + len(line) + 1)
+    limit. Only long statements are measured (and only they are looked into: the statements
+    inside a short one are shorter still), so ordinary files pay almost nothing."""
+    if len(text) < _LONG_STATEMENT:
+        return
+    offsets = [0, *(match.end() for match in _LINE_END.finditer(text)), len(text) + 1]
+    last = len(offsets) - 1
     statements: list[ast.AST] = list(tree.body)
     while statements:
         statement = statements.pop()
+        end_line = getattr(statement, "end_lineno", None)
+        if end_line is None or offsets[min(end_line, last)] - offsets[min(statement.lineno - 1, last)] < _LONG_STATEMENT:  # type: ignore[attr-defined]
+            continue
         for name in ("body", "orelse", "finalbody", "handlers", "cases"):
             children = getattr(statement, name, None)
             if isinstance(children, list):
                 statements.extend(c for c in children if isinstance(c, (ast.stmt, ast.excepthandler, ast.match_case)))
-        end_line = getattr(statement, "end_lineno", None)
-        if end_line is None or offsets[min(end_line, len(offsets) - 1)] - offsets[statement.lineno - 1] < _LONG_STATEMENT:  # type: ignore[attr-defined]
-            continue
         stack: list[tuple[ast.AST, int]] = [(c, 1) for c in ast.iter_child_nodes(statement) if isinstance(c, ast.expr)]
         while stack:
             node, depth = stack.pop()

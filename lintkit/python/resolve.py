@@ -1161,11 +1161,14 @@ class ModuleResolver:
     def context(self, call: ast.Call) -> CallContext:
         key = ("context", call)
         if key not in self._memo:
-            frame = self._frames.get(call) or _Frame(self.scope_of(call), (), None)
+            frame = self._frame_of(call)
             function = frame.scope.function
             class_def = _enclosing_class(self, function) if function is not None else None
             self._memo[key] = CallContext(function, class_def, frame.loops, self._retry_around(call, frame))
         return self._memo[key]
+
+    def _frame_of(self, call: ast.Call) -> _Frame:
+        return self._frames.get(call) or _Frame(self.scope_of(call), (), None)
 
     def _retry_around(self, call: ast.Call, frame: _Frame) -> RetryConstruct | None:
         for loop in reversed(frame.loops):
@@ -1359,7 +1362,7 @@ class ModuleResolver:
         names = frozenset(handler_names)
         if not names:
             return False
-        function = self.context(call).function
+        function = self._frame_of(call).scope.function  # (not `context`: no need to look for retries)
         if function is None:
             return any(n in self.module.top_level_functions() for n in names)
         reached = self.handler_functions(names)

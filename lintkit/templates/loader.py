@@ -23,7 +23,6 @@ This module deliberately does not import cfn-lint (slow to import).
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -34,6 +33,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from lintkit.limits import LimitExceeded, too_large
+from lintkit.runtime import paused_gc
 
 __all__ = [
     "LoadedDocument",
@@ -614,16 +614,10 @@ def load_text(text: str, *, json_hint: bool = False, max_alias_expansion: int = 
     """
     if text.startswith("\ufeff"):
         text = text[1:]
-    # Building a large node graph triggers repeated full garbage collections that cost several times
-    # the parse itself (0.9 s instead of 0.2 s for 1,000 resources); nothing here creates cycles.
-    gc_was_enabled = gc.isenabled()
-    if gc_was_enabled:
-        gc.disable()
-    try:
+    # Building a large node graph would trigger repeated full garbage collections that cost several
+    # times the parse itself (0.9 s instead of 0.2 s for 1,000 resources); nothing here makes cycles.
+    with paused_gc():
         return _load_text(text, json_hint, max_alias_expansion)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _load_text(text: str, json_hint: bool, max_alias_expansion: int) -> LoadedDocument:
