@@ -478,6 +478,8 @@ class _Frame:
 
 
 _SCOPES = frozenset(SCOPE_NODES)
+# Nodes that bind nothing and hold no code (four in ten of a module's nodes): given a parent, not visited.
+_LEAVES = frozenset({ast.Name, ast.Constant})
 _MAX_DEPTH = 12
 
 
@@ -496,24 +498,34 @@ class ModuleResolver:
 
     # -- the one pass -----------------------------------------------------------------------
     def _walk(self) -> None:
+        parents = self.parents
         stack: list[tuple[ast.AST, _Frame]] = [(self.module.tree, _Frame(self.module_scope, (), None))]
         while stack:
             node, frame = stack.pop()
             children = self._visit(node, frame)
+            if children is None:  # the usual case: every child runs in the node's frame
+                for child in reversed(child_nodes(node)):
+                    parents[child] = node
+                    if type(child) not in _LEAVES:
+                        stack.append((child, frame))
+                continue
             for child, child_frame in reversed(children):
-                self.parents[child] = node
-                stack.append((child, child_frame))
+                parents[child] = node
+                if type(child) not in _LEAVES:
+                    stack.append((child, child_frame))
 
-    def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
-        """Record what `node` binds and return its children with the frame each runs in. Node
-        types are compared exactly (cheaper than `isinstance` for a pass over every node)."""
-        scope = frame.scope
+    def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]] | None:
+        """Record what `node` binds and return its children with the frame each runs in (None:
+        all of them, in `frame`). Node types are compared exactly (cheaper than `isinstance` for
+        a pass over every node)."""
         kind = type(node)
         if kind is ast.Call:
             self._frames[node] = frame  # type: ignore[index]
-        elif kind is ast.Name or kind is ast.Constant or kind is ast.Attribute:
-            pass
-        elif kind is ast.Import or kind is ast.ImportFrom:
+            return None
+        if kind is ast.Attribute:
+            return None
+        scope = frame.scope
+        if kind is ast.Import or kind is ast.ImportFrom:
             self._bind_import(node, scope)  # type: ignore[arg-type]
         elif kind is ast.Assign:
             for target in node.targets:  # type: ignore[attr-defined]
@@ -558,7 +570,7 @@ class ModuleResolver:
             )
         elif kind in COMPREHENSION_NODES:
             return self._enter_comprehension(node, frame)
-        return [(child, frame) for child in child_nodes(node)]
+        return None
 
     def _enter_scope(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         outer = frame.scope
