@@ -14,6 +14,7 @@ from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
+from lintkit.paths import RealPaths
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.runtime import paused_gc
@@ -77,7 +78,8 @@ class Run:
         self.focus = focus
         self.config = config
         self.enabled = enabled
-        self.sources = {Path(os.path.abspath(p)).resolve(): text for p, text in (sources or {}).items()}
+        self.real_path = RealPaths()  # `Path.resolve()`, each folder asked once per run
+        self.sources = {self.real_path(os.path.abspath(p)): text for p, text in (sources or {}).items()}
         self.cache = cache
         self.known_codes = frozenset(registry.codes)
         self.result = RunResult()
@@ -122,13 +124,14 @@ class Run:
         for path, message in discovery.problems:
             self.result.problems.append((display_path(Path(path)), message))
         stacks = self._read_assemblies(paths, [f.path for f in discovery.files if f.kind is FileKind.CDK_ASSEMBLY])
-        in_assemblies = {stack.template_file.resolve() for stack in stacks}
-        plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and f.path.resolve() not in in_assemblies]
+        real = self.real_path
+        in_assemblies = {real(stack.template_file) for stack in stacks}
+        plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and real(f.path) not in in_assemblies]
         templates = self._load_templates(plain) + self._load_stack_templates(stacks)
-        roots = [Path(p).resolve() if Path(p).is_dir() else Path(p).resolve().parent for p in paths]
-        links = link_handlers(templates, roots)
+        roots = [real(p) if Path(p).is_dir() else real(p).parent for p in paths]
+        links = link_handlers(templates, roots, real)
         python_files = [f.path for f in discovery.files if f.kind is FileKind.PYTHON]
-        prefer_source_files(links, python_files)
+        prefer_source_files(links, python_files, real)
         linked_files = [link.module_file for link in links.values() if link.module_file is not None]
         project = Project(templates=templates, links=links)
         self._load_modules(project, python_files, linked_files)
@@ -153,22 +156,22 @@ class Run:
         """Walk the paths; a path given in `sources` is taken as given, even if not on disk."""
         on_disk = [p for p in paths if self._source(Path(p)) is None]
         found = discover(on_disk, exclude=self.config.exclude, exclude_root=self.config.root) if on_disk else Discovery()
-        known = {f.path.resolve() for f in found.files}
+        known = {self.real_path(f.path) for f in found.files}
         for path in (Path(p) for p in paths):
             source = self._source(path)
-            if source is None or path.resolve() in known:
+            if source is None or self.real_path(path) in known:
                 continue
             kind = classify(path, head=source.encode("utf-8") if isinstance(source, str) else source)
             if kind is None:
                 found.problems.append((path, "not a Python file or template; skipped"))
                 continue
             found.files.append(DiscoveredFile(path, kind, True))
-            known.add(path.resolve())
+            known.add(self.real_path(path))
         found.files.sort(key=lambda f: f.path.as_posix())
         return found
 
     def _source(self, path: Path) -> Source | None:
-        return self.sources.get(Path(os.path.abspath(path)).resolve()) if self.sources else None
+        return self.sources.get(self.real_path(os.path.abspath(path))) if self.sources else None
 
     def _read(self, file: Path) -> Source:
         """The file's bytes (or the text given for it), within the file size limit."""
@@ -196,23 +199,23 @@ class Run:
         stacks: list[StackTemplate] = []
         seen: set[Path] = set()
         for manifest in manifests:
-            if manifest.resolve() in seen:
+            if self.real_path(manifest) in seen:
                 continue
             try:
                 assembly = read_assembly(manifest)
             except AssemblyError as error:
                 self._engine_finding(PARSE_ERROR, Location(display_path(manifest), 1, 1), f"CDK assembly not readable: {error}")
                 continue
-            seen.update(m.resolve() for m in assembly.manifests)
+            seen.update(self.real_path(m) for m in assembly.manifests)
             stacks.extend(assembly.stacks)
         unique: dict[Path, StackTemplate] = {}
         for stack in stacks:
-            unique.setdefault(stack.template_file.resolve(), stack)
+            unique.setdefault(self.real_path(stack.template_file), stack)
         return list(unique.values())
 
     def _load_stack_templates(self, stacks: list[StackTemplate]) -> list[Template]:
         templates = self._load_templates([stack.template_file for stack in stacks])
-        by_file = {stack.template_file.resolve(): stack for stack in stacks}
+        by_file = {self.real_path(stack.template_file): stack for stack in stacks}
         for template in templates:
             stack = by_file.get(template.abs_path)
             if stack is None:
@@ -232,7 +235,7 @@ class Run:
             try:
                 source = self._read(file)
                 text = source if isinstance(source, str) else decode_template(source)
-                template = template_from_text(text, path=shown, abs_path=file.resolve(), limits=self.config.limits)
+                template = template_from_text(text, path=shown, abs_path=self.real_path(file), limits=self.config.limits)
             except TemplateSyntaxError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
                 continue
@@ -258,7 +261,7 @@ class Run:
         from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
 
         code_rules = self._rules(CodeRule)
-        linked_files = {file.resolve() for file in linked}
+        linked_files = {self.real_path(file) for file in linked}
 
         def needs_tree(resolved: Path, text: str) -> bool:
             """The prefilter: keep the tree (and run code rules) only for a handler a template links, or a file
@@ -271,7 +274,7 @@ class Run:
 
         seen: set[Path] = set()
         for file in [*files, *linked]:
-            resolved = file.resolve()
+            resolved = self.real_path(file)
             if resolved in seen:
                 continue
             seen.add(resolved)

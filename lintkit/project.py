@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
+from lintkit.paths import RealPaths
 from lintkit.python.handlers import HandlerFormatError, HandlerTarget, handler_target, looks_like_handler
 from lintkit.python.module import CodeContext, PythonModule
 from lintkit.python.nodes import FunctionNode
@@ -117,31 +118,36 @@ def _inside(path: Path, roots: list[Path]) -> bool:
     return any(path == root or path.is_relative_to(root) for root in roots)
 
 
-def link_handlers(templates: list[Template], roots: list[Path] | None = None) -> dict[Function, HandlerLink]:
+def link_handlers(
+    templates: list[Template], roots: list[Path] | None = None, real_path: Callable[[Path], Path] | None = None
+) -> dict[Function, HandlerLink]:
     """Link every function with a local code location and a `Handler` to its module file.
     Non-Python runtimes, images, inline and S3 code are left unlinked.
 
     A code location must lie inside the repository of its template (or, outside any git work
     tree, inside one of `roots`, the folders being checked): lintkit reads untrusted pull
     requests, and a `CodeUri: ../../..` must not make it read, and print lines of, files
-    elsewhere on the machine."""
+    elsewhere on the machine.
+
+    `real_path` is the run's `RealPaths` (one is made when not given)."""
+    real = real_path or RealPaths()
     links: dict[Function, HandlerLink] = {}
-    checked_roots = sorted({root.resolve() for root in roots or []})
+    checked_roots = sorted({real(root) for root in roots or []})
     tops: dict[Path, Path | None] = {}
     for template in templates:
         folder = template.abs_path.parent
         if folder not in tops:
             top = repository_root(folder)
-            tops[folder] = top.resolve() if top is not None else None
+            tops[folder] = real(top) if top is not None else None
         top = tops[folder]
-        allowed = [top] if top is not None else (checked_roots or [folder.resolve()])
+        allowed = [top] if top is not None else (checked_roots or [real(folder)])
         for function in template.functions.values():
             if function.is_python is False or function.is_image:
                 continue
             handler, code_dir = function.handler, function.code_dir
             if handler is None or code_dir is None:
                 continue
-            if not _inside(code_dir.resolve(), allowed):
+            if not _inside(real(code_dir), allowed):
                 where = "CodeUri" if function.is_sam else "Code"
                 links[function] = HandlerLink(
                     function, None, None, f"code location {function.code_uri!r} is outside the repository; not followed", where
@@ -153,15 +159,18 @@ def link_handlers(templates: list[Template], roots: list[Path] | None = None) ->
                 links[function] = HandlerLink(function, None, None, str(error))
                 continue
             existing = target.existing_file()
-            links[function] = HandlerLink(function, target, existing.resolve() if existing else None)
+            links[function] = HandlerLink(function, target, real(existing) if existing else None)
     return links
 
 
-def prefer_source_files(links: dict[Function, HandlerLink], python_files: list[Path]) -> None:
+def prefer_source_files(
+    links: dict[Function, HandlerLink], python_files: list[Path], real_path: Callable[[Path], Path] | None = None
+) -> None:
     """A CDK function's code is a copy of the user's folder, made at synth time (`asset.<hash>`
     in `cdk.out`). When the files being checked include the original (same name, same bytes),
     link to it instead, so that findings point where the user edits. Only byte-identical
     files are taken for the original: a copy that differs is reported as it is."""
+    real = real_path or RealPaths()
     by_name: dict[str, list[Path]] = {}
     for file in python_files:
         by_name.setdefault(file.name, []).append(file)
@@ -169,14 +178,14 @@ def prefer_source_files(links: dict[Function, HandlerLink], python_files: list[P
         module = link.module_file
         if module is None or link.function.asset_path is None:
             continue
-        candidates = [f for f in by_name.get(module.name, []) if f.resolve() != module]
+        candidates = [f for f in by_name.get(module.name, []) if real(f) != module]
         if not candidates:
             continue
         try:
             content = module.read_bytes()
             for candidate in sorted(candidates):
                 if candidate.read_bytes() == content:
-                    link.module_file = candidate.resolve()
+                    link.module_file = real(candidate)
                     break
         except OSError:
             continue

@@ -44,6 +44,7 @@ from typing import Iterable, Sequence
 from lintkit.config import Config
 from lintkit.discovery import DEFAULT_EXCLUDED_DIR_PATTERNS, DEFAULT_EXCLUDED_DIRS, FileKind, classify
 from lintkit.findings import Finding
+from lintkit.paths import RealPaths
 
 TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
 # Looked at first in a folder, so the usual names come first in the report of what was added.
@@ -151,12 +152,11 @@ def context_templates(file: Path, config: Config, memo: dict | None = None) -> l
 
 
 def _resolved_in(memo: dict, path: str | os.PathLike) -> Path:
-    """`resolved(path)`, asked of the file system once per `memo` (a plan, a report)."""
-    key = ("resolved", path)
-    found = memo.get(key)
-    if found is None:
-        found = memo[key] = resolved(path)
-    return found
+    """`resolved(path)`, each folder asked of the file system once per `memo` (a plan, a report)."""
+    real = memo.get(("real-paths",))
+    if real is None:
+        real = memo[("real-paths",)] = RealPaths()
+    return real(os.path.abspath(path))
 
 
 # --------------------------------------------------------------------------- the plan
@@ -169,11 +169,12 @@ class Scope:
     files: frozenset[Path]
     folders: tuple[Path, ...] = ()
     _answers: dict = field(default_factory=dict, repr=False, compare=False)
+    _real: RealPaths = field(default_factory=RealPaths, repr=False, compare=False)
 
     def holds(self, path: str | os.PathLike) -> bool:
         answer = self._answers.get(path)
         if answer is None:
-            target = resolved(path)
+            target = self._real(os.path.abspath(path))
             answer = self._answers[path] = target in self.files or any(_is_below(target, folder) for folder in self.folders)
         return answer
 
