@@ -475,6 +475,16 @@ class _Frame:
     scope: Scope
     loops: tuple[ast.AST, ...]
     class_def: ast.ClassDef | None
+    owner: FunctionNode | None = None  # the `def` whose body holds the code (through lambdas, classes...)
+
+
+@dataclass
+class _Owned:
+    """What the body of a `def` holds, nested scopes included (for `handler_functions`)."""
+
+    names: list[tuple[ast.Name, Scope]] = field(default_factory=list)
+    functions: list[FunctionNode] = field(default_factory=list)
+    self_attributes: list[str] = field(default_factory=list)  # `self.x` / `cls.x`
 
 
 _SCOPES = frozenset(SCOPE_NODES)
@@ -493,6 +503,7 @@ class ModuleResolver:
         self.scopes: dict[ast.AST, Scope] = {}  # def / lambda / class / comprehension -> its scope
         self._frames: dict[ast.Call, _Frame] = {}
         self._class_attributes: dict[ast.ClassDef, dict[str, list[Binding]]] = {}
+        self._owned: dict[FunctionNode, _Owned] = {}
         self._memo: dict[tuple, Any] = {}
         self._walk()
 
@@ -504,15 +515,20 @@ class ModuleResolver:
             node, frame = stack.pop()
             children = self._visit(node, frame)
             if children is None:  # the usual case: every child runs in the node's frame
-                for child in reversed(child_nodes(node)):
-                    parents[child] = node
-                    if type(child) not in _LEAVES:
-                        stack.append((child, frame))
-                continue
+                children = [(child, frame) for child in child_nodes(node)]
             for child, child_frame in reversed(children):
                 parents[child] = node
-                if type(child) not in _LEAVES:
+                kind = type(child)
+                if kind not in _LEAVES:
                     stack.append((child, child_frame))
+                elif kind is ast.Name and child_frame.owner is not None:
+                    self._owned_by(child_frame.owner).names.append((child, child_frame.scope))  # type: ignore[arg-type]
+
+    def _owned_by(self, function: FunctionNode) -> _Owned:
+        owned = self._owned.get(function)
+        if owned is None:
+            owned = self._owned[function] = _Owned()
+        return owned
 
     def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]] | None:
         """Record what `node` binds and return its children with the frame each runs in (None:
@@ -523,6 +539,9 @@ class ModuleResolver:
             self._frames[node] = frame  # type: ignore[index]
             return None
         if kind is ast.Attribute:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is ast.Name and value.id in ("self", "cls") and frame.owner is not None:
+                self._owned_by(frame.owner).self_attributes.append(node.attr)  # type: ignore[attr-defined]
             return None
         scope = frame.scope
         if kind is ast.Import or kind is ast.ImportFrom:
@@ -554,7 +573,7 @@ class ModuleResolver:
         elif kind in _SCOPES:
             return self._enter_scope(node, frame)
         elif kind is ast.For or kind is ast.AsyncFor:
-            inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+            inner = _Frame(scope, frame.loops + (node,), frame.class_def, frame.owner)
             self._bind_names(node.target, Binding("element", node.iter, scope), scope)  # type: ignore[attr-defined]
             return (
                 [(node.iter, frame), (node.target, inner)]  # type: ignore[attr-defined]
@@ -562,7 +581,7 @@ class ModuleResolver:
                 + [(statement, frame) for statement in node.orelse]  # type: ignore[attr-defined]
             )
         elif kind is ast.While:
-            inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+            inner = _Frame(scope, frame.loops + (node,), frame.class_def, frame.owner)
             return (
                 [(node.test, inner)]  # type: ignore[attr-defined]
                 + [(statement, inner) for statement in node.body]  # type: ignore[attr-defined]
@@ -580,7 +599,7 @@ class ModuleResolver:
             outer.bind(node.name, Binding("class", node, outer))
             scope = Scope(node, outer, "class")
             self.scopes[node] = scope
-            inner = _Frame(scope, (), node)
+            inner = _Frame(scope, (), node, frame.owner)
             outside = [(child, frame) for child in (*node.decorator_list, *node.bases, *node.keywords)]
             return outside + [(statement, inner) for statement in node.body]
         assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -595,10 +614,12 @@ class ModuleResolver:
         for star in (args.vararg, args.kwarg):
             if star is not None:
                 scope.bind(star.arg, Binding("unknown", star, scope))
-        inner = _Frame(scope, (), frame.class_def)
         evaluated_outside = [(d, frame) for d in (*args.defaults, *args.kw_defaults) if d is not None]
         if isinstance(node, ast.Lambda):
-            return evaluated_outside + [(node.body, inner)]
+            return evaluated_outside + [(node.body, _Frame(scope, (), frame.class_def, frame.owner))]
+        inner = _Frame(scope, (), frame.class_def, node)
+        if frame.owner is not None:
+            self._owned_by(frame.owner).functions.append(node)
         outer.bind(node.name, Binding("function", node, outer))
         outside = [(d, frame) for d in node.decorator_list] + evaluated_outside
         params = (*positional, args.vararg, *args.kwonlyargs, args.kwarg)
@@ -610,7 +631,7 @@ class ModuleResolver:
     def _enter_comprehension(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         scope = Scope(node, frame.scope, "comprehension")
         self.scopes[node] = scope
-        inner = _Frame(scope, frame.loops + (node,), frame.class_def)
+        inner = _Frame(scope, frame.loops + (node,), frame.class_def, frame.owner)
         children: list[tuple[ast.AST, _Frame]] = []
         for index, generator in enumerate(node.generators):  # type: ignore[attr-defined]
             self._bind_names(generator.target, Binding("element", generator.iter, scope), scope)
@@ -1347,21 +1368,23 @@ class ModuleResolver:
             if function in reached:
                 continue
             reached.add(function)
-            for node in iter_nodes(function.body, into_scopes=True):
-                if isinstance(node, FUNCTION_NODES):
-                    todo.append(node)
-                elif isinstance(node, ast.Name):
-                    todo.extend(self._referenced_functions(node))
-                elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                    class_def = _enclosing_class(self, function)
-                    if class_def is not None:
-                        todo.extend(m for m in _methods(class_def) if m.name == node.attr)
+            owned = self._owned.get(function)  # what the pass saw in its body
+            if owned is None:
+                continue
+            todo.extend(owned.functions)
+            for name, scope in owned.names:
+                todo.extend(self._referenced_functions(name, scope))
+            if owned.self_attributes:
+                class_def = _enclosing_class(self, function)
+                if class_def is not None:
+                    wanted = set(owned.self_attributes)
+                    todo.extend(m for m in _methods(class_def) if m.name in wanted)
         self._memo[key] = frozenset(reached)
         return self._memo[key]
 
-    def _referenced_functions(self, name: ast.Name) -> list[FunctionNode]:
+    def _referenced_functions(self, name: ast.Name, scope: Scope) -> list[FunctionNode]:
         found: list[FunctionNode] = []
-        for binding in self.lookup(name.id, self.scope_of(name)):
+        for binding in self.lookup(name.id, scope):
             if binding.kind == "function" and isinstance(binding.node, FUNCTION_NODES):
                 found.append(binding.node)
             elif binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
