@@ -327,6 +327,45 @@ def test_handler_paths():
     assert not any(resolver.in_handler_path(c, frozenset()) for c in by_url.values())
 
 
+def test_handler_paths_through_callbacks_nested_scopes_and_classes():
+    resolver = resolve(
+        """
+        import requests
+        from concurrent.futures import ThreadPoolExecutor
+        def callback(item):
+            requests.get("callback", timeout=1)
+        def in_lambda():
+            requests.get("lambda", timeout=1)
+        def in_class_body():
+            requests.get("class body", timeout=1)
+        def record():
+            requests.get("shadowed", timeout=1)
+        class Worker:
+            def go(cls):
+                cls.step()
+            def step(cls):
+                requests.get("cls method", timeout=1)
+        def handler(event, context):
+            with ThreadPoolExecutor() as pool:
+                pool.map(callback, event["items"])
+            later = lambda: in_lambda()
+            class Local:
+                value = in_class_body()
+            def nested():
+                requests.get("nested", timeout=1)
+            Worker.go(Worker)
+            return [record for record in event["Records"]]
+        """
+    )
+    by_url = {h.call.args[0].value: h.call for h in resolver.http_calls()}
+    on_path = {url for url, c in by_url.items() if resolver.in_handler_path(c, {"handler"})}
+    # a class named in the handler brings its methods; a comprehension's own variable is not the
+    # module function of the same name
+    assert on_path == {"callback", "lambda", "class body", "nested", "cls method"}
+    names = {f.name for f in resolver.handler_functions({"handler"})}
+    assert names == {"handler", "callback", "in_lambda", "in_class_body", "nested", "go", "step"}
+
+
 def test_loops_include_comprehensions_but_not_the_iterable():
     resolver = resolve(
         """
