@@ -177,20 +177,45 @@ def decorator_target(decorator: ast.expr) -> ast.expr:
 
 # Fields that hold no code: expression contexts, operators, type comments.
 _SKIPPED_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "type_ignores", "kind", "is_async", "conversion", "level"})
-_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+# List fields whose items are not all nodes: `None` (`{**x}` keys, keyword-only parameters
+# without a default) or identifiers.
+_MIXED_LISTS = frozenset(
+    {(ast.Dict, "keys"), (ast.arguments, "kw_defaults"), (ast.Global, "names"), (ast.Nonlocal, "names"), (ast.MatchClass, "kwd_attrs")}
+)
+_SINGLE, _NODES, _MIXED = 0, 1, 2
+_FIELD_PLANS: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def _field_plan(node: ast.AST) -> tuple[tuple[str, int], ...]:
+    """How to read the children of nodes of this type, learnt from the first one seen: a field
+    that holds a list always does, and one that holds a name or a constant never holds a node."""
+    kind = type(node)
+    plan: list[tuple[str, int]] = []
+    for name in node._fields:
+        if name in _SKIPPED_FIELDS:
+            continue
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            mixed = (kind, name) in _MIXED_LISTS or not all(isinstance(item, ast.AST) for item in value)
+            plan.append((name, _MIXED if mixed else _NODES))
+        elif value is None or isinstance(value, ast.AST):
+            plan.append((name, _SINGLE))
+    found = _FIELD_PLANS[kind] = tuple(plan)
+    return found
 
 
 def child_nodes(node: ast.AST) -> list[ast.AST]:
     """The child nodes of `node` that carry code, in field order (`ast.iter_child_nodes`
-    without contexts and operators, and with the field list of each node type kept)."""
-    names = _NODE_FIELDS.get(type(node))
-    if names is None:
-        names = _NODE_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _SKIPPED_FIELDS)
+    without contexts and operators)."""
+    plan = _FIELD_PLANS.get(type(node)) or _field_plan(node)
     found: list[ast.AST] = []
-    for name in names:
+    for name, how in plan:
         value = getattr(node, name, None)
-        if isinstance(value, list):
-            found.extend(item for item in value if isinstance(item, ast.AST))
-        elif isinstance(value, ast.AST):
-            found.append(value)
+        if how == _NODES:
+            found += value
+        elif how == _SINGLE:
+            if isinstance(value, ast.AST):
+                found.append(value)
+        else:
+            found += [item for item in value if isinstance(item, ast.AST)]
     return found

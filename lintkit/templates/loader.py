@@ -585,7 +585,8 @@ def _load_yaml(text: str, max_alias_expansion: int = DEFAULT_MAX_ALIAS_EXPANSION
         node = loader.get_single_node()
         if node is None:
             return LoadedDocument(None, [])
-        _expanded_size(node, max_alias_expansion)
+        if "&" in text:  # an alias needs an anchor (`&name`): without one nothing expands
+            _expanded_size(node, max_alias_expansion)
         builder = _Builder(loader, text)
         data = builder.build(node)
         duplicates = builder.duplicates
