@@ -49,6 +49,8 @@ class RunResult:
 
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """The path as a user reads it: relative to the working directory when inside it."""
+    if not path.is_absolute() and ".." not in path.parts:
+        return path.as_posix()  # already relative to it (as discovery gives them)
     absolute = path if path.is_absolute() else (cwd or Path.cwd()) / path
     try:
         relative = os.path.relpath(absolute, cwd or Path.cwd())
@@ -156,6 +158,13 @@ class Run:
         """Walk the paths; a path given in `sources` is taken as given, even if not on disk."""
         on_disk = [p for p in paths if self._source(Path(p)) is None]
         found = discover(on_disk, exclude=self.config.exclude, exclude_root=self.config.root) if on_disk else Discovery()
+        if self.sources:
+            self._add_given_sources(paths, found)
+        found.files.sort(key=lambda f: f.path.as_posix())
+        return found
+
+    def _add_given_sources(self, paths: Sequence[str | os.PathLike], found: Discovery) -> None:
+        """Files given in `sources` that discovery did not find (not on disk, or excluded)."""
         known = {self.real_path(f.path) for f in found.files}
         for path in (Path(p) for p in paths):
             source = self._source(path)
@@ -167,8 +176,6 @@ class Run:
                 continue
             found.files.append(DiscoveredFile(path, kind, True))
             known.add(self.real_path(path))
-        found.files.sort(key=lambda f: f.path.as_posix())
-        return found
 
     def _source(self, path: Path) -> Source | None:
         return self.sources.get(self.real_path(os.path.abspath(path))) if self.sources else None
@@ -452,7 +459,9 @@ class Run:
             if finding.code not in self.enabled:
                 continue
             if path not in per_file:
-                per_file[path] = ignored_for_path(self.config, self.config.relpath(path), self.known_codes)
+                per_file[path] = (
+                    ignored_for_path(self.config, self.config.relpath(path), self.known_codes) if self.config.per_file_ignores else set()
+                )
             if finding.code in per_file[path]:
                 continue
             if self._suppressed(finding, suppressions.get(path)):

@@ -57,3 +57,23 @@ def test_each_folder_is_asked_once(tree, monkeypatch):
 def test_a_symlink_loop_does_not_raise(tree):
     (tree / "loop").symlink_to(tree / "loop")
     assert RealPaths()(tree / "loop" / "x.py").name == "x.py"
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("app/handler.py", "app/handler.py"),
+        ("./app//handler.py", "app/handler.py"),
+        ("app/../other/handler.py", "other/handler.py"),
+        ("{cwd}/app/handler.py", "app/handler.py"),
+        ("{cwd}/../elsewhere/handler.py", "{parent}/elsewhere/handler.py"),
+    ],
+)
+def test_display_path(tmp_path, monkeypatch, given, shown):
+    from lintkit.engine import display_path
+
+    cwd = tmp_path / "project"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    values = {"cwd": cwd.as_posix(), "parent": tmp_path.as_posix()}
+    assert display_path(Path(given.format(**values))) == shown.format(**values)
