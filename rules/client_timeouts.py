@@ -238,8 +238,11 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
         }
         return sorted(found, key=lambda item: item[1])
 
+    def visit_Module(self, node: ast.Module) -> None:
+        self._timeouts = self._function_timeouts()  # the module's, asked once
+
     def visit_Call(self, node: ast.Call) -> None:
-        timeouts = self._function_timeouts()
+        timeouts = self._timeouts
         if not timeouts:
             return
         resolver = resolver_for(self.context.module)

@@ -488,6 +488,13 @@ class _Owned:
 
 
 _SCOPES = frozenset(SCOPE_NODES)
+# The node types `_visit` does more for than record a parent (the others go straight through).
+_HANDLED = frozenset(
+    {ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr, ast.withitem, ast.ExceptHandler, ast.Global}
+    | _SCOPES
+    | {ast.For, ast.AsyncFor, ast.While}
+    | set(COMPREHENSION_NODES)
+)
 # Nodes that bind nothing and hold no code (four in ten of a module's nodes): given a parent, not visited.
 _LEAVES = frozenset({ast.Name, ast.Constant})
 _MAX_DEPTH = 12
@@ -542,6 +549,8 @@ class ModuleResolver:
             value = node.value  # type: ignore[attr-defined]
             if type(value) is ast.Name and value.id in ("self", "cls") and frame.owner is not None:
                 self._owned_by(frame.owner).self_attributes.append(node.attr)  # type: ignore[attr-defined]
+            return None
+        if kind not in _HANDLED:
             return None
         scope = frame.scope
         if kind is ast.Import or kind is ast.ImportFrom:
