@@ -53,6 +53,7 @@ def text_digest(text: str) -> str:
 class Cache:
     def __init__(self, folder: Path, settings: dict) -> None:
         self.folder = folder / CACHE_DIR_NAME / FORMAT
+        self._folder = str(self.folder)
         self.root = folder / CACHE_DIR_NAME
         self._salt = hashlib.sha256(
             json.dumps({"code": _code_fingerprint(), "settings": settings}, sort_keys=True, default=str).encode()
@@ -70,10 +71,14 @@ class Cache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
+    def _read(self, key: str) -> object:
+        # plain strings and `open`: a warm run reads thousands of entries
+        with open(os.path.join(self._folder, key[:2], key + ".json"), encoding="utf-8") as entry:
+            return json.loads(entry.read())
+
     def get(self, key: str) -> list[Finding] | None:
         try:
-            data = json.loads(self._path(key).read_text(encoding="utf-8"))
-            findings = [_finding(item) for item in data]
+            findings = [_finding(item) for item in self._read(key)]  # type: ignore[attr-defined]
         except (OSError, ValueError, KeyError, TypeError):
             self.misses += 1
             return None
@@ -81,6 +86,16 @@ class Cache:
         return findings
 
     def put(self, key: str, findings: Iterable[Finding]) -> None:
+        self.put_data(key, [_record(f) for f in findings])
+
+    def get_data(self, key: str) -> object | None:
+        """Any JSON stored under `key` (not counted in `hits`/`misses`, which are about results)."""
+        try:
+            return self._read(key)
+        except (OSError, ValueError):
+            return None
+
+    def put_data(self, key: str, data: object) -> None:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +104,7 @@ class Cache:
                 ignore.write_text("# lintkit's result cache: safe to delete\n*\n")
             handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump([_record(f) for f in findings], out)
+                json.dump(data, out)
             os.replace(temporary, path)
         except OSError:
             pass  # a read-only checkout still gets correct (uncached) results

@@ -20,7 +20,14 @@ from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.runtime import paused_gc
 from lintkit.suppressions import Suppressions, scan
 from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
-from lintkit.templates.loader import TemplateSyntaxError, decode_template
+from lintkit.templates.loader import (
+    LoadedDocument,
+    TemplateSyntaxError,
+    decode_template,
+    document_from_json,
+    document_to_json,
+    load_text,
+)
 from lintkit.templates.model import Template, TemplateStructureError, template_from_text
 
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
@@ -242,7 +249,9 @@ class Run:
             try:
                 source = self._read(file)
                 text = source if isinstance(source, str) else decode_template(source)
-                template = template_from_text(text, path=shown, abs_path=self.real_path(file), limits=self.config.limits)
+                template = template_from_text(
+                    text, path=shown, abs_path=self.real_path(file), limits=self.config.limits, load=self._load_document
+                )
             except TemplateSyntaxError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
                 continue
@@ -263,6 +272,21 @@ class Run:
             self._texts[shown] = template.text
             self._templates_by_path[shown] = template
         return templates
+
+    def _load_document(self, text: str, **options) -> LoadedDocument:
+        """`load_text`, through the cache: a template's loaded document is kept by its text (not
+        for a text with YAML anchors: aliases share nodes, which JSON does not)."""
+        if self.cache is None or "&" in text:
+            return load_text(text, **options)
+        key = self.cache.key("template-document", str(options.get("json_hint")), text_digest(text))
+        data = self.cache.get_data(key)
+        document = document_from_json(data) if data is not None else None
+        if document is None:
+            document = load_text(text, **options)
+            data = document_to_json(document)
+            if data is not None:
+                self.cache.put_data(key, data)
+        return document
 
     def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
         from lintkit.python.module import PythonSyntaxError, decode_source, parse_python

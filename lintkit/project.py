@@ -106,12 +106,22 @@ class Project:
         return CodeContext(module=module, linked=linked, handler_names=handler_names)
 
 
-def repository_root(start: Path) -> Path | None:
-    """The nearest folder at or above `start` that holds a `.git` (a work tree's top)."""
+def repository_root(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:
+    """The nearest folder at or above `start` that holds a `.git` (a work tree's top). `known`
+    keeps the answer of every folder on the way: the templates of a run share their parents."""
+    walked: list[Path] = []
+    found: Path | None = None
     for folder in (start, *start.parents):
+        if known is not None and folder in known:
+            found = known[folder]
+            break
+        walked.append(folder)
         if (folder / ".git").exists():
-            return folder
-    return None
+            found = folder
+            break
+    if known is not None:
+        known.update((folder, found) for folder in walked)
+    return found
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:
@@ -134,10 +144,11 @@ def link_handlers(
     links: dict[Function, HandlerLink] = {}
     checked_roots = sorted({real(root) for root in roots or []})
     tops: dict[Path, Path | None] = {}
+    walked: dict[Path, Path | None] = {}
     for template in templates:
         folder = template.abs_path.parent
         if folder not in tops:
-            top = repository_root(folder)
+            top = repository_root(folder, walked)
             tops[folder] = real(top) if top is not None else None
         top = tops[folder]
         allowed = [top] if top is not None else (checked_roots or [real(folder)])

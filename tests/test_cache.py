@@ -44,6 +44,27 @@ def test_warm_run_equals_cold_run_and_parses_nothing(demo):
     assert warm.misses == 0 and warm.hits > 0
 
 
+def test_a_warm_run_reads_templates_from_the_cache(demo, monkeypatch):
+    from lintkit.templates.loader import load_text
+
+    cold = run(demo, new_cache(demo))
+    loaded: list[str] = []
+    monkeypatch.setattr("lintkit.engine.load_text", lambda text, **options: loaded.append(text) or load_text(text, **options))
+    assert run(demo, new_cache(demo)) == cold
+    assert loaded == []  # every template came back from its cached document
+    template = demo / "template.yaml"
+    template.write_text(template.read_text().replace("Timeout: 30", "Timeout: 31", 1))
+    expected = run(demo, None)
+    loaded.clear()
+    assert run(demo, new_cache(demo)) == expected
+    assert loaded == [template.read_text()]  # the edited template is loaded again
+    loaded.clear()
+    template.write_text(template.read_text() + "Outputs:\n  Anchored: &name {Value: x}\n  Again: *name\n")
+    run(demo, new_cache(demo))
+    run(demo, new_cache(demo))
+    assert len(loaded) == 2  # a text with anchors is never taken from the cache
+
+
 def test_editing_a_handler_invalidates_its_results_and_the_joins(demo):
     run(demo, new_cache(demo))
     orders = demo / "src" / "orders.py"

@@ -77,3 +77,22 @@ def test_display_path(tmp_path, monkeypatch, given, shown):
     monkeypatch.chdir(cwd)
     values = {"cwd": cwd.as_posix(), "parent": tmp_path.as_posix()}
     assert display_path(Path(given.format(**values))) == shown.format(**values)
+
+
+def test_repository_root_remembers_the_folders_on_the_way(tmp_path, monkeypatch):
+    from lintkit.project import repository_root
+
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "repo" / "services" / "a").mkdir(parents=True)
+    (tmp_path / "repo" / "services" / "b").mkdir(parents=True)
+    (tmp_path / "loose" / "x").mkdir(parents=True)
+    known: dict = {}
+    assert repository_root(tmp_path / "repo" / "services" / "a", known) == tmp_path / "repo"
+    asked: list[Path] = []
+    original = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: asked.append(self) or original(self))
+    assert repository_root(tmp_path / "repo" / "services" / "b", known) == tmp_path / "repo"
+    assert asked == [tmp_path / "repo" / "services" / "b" / ".git"]  # `services` was known
+    monkeypatch.undo()
+    assert repository_root(tmp_path / "loose" / "x", known) == repository_root(tmp_path / "loose" / "x")
+    assert known[tmp_path / "repo" / "services"] == tmp_path / "repo"

@@ -23,6 +23,8 @@ from lintkit.templates.loader import (
     Mark,
     Seq,
     TemplateSyntaxError,
+    document_from_json,
+    document_to_json,
     load_path,
     load_text,
 )
@@ -751,3 +753,72 @@ def test_global_loaders_untouched():
     with pytest.raises(yaml.constructor.ConstructorError):
         yaml.safe_load("a: !Ref b")
     assert yaml.safe_load("d: 2010-09-09")["d"].year == 2010
+
+
+# -- the cached form of a loaded document ----------------------------------------------------------
+
+_VARIED = """\
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Timeout: 30
+      MemorySize: 1.5e3
+      Tracing: true
+      Layers: [!Ref A, !Sub "${B}", {"Fn::GetAtt": [C, Arn]}]
+      Nothing: null
+      Big: 123456789012345678901234567890
+      Odd: [.inf, -.inf, .nan]
+      Keys: {1: one, false: no, null: none, 2.5: x}
+      Timeout: 31
+"""
+
+
+def _same(a, b) -> bool:
+    """Equal values, of the same types, with the same marks all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Map):
+        return (
+            a.mark == b.mark
+            and [(type(k), k) for k in a] == [(type(k), k) for k in b]
+            and a.key_marks == b.key_marks
+            and a.value_marks == b.value_marks
+            and all(_same(a[k], b[k]) for k in a)
+        )
+    if isinstance(a, Seq):
+        return a.mark == b.mark and a.item_marks == b.item_marks and len(a) == len(b) and all(map(_same, a, b))
+    return a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
+
+
+@pytest.mark.parametrize("text", [_VARIED, json.dumps({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"A": [1, 2.0, None]}}}}), ""])
+def test_a_document_comes_back_from_its_json_form_unchanged(text):
+    document = load_text(text)
+    data = document_to_json(document)
+    assert data is not None
+    back = document_from_json(json.loads(json.dumps(data)))
+    assert back is not None and _same(document.data, back.data)
+    assert back.duplicate_keys == document.duplicate_keys
+
+
+def test_duplicates_survive_the_json_form():
+    back = document_from_json(json.loads(json.dumps(document_to_json(load_text(_VARIED)))))
+    assert [(key, tuple(mark)) for key, mark in back.duplicate_keys] == [("Timeout", (13, 7))]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A: &shared {x: 1}\nB: *shared\n",  # an alias shares a node
+        "A: !!binary aGVsbG8=\n",  # bytes
+        "A: !!omap [{a: 1}, {b: 2}]\n",  # pairs are tuples
+        "A: !!set {a, b}\n",
+    ],
+)
+def test_documents_json_cannot_carry_are_not_cached(text):
+    assert document_to_json(load_text(text)) is None
+
+
+@pytest.mark.parametrize("data", [None, [], {"data": ["X", 1, 1, []], "duplicates": []}, {"data": ["M", 1, 1, [["list key"], 1, 1, 1, 1, "v"]], "duplicates": []}, {"data": ["S", 1]}, {"duplicates": [[1]]}])
+def test_a_corrupt_json_form_is_refused(data):
+    assert document_from_json(data) is None

@@ -144,6 +144,88 @@ class LoadedDocument:
     """Every key that appeared again in the same mapping, with the later occurrence's key mark."""
 
 
+# A loaded document as JSON, for the result cache (loading the text again costs three times more
+# than reading this back). Maps are ["M", line, column, [key, key line, key column, value line,
+# value column, value, ...]], sequences ["S", line, column, [line, column, item, ...]]; scalars
+# are themselves. Only plain trees of str, int, float, bool and None are written: an alias
+# (shared nodes), binary values or `!!omap` pairs make a document that is not cached.
+
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def document_to_json(document: LoadedDocument) -> dict | None:
+    """The document as JSON-ready data, or None when it holds something JSON cannot carry."""
+    seen: set[int] = set()
+
+    def encode(value: Any) -> Any:
+        kind = value.__class__
+        if kind is Map or kind is Seq:
+            if id(value) in seen:
+                raise TypeError("shared node")
+            seen.add(id(value))
+            items: list[Any] = []
+            if kind is Map:
+                for key, item in value.items():
+                    if key.__class__ not in _JSON_SCALARS:
+                        raise TypeError("key")
+                    key_mark, value_mark = value.key_marks[key], value.value_marks[key]
+                    items += [key, key_mark[0], key_mark[1], value_mark[0], value_mark[1], encode(item)]
+                return ["M", value.mark[0], value.mark[1], items]
+            marks = value.item_marks
+            if len(marks) != len(value):
+                raise TypeError("marks")
+            for mark, item in zip(marks, value):
+                items += [mark[0], mark[1], encode(item)]
+            return ["S", value.mark[0], value.mark[1], items]
+        if kind in _JSON_SCALARS:
+            return value
+        raise TypeError(kind.__name__)
+
+    try:
+        duplicates = [[key, mark[0], mark[1]] for key, mark in document.duplicate_keys if key.__class__ in _JSON_SCALARS]
+        if len(duplicates) != len(document.duplicate_keys):
+            return None
+        return {"data": encode(document.data), "duplicates": duplicates}
+    except (TypeError, KeyError, RecursionError):
+        return None
+
+
+def document_from_json(data: Any) -> LoadedDocument | None:
+    """The document `document_to_json` wrote, or None when `data` is not one (a corrupt entry)."""
+
+    def decode(value: Any) -> Any:
+        if value.__class__ is not list:
+            return value
+        tag, line, column, items = value
+        if tag == "M":
+            built: Any = dict.__new__(Map)
+            key_marks: dict[Any, Mark] = {}
+            value_marks: dict[Any, Mark] = {}
+            built.key_marks, built.value_marks = key_marks, value_marks
+            for index in range(0, len(items), 6):
+                key = items[index]
+                key_marks[key] = _tuple_new(Mark, (items[index + 1], items[index + 2]))
+                value_marks[key] = _tuple_new(Mark, (items[index + 3], items[index + 4]))
+                built[key] = decode(items[index + 5])
+        elif tag == "S":
+            built = list.__new__(Seq)
+            marks: list[Mark] = []
+            built.item_marks = marks
+            for index in range(0, len(items), 3):
+                marks.append(_tuple_new(Mark, (items[index], items[index + 1])))
+                built.append(decode(items[index + 2]))
+        else:
+            raise ValueError(tag)
+        built.mark = _tuple_new(Mark, (line, column))
+        return built
+
+    try:
+        duplicates = [(key, _tuple_new(Mark, (line, column))) for key, line, column in data["duplicates"]]
+        return LoadedDocument(decode(data["data"]), duplicates)
+    except (TypeError, ValueError, KeyError, IndexError, RecursionError):
+        return None
+
+
 # --------------------------------------------------------------------------------------------------
 # YAML
 

@@ -12,11 +12,11 @@ import enum
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from lintkit.findings import Location
 from lintkit.limits import DEFAULT_LIMITS, Limits
-from lintkit.templates.loader import Map, Mark, Seq, load_path, load_text
+from lintkit.templates.loader import LoadedDocument, Map, Mark, Seq, load_path, load_text
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -709,12 +709,15 @@ def load_template(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> 
     return build_template(path, file.resolve(), text, document.data, document.duplicate_keys)
 
 
-def template_from_text(text: str, *, path: str, abs_path: Path, limits: Limits = DEFAULT_LIMITS) -> Template:
-    """A template from text already in memory (an editor buffer, stdin)."""
+def template_from_text(
+    text: str, *, path: str, abs_path: Path, limits: Limits = DEFAULT_LIMITS, load: Callable[..., LoadedDocument] = load_text
+) -> Template:
+    """A template from text already in memory (an editor buffer, stdin). `load` loads the text
+    (`load_text`'s signature; the engine's reads the result cache first)."""
     if text.startswith("\ufeff"):
         text = text[1:]
     json_hint = abs_path.name.lower().endswith(".json")
-    document = load_text(text, json_hint=json_hint, max_alias_expansion=limits.max_alias_expansion)
+    document = load(text, json_hint=json_hint, max_alias_expansion=limits.max_alias_expansion)
     return build_template(path, abs_path, text, document.data, document.duplicate_keys)
 
 
