@@ -6,7 +6,8 @@ the settings that change what rules report (enabled rules, rule options, limits)
 path and content, and for a Python file the templates that link it. Joined results (project
 rules) are keyed over every template and every handler module they link: a change on either
 side recomputes them. Severity overrides, ignores and suppressions are applied after the cache,
-so changing them needs no invalidation.
+so changing them needs no invalidation. A template's loaded document (its values and positions,
+as JSON) is kept by its text too: a warm run links handlers without loading YAML again.
 
 The cache is an optimisation only: an unreadable or corrupt entry is a miss, a cache folder
 that cannot be written is silently not written."""
