@@ -143,14 +143,11 @@ def link_handlers(
     real = real_path or RealPaths()
     links: dict[Function, HandlerLink] = {}
     checked_roots = sorted({real(root) for root in roots or []})
-    tops: dict[Path, Path | None] = {}
-    walked: dict[Path, Path | None] = {}
+    walked: dict[Path, Path | None] = {}  # folder -> its repository root
     for template in templates:
         folder = template.abs_path.parent
-        if folder not in tops:
-            top = repository_root(folder, walked)
-            tops[folder] = real(top) if top is not None else None
-        top = tops[folder]
+        top = repository_root(folder, walked)
+        top = real(top) if top is not None else None
         allowed = [top] if top is not None else (checked_roots or [real(folder)])
         for function in template.functions.values():
             if function.is_python is False or function.is_image:

@@ -169,12 +169,11 @@ class Scope:
     files: frozenset[Path]
     folders: tuple[Path, ...] = ()
     _answers: dict = field(default_factory=dict, repr=False, compare=False)
-    _real: RealPaths = field(default_factory=RealPaths, repr=False, compare=False)
 
     def holds(self, path: str | os.PathLike) -> bool:
         answer = self._answers.get(path)
         if answer is None:
-            target = self._real(os.path.abspath(path))
+            target = _resolved_in(self._answers, path)
             answer = self._answers[path] = target in self.files or any(_is_below(target, folder) for folder in self.folders)
         return answer
 

@@ -25,6 +25,7 @@ What the template join calls:
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -510,7 +511,7 @@ class ModuleResolver:
         self.scopes: dict[ast.AST, Scope] = {}  # def / lambda / class / comprehension -> its scope
         self._frames: dict[ast.Call, _Frame] = {}
         self._class_attributes: dict[ast.ClassDef, dict[str, list[Binding]]] = {}
-        self._owned: dict[FunctionNode, _Owned] = {}
+        self._owned: defaultdict[FunctionNode, _Owned] = defaultdict(_Owned)
         self._memo: dict[tuple, Any] = {}
         self._walk()
 
@@ -529,13 +530,7 @@ class ModuleResolver:
                 if kind not in _LEAVES:
                     stack.append((child, child_frame))
                 elif kind is ast.Name and child_frame.owner is not None:
-                    self._owned_by(child_frame.owner).names.append((child, child_frame.scope))  # type: ignore[arg-type]
-
-    def _owned_by(self, function: FunctionNode) -> _Owned:
-        owned = self._owned.get(function)
-        if owned is None:
-            owned = self._owned[function] = _Owned()
-        return owned
+                    self._owned[child_frame.owner].names.append((child, child_frame.scope))  # type: ignore[arg-type]
 
     def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]] | None:
         """Record what `node` binds and return its children with the frame each runs in (None:
@@ -548,7 +543,7 @@ class ModuleResolver:
         if kind is ast.Attribute:
             value = node.value  # type: ignore[attr-defined]
             if type(value) is ast.Name and value.id in ("self", "cls") and frame.owner is not None:
-                self._owned_by(frame.owner).self_attributes.append(node.attr)  # type: ignore[attr-defined]
+                self._owned[frame.owner].self_attributes.append(node.attr)  # type: ignore[attr-defined]
             return None
         if kind not in _HANDLED:
             return None
@@ -628,7 +623,7 @@ class ModuleResolver:
             return evaluated_outside + [(node.body, _Frame(scope, (), frame.class_def, frame.owner))]
         inner = _Frame(scope, (), frame.class_def, node)
         if frame.owner is not None:
-            self._owned_by(frame.owner).functions.append(node)
+            self._owned[frame.owner].functions.append(node)
         outer.bind(node.name, Binding("function", node, outer))
         outside = [(d, frame) for d in node.decorator_list] + evaluated_outside
         params = (*positional, args.vararg, *args.kwonlyargs, args.kwarg)
