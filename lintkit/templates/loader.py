@@ -574,6 +574,10 @@ def _yaml_error(error: yaml.YAMLError, text: str, offsets_in_bytes: bool) -> Tem
         context = error.context or ""
         if context.startswith("expected a single document"):
             message = "expected a single document in the stream, but found another document"
+        elif "nesting depth" in (error.problem or ""):
+            # PyYAML 6.0.4+ caps nesting itself ("exceeded maximum nesting depth"): the same
+            # error as lintkit's own depth check, in lintkit's words whatever the PyYAML version
+            message = "the document is nested too deeply"
         else:
             message = error.problem or context or "invalid YAML"
             # "while scanning a simple key (line 34)": where the construct that failed began,
