@@ -280,3 +280,13 @@ class CodeContext:
 
     def functions_for(self, handler_name: str) -> list["Function"]:
         return self.linked.get(handler_name, [])
+
+    def functions_running(self, function: FunctionNode | None = None) -> list["Function"]:
+        """The template functions whose handler path runs `function` (None: the module's own
+        top-level code), without repeats; empty when no template is known to run it."""
+        found: list["Function"] = []
+        for functions in self.linked.values():
+            for linked in functions:
+                if linked not in found:
+                    found.append(linked)
+        return found
