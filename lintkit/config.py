@@ -47,10 +47,12 @@ CONFIG_FILENAMES = (LINTKIT_TOML, PYPROJECT_TOML)
 OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 
 ALLOWED_KEYS = (
+    "all-code",
     "exclude",
     "extend-select",
     "fail-on",
     "ignore",
+    "lambda-code",
     "limits",
     "output-format",
     "per-file-ignores",
@@ -74,6 +76,9 @@ class Config:
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule code -> severity override
     exclude: list[str] = field(default_factory=list)
+    # globs of files that run in Lambda whatever the templates say (entry points of the code model)
+    lambda_code: list[str] = field(default_factory=list)
+    all_code: bool = False  # run the code rules on every Python file, not only on Lambda code
     output_format: str | None = None
     fail_on: Severity | None = None
     rule_options: dict[str, dict] = field(default_factory=dict)  # "rules": {"LK601": {...}}
@@ -237,6 +242,12 @@ def _parse(table: Mapping[str, Any], config: Config) -> Config:
         config.extend_select = _string_list(table["extend-select"], where("extend-select"))
     if "exclude" in table:
         config.exclude = _string_list(table["exclude"], where("exclude"))
+    if "lambda-code" in table:
+        config.lambda_code = _string_list(table["lambda-code"], where("lambda-code"))
+    if "all-code" in table:
+        if not isinstance(table["all-code"], bool):
+            raise ConfigError(f"{where('all-code')} must be true or false, not {_type_name(table['all-code'])}")
+        config.all_code = table["all-code"]
     if "per-file-ignores" in table:
         pfi = _table(table["per-file-ignores"], where("per-file-ignores"))
         config.per_file_ignores = {
@@ -377,7 +388,8 @@ def _normalize_glob(glob: str) -> str:
     return glob
 
 
-def _glob_matches(glob: str, relpath: str) -> bool:
+def glob_matches(glob: str, relpath: str) -> bool:
+    """Does a config glob (per-file-ignores, lambda-code) match a path relative to the config root?"""
     glob = _normalize_glob(glob)
     if not glob:
         return False
@@ -402,7 +414,7 @@ def ignored_for_path(config: Config, relpath: str, known_codes: Collection[str])
     relpath = _normalize_glob(relpath)
     ignored: set[str] = set()
     for glob, selectors in config.per_file_ignores.items():
-        if _glob_matches(glob, relpath):
+        if glob_matches(glob, relpath):
             ignored |= expand_selectors(selectors, known_codes, origin=f"{config.origin('per-file-ignores')} '{glob}'")
     return ignored
 

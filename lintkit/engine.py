@@ -7,7 +7,7 @@ import traceback
 from functools import partial
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
@@ -29,6 +29,9 @@ from lintkit.templates.loader import (
     load_text,
 )
 from lintkit.templates.model import Template, TemplateStructureError, template_from_text
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lintkit.python.module import PythonModule
 
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
 PARSE_ERROR = "LK001"
@@ -143,7 +146,7 @@ class Run:
         prefer_source_files(links, python_files, real)
         linked_files = [link.module_file for link in links.values() if link.module_file is not None]
         project = Project(templates=templates, links=links)
-        self._load_modules(project, python_files, linked_files)
+        self._load_modules(project, python_files, linked_files, roots)
         self.result.project = project
         self.result.files_checked = (
             len(templates)
@@ -288,70 +291,137 @@ class Run:
                 self.cache.put_data(key, data)
         return document
 
-    def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
+    def _load_modules(self, project: Project, files: list[Path], linked: list[Path], roots: list[Path]) -> None:
+        """Read and parse the Python files, build the Lambda code model from what each imports,
+        and keep the trees the code rules and joins need.
+
+        Three steps: (1) every file is read and summarised (imports, handler-shaped functions;
+        the summary is cached by the file's text, so a warm run parses nothing); (2) the model
+        says which files are Lambda code; (3) each file's code-rule results come from the
+        cache, or its tree is kept for the rules when it is Lambda code (or a template links
+        it) and holds a word some enabled rule looks for (the prefilter)."""
+        from lintkit.python.lambda_code import ModuleSummary, build_lambda_code, summarize
         from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
 
         code_rules = self._rules(CodeRule)
-        linked_files = {self.real_path(file) for file in linked}
+        real = self.real_path
+        linked_files = {real(file) for file in linked}
 
-        def needs_tree(resolved: Path, text: str) -> bool:
-            """The prefilter: keep the tree (and run code rules) only for a handler a template links, or a file
-            holding a word some enabled code rule looks for (its TRIGGERS)."""
-            return resolved in linked_files or any(
+        def wanted_by_rules(text: str) -> bool:
+            """The prefilter: does the text hold a word some enabled code rule looks for?"""
+            return any(
                 not rule.TRIGGERS or any(token in text for token in rule.TRIGGERS)  # type: ignore[attr-defined]
                 for rule in code_rules
                 if not rule.NEEDS_TEMPLATE  # type: ignore[attr-defined]
             )
 
-        seen: set[Path] = set()
+        def parse(resolved: Path, shown: str, text: str) -> PythonModule:
+            return parse_python(text, path=shown, abs_path=resolved, max_depth=self.config.limits.max_expression_depth)  # type: ignore[return-value]
+
+        # (1) read and summarise every file
+        read: dict[Path, tuple[str, str]] = {}  # resolved -> (shown, text), for the files that parse
+        trees: dict[Path, PythonModule] = {}
+        summaries: dict[Path, ModuleSummary | None] = {}
         for file in [*files, *linked]:
-            resolved = self.real_path(file)
-            if resolved in seen:
+            resolved = real(file)
+            if resolved in summaries:
                 continue
-            seen.add(resolved)
             shown = display_path(file)
-            key: str | None = None
             try:
                 source = self._read(file)
                 text = (source if isinstance(source, str) else decode_source(source)).removeprefix("\ufeff")
-                key = self._module_key(project, resolved, shown, text)
-                cached = self.cache.get(key) if self.cache is not None and key is not None else None
-                if cached is not None:
-                    self.result.findings.extend(cached)
-                    self._texts[shown] = text
-                    if any(f.code == PARSE_ERROR and f.path == shown for f in cached):
-                        project.unparsable.add(resolved)
-                    else:
-                        self._unparsed[resolved] = (shown, text)
-                    continue
-                module = parse_python(
-                    text,
-                    path=shown,
-                    abs_path=resolved,
-                    max_depth=self.config.limits.max_expression_depth,
-                    syntax_only=not needs_tree(resolved, text),
-                )
-            except (LimitExceeded, PythonSyntaxError) as error:
-                project.unparsable.add(resolved)
-                prefix = "" if isinstance(error, LimitExceeded) else "Python file does not parse: "
-                finding = self._make(PARSE_ERROR, Location(shown, error.line, error.column), prefix + error.message)
-                self.result.findings.append(finding)
-                if self.cache is not None and key is not None:
-                    self.cache.put(key, [finding])
+            except PythonSyntaxError as error:
+                self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error.line, error.column), "Python file does not parse: " + error.message))
+                summaries[resolved] = None
+                continue
+            except LimitExceeded as error:
+                self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error.line, error.column), error.message))
+                summaries[resolved] = None
                 continue
             except OSError as error:
-                project.unparsable.add(resolved)
-                self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
+                self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}"))
+                summaries[resolved] = None
                 continue
             self._texts[shown] = text
-            if module is None:
-                self._syntax_checked += 1  # parses, and no enabled rule looks for anything in it
+            key = self.cache.key("module-summary", shown, text_digest(text)) if self.cache is not None else None
+            data = self.cache.get_data(key) if key is not None else None  # type: ignore[union-attr]
+            if isinstance(data, dict) and "error" in data:
+                error_data = data["error"]
+                self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error_data[0], error_data[1]), error_data[2]))
+                summaries[resolved] = None
+                continue
+            summary = ModuleSummary.from_json(data) if data is not None else None
+            if summary is None:
+                try:
+                    module = parse(resolved, shown, text)
+                except (LimitExceeded, PythonSyntaxError) as error:
+                    message = error.message if isinstance(error, LimitExceeded) else "Python file does not parse: " + error.message
+                    self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error.line, error.column), message))
+                    if key is not None:
+                        self.cache.put_data(key, {"error": [error.line, error.column, message]})  # type: ignore[union-attr]
+                    summaries[resolved] = None
+                    continue
+                summary = summarize(module.tree)
+                if key is not None:
+                    self.cache.put_data(key, summary.to_json())  # type: ignore[union-attr]
+                if resolved in linked_files or wanted_by_rules(text):
+                    trees[resolved] = module
+            summaries[resolved] = summary
+            read[resolved] = (shown, text)
+
+        # (2) the Lambda code model
+        project.lambda_code = build_lambda_code(
+            summaries,
+            project.entry_points(),
+            self._tops(summaries, roots),
+            lambda_code_globs=self.config.lambda_code,
+            relpath=self.config.relpath,
+            all_code=self.config.all_code,
+        )
+
+        # (3) results from the cache, or the trees the rules need
+        for resolved, (shown, text) in read.items():
+            checked = project.lambda_code.checks(resolved)
+            key = self._module_key(project, resolved, shown, text)
+            cached = self.cache.get(key) if self.cache is not None and key is not None else None
+            if cached is not None:
+                self.result.findings.extend(cached)
+                self._unparsed[resolved] = (shown, text)
+                continue
+            if resolved not in linked_files and not (checked and wanted_by_rules(text)):
+                self._syntax_checked += 1  # parses, and no rule reads it
                 if self.cache is not None and key is not None:
                     self.cache.put(key, [])
                 continue
+            module = trees.pop(resolved, None)
+            if module is None:  # summarised from the cache
+                try:
+                    module = parse(resolved, shown, text)
+                except (LimitExceeded, PythonSyntaxError):
+                    continue  # cannot happen: it parsed when it was summarised
             project.modules[resolved] = module
             if key is not None:
                 self._module_keys[resolved] = key
+
+    def _unparsable(self, project: Project, resolved: Path, finding: Finding) -> None:
+        project.unparsable.add(resolved)
+        self.result.findings.append(finding)
+
+    def _tops(self, files: Iterable[Path], roots: list[Path]) -> dict[Path, Path]:
+        """For each file, the folder its role by location is read below: the outermost of the
+        checked folders and the git work tree that holds it."""
+        from lintkit.project import repository_root
+
+        walked: dict[Path, Path | None] = {}
+        tops: dict[Path, Path] = {}
+        for file in files:
+            candidates = [root for root in roots if file.is_relative_to(root)]
+            repository = repository_root(file.parent, walked)
+            if repository is not None:
+                candidates.append(self.real_path(repository))
+            if candidates:
+                tops[file] = min(candidates, key=lambda c: len(c.parts))
+        return tops
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
         """A module's code-rule results depend on its text and on the templates that link it."""
@@ -366,7 +436,10 @@ class Run:
                     digests[id(template)] = template.path + ":" + text_digest(template.text)
                 if link.module_file is not None:
                     self._linking.setdefault(link.module_file, set()).add(digests[id(template)])
-        return self.cache.key("module", shown, text_digest(text), *sorted(self._linking.get(resolved, ())))
+        model = project.lambda_code
+        info = model.info(resolved) if model is not None else None
+        scope = f"{info.role.name}:{','.join(sorted(info.roots))}:{model.all_code}" if info is not None else ""  # type: ignore[union-attr]
+        return self.cache.key("module", shown, text_digest(text), scope, *sorted(self._linking.get(resolved, ())))
 
     def _parse_cached(self, project: Project) -> None:
         """Parse the handler modules whose results came from the cache: a join needs them."""

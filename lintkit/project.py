@@ -5,13 +5,16 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 
 from lintkit.paths import RealPaths
 from lintkit.python.handlers import HandlerFormatError, HandlerTarget, handler_target, looks_like_handler
 from lintkit.python.module import CodeContext, PythonModule
 from lintkit.python.nodes import FunctionNode
 from lintkit.templates.model import Function, Template
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lintkit.python.lambda_code import EntryPoint, LambdaCode
 
 T = TypeVar("T")
 
@@ -38,6 +41,8 @@ class Project:
     links: dict[Function, HandlerLink] = field(default_factory=dict)
     # files a template links to that could not be parsed (LK001 already reported for them)
     unparsable: set[Path] = field(default_factory=set)
+    # which Python files are Lambda code, and the handler-path roots of each (see lambda_code.py)
+    lambda_code: "LambdaCode | None" = None
     # analyses several rules ask for (e.g. what a batch handler returns), computed once
     _memo: dict[tuple, object] = field(default_factory=dict, repr=False)
 
@@ -92,18 +97,51 @@ class Project:
 
         return self.memo(("event-invokes",), compute)
 
+    def entry_points(self) -> list["EntryPoint"]:
+        """The handlers templates link, as entry points of the Lambda code model."""
+        from lintkit.python.lambda_code import EntryPoint
+
+        entries: list[EntryPoint] = []
+        for link in self.links.values():
+            if link.module_file is None or link.function_name is None or link.target is None:
+                continue
+            function = link.function
+            why = f"handler of {function.logical_id} ({function.template.path})"
+            entries.append(EntryPoint(link.module_file, {link.function_name}, why, link.target.code_dir))
+        return entries
+
     def code_context(self, module: PythonModule) -> CodeContext:
         by_module = self.memo(("links-by-module",), self._links_by_module)
         linked: dict[str, list[Function]] = {}
         for link in by_module.get(module.abs_path, ()):
             linked.setdefault(link.function_name, []).append(link.function)  # type: ignore[arg-type]
-        if linked:
+        model = self.lambda_code
+        lambda_code = model is not None and model.is_lambda_code(module.abs_path)
+        if lambda_code:
+            handler_names = handler_roots(module, model.roots(module.abs_path))  # type: ignore[union-attr]
+        elif linked:
             handler_names = frozenset(linked)
-        else:
+        else:  # code the model does not hold (`all-code`, or no model): the handler-shaped functions
             handler_names = frozenset(
                 name for name, definition in module.top_level_functions().items() if looks_like_handler(definition)
             )
-        return CodeContext(module=module, linked=linked, handler_names=handler_names)
+        return CodeContext(module=module, linked=linked, handler_names=handler_names, lambda_code=lambda_code)
+
+
+def handler_roots(module: PythonModule, roots: set[str]) -> frozenset[str]:
+    """The top-level names of a Lambda-code module where handler paths start: its roots in the
+    model (every function and class when the module itself is imported), and the functions a
+    framework registers on an object (`@app.get("/x")`, `@app.on_sqs_message(...)`)."""
+    from lintkit.python.lambda_code import ALL, registered_function
+
+    names = set(roots)
+    for statement in module.tree.body:
+        if isinstance(statement, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and (
+            ALL in roots or registered_function(statement) is not None
+        ):
+            names.add(statement.name)
+    names.discard(ALL)
+    return frozenset(names)
 
 
 def repository_root(start: Path, known: dict[Path, Path | None] | None = None) -> Path | None:

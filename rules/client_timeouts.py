@@ -246,7 +246,7 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
         if not timeouts:
             return
         resolver = resolver_for(self.context.module)
-        if not resolver.in_handler_path(node, self.context.handler_names):
+        if not self.context.on_handler_path(node):
             return
         worst, what = self._worst_case(resolver, node)
         if worst is None:

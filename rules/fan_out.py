@@ -469,7 +469,7 @@ class ClientCreatedPerInvocation(CodeRule):
         if loop:
             self.report(node, f"{what} created inside {resolver.describe_loop(loop[-1])}: one per item; create it once, at module scope, and reuse it")
             return
-        if instance.kind in _LOOP_BOUND or not resolver.in_handler_path(node, self.context.handler_names):
+        if instance.kind in _LOOP_BOUND or not self.context.on_handler_path(node):
             return
         function = resolver.context(node).function
         if function is None or resolver.is_cached(function) or _kept(resolver, node):

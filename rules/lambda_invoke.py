@@ -24,7 +24,7 @@ class _HandlerInvokeRule(CodeRule):
     def handler_invoke(self, node: ast.Call) -> tuple[ModuleResolver, InvokeCall] | None:
         resolver = resolver_for(self.context.module)
         invoke = resolver.lambda_invoke(node)
-        if invoke is None or not resolver.in_handler_path(node, self.context.handler_names):
+        if invoke is None or not self.context.on_handler_path(node):
             return None
         return resolver, invoke
 

@@ -470,7 +470,7 @@ class HttpCallWithoutRetry(CodeRule):
         request = resolver.http_call(node)
         if request is None or request.retry_policy is not None or request.context.retry is not None:
             return
-        if not resolver.in_handler_path(node, self.context.handler_names):
+        if not self.context.on_handler_path(node):
             return
         self.report(
             node,

@@ -22,11 +22,12 @@ def write_project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def run_engine(paths, *, select=None, root: Path | None = None) -> RunResult:
+def run_engine(paths, *, select=None, root: Path | None = None, lambda_code: list[str] | None = None) -> RunResult:
+    """`lambda_code`: globs of files that run in Lambda whatever reaches them (config `lambda-code`)."""
     rules = registry()
     enabled = set(select) if select is not None else set(rules.codes)
     first = Path(paths[0])
-    config = Config(path=None, root=root or (first if first.is_dir() else first.parent))
+    config = Config(path=None, root=root or (first if first.is_dir() else first.parent), lambda_code=list(lambda_code or []))
     return check(paths, registry=rules, config=config, enabled=enabled)
 
 

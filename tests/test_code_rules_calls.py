@@ -19,7 +19,8 @@ def findings(tmp_path, source: str, code: str, template: str | None = None):
     if template is not None:
         files["template.yaml"] = template
     write_project(tmp_path, files)
-    result = run_engine([tmp_path], select=[code])
+    # the snippet is Lambda code, handler or not (the code model is tested in test_lambda_code.py)
+    result = run_engine([tmp_path], select=[code], lambda_code=["app.py"])
     assert not result.internal_errors, result.internal_errors
     return [(f.line, f.column, f.message) for f in result.findings if f.code == code]
 

@@ -10,7 +10,8 @@ from conftest import run_engine, write_project
 
 def positions(tmp_path, source: str, code: str) -> list[tuple[int, int]]:
     write_project(tmp_path, {"app.py": source})
-    result = run_engine([tmp_path], select=[code])
+    # the snippet is Lambda code, handler or not (the code model is tested in test_lambda_code.py)
+    result = run_engine([tmp_path], select=[code], lambda_code=["app.py"])
     assert not result.internal_errors, result.internal_errors
     return [(f.line, f.column) for f in result.findings if f.code == code]
 
@@ -150,6 +151,9 @@ def test_gather_in_chunks_is_bounded(tmp_path):
 
         def admin_tool():
             return boto3.client("iam").list_users()
+
+        def handler(event, context):
+            return {"ok": True}
         """,
     ],
 )

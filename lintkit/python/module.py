@@ -277,9 +277,18 @@ class CodeContext:
     # this module; then `handler_names` holds the functions that have the (event, context) shape).
     linked: dict[str, list["Function"]] = field(default_factory=dict)
     handler_names: frozenset[str] = frozenset()
+    # the module is Lambda code (an entry point or reached by one): its top level runs at init
+    lambda_code: bool = False
 
     def functions_for(self, handler_name: str) -> list["Function"]:
         return self.linked.get(handler_name, [])
+
+    def on_handler_path(self, call: ast.Call) -> bool:
+        """Does the call run in Lambda: in a function a handler path reaches, or at the top
+        level of Lambda code?"""
+        from lintkit.python.resolve import resolver_for
+
+        return resolver_for(self.module).in_handler_path(call, self.handler_names, imported=self.lambda_code)
 
     def functions_running(self, function: FunctionNode | None = None) -> list["Function"]:
         """The template functions whose handler path runs `function` (None: the module's own

@@ -1358,20 +1358,32 @@ class ModuleResolver:
     # -- handler code paths -----------------------------------------------------------------
     def handler_functions(self, handler_names: Iterable[str]) -> frozenset[FunctionNode]:
         """The handler functions and every function of this module they reach: called by name,
-        through `self.method()`, handed over as a callback, nested in them, or methods of a class
-        they instantiate."""
+        through `self.method()`, handed over as a callback, named in their decorators
+        (`@batch_processor(record_handler=...)`, a middleware), nested in them, or methods of
+        a class they instantiate. A root that names a class starts at its methods."""
         names = frozenset(handler_names)
         key = ("handlers", names)
         if key in self._memo:
             return self._memo[key]
-        functions = self.module.top_level_functions()
-        todo = [functions[n] for n in names if n in functions]
+        todo: list[FunctionNode] = []
+        for name in names:
+            for binding in self.module_scope.bindings.get(name, ()):
+                if binding.kind == "function" and isinstance(binding.node, FUNCTION_NODES):
+                    todo.append(binding.node)
+                elif binding.kind == "class" and isinstance(binding.node, ast.ClassDef):
+                    todo.extend(_methods(binding.node))
         reached: set[FunctionNode] = set()
         while todo:
             function = todo.pop()
             if function in reached:
                 continue
             reached.add(function)
+            if function.decorator_list:
+                outer = self.scopes[function].parent or self.module_scope
+                for decorator in function.decorator_list:
+                    for node in ast.walk(decorator):
+                        if type(node) is ast.Name:
+                            todo.extend(self._referenced_functions(node, outer))
             owned = self._owned.get(function)  # what the pass saw in its body
             if owned is None:
                 continue
@@ -1395,15 +1407,16 @@ class ModuleResolver:
                 found.extend(_methods(binding.node))
         return found
 
-    def in_handler_path(self, call: ast.Call, handler_names: Iterable[str]) -> bool:
-        """Does the call run when a handler of this module runs: inside a handler or a function it
-        reaches, or at module level of a module that has a handler (the init phase)?"""
+    def in_handler_path(self, call: ast.Call, handler_names: Iterable[str], *, imported: bool = False) -> bool:
+        """Does the call run when a handler runs: inside a handler or a function it reaches, or
+        at module level (the init phase) of a module that has a handler or, with `imported`,
+        that Lambda code imports?"""
         names = frozenset(handler_names)
-        if not names:
-            return False
         function = self._frame_of(call).scope.function  # (not `context`: no need to look for retries)
         if function is None:
-            return any(n in self.module.top_level_functions() for n in names)
+            return imported or any(n in self.module.top_level_functions() for n in names)
+        if not names:
+            return False
         reached = self.handler_functions(names)
         scope: Scope | None = self.scopes.get(function)
         while scope is not None:
