@@ -85,6 +85,8 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Record every current finding in this baseline file (and report none).")
 @click.option("--force-exclude", is_flag=True, help="Apply the config's exclude patterns to files named on the command line too (pre-commit passes them).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.lintkit_cache/ beside the config, or in the current folder).")
+@click.option("--all-code", is_flag=True, help="Run the code rules on every Python file, not only on code that runs in Lambda (tests, vendored packages and scripts included).")
+@click.option("--show-files", is_flag=True, help="List each Python file with its role (entry point, reached, test, vendored, build output, not reached) and why, then exit.")
 def check(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -101,6 +103,8 @@ def check(
     write_baseline: Path | None,
     force_exclude: bool,
     no_cache: bool,
+    all_code: bool,
+    show_files: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
 
@@ -146,6 +150,8 @@ def check(
         raise UsageFailure(str(error)) from None
     settings.use_cache = not no_cache
     config = settings.config
+    if all_code:
+        config.all_code = True
 
     writes_file = output_file is not None
     chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")
@@ -161,6 +167,11 @@ def check(
     def note(message: str) -> None:
         if show_notes:
             click.echo(f"lintkit: note: {message}", err=True)
+
+    if show_files:
+        click.echo(_file_roles(result), nl=False)
+        _report_internal_errors(result)
+        sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
 
     for path, message in result.problems:
         note(f"{path}: {message}")
@@ -203,6 +214,24 @@ def check(
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _file_roles(result) -> str:
+    """`--show-files`: every Python file of the run with its role in the Lambda code model."""
+    from lintkit.engine import display_path
+
+    model = result.project.lambda_code if result.project is not None else None
+    if model is None:
+        return ""
+    lines = []
+    for path, info in sorted(model.files.items(), key=lambda item: display_path(item[0])):
+        role = info.role.value + (f": {info.why}" if info.why else "")
+        if model.all_code and not info.role.is_lambda_code:
+            role += " (checked: --all-code)"
+        lines.append(f"{display_path(path)}: {role}")
+        if info.role.is_lambda_code and info.outside:
+            lines.append(f"    imports not followed (not in the checked files): {', '.join(info.outside)}")
+    return "".join(line + "\n" for line in lines)
 
 
 def _entries_of(shown, findings, sources, base: Path):

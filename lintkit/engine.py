@@ -376,6 +376,7 @@ class Run:
             self._tops(summaries, roots),
             lambda_code_globs=self.config.lambda_code,
             relpath=self.config.relpath,
+            display=display_path,
             all_code=self.config.all_code,
         )
 
@@ -409,11 +410,14 @@ class Run:
 
     def _tops(self, files: Iterable[Path], roots: list[Path]) -> dict[Path, Path]:
         """For each file, the folder its role by location is read below: the outermost of the
-        checked folders and the git work tree that holds it."""
+        checked folders, the configuration file's folder and the git work tree that hold it
+        (pre-commit names `tests/helpers.py` itself: it is still a test)."""
         from lintkit.project import repository_root
 
         walked: dict[Path, Path | None] = {}
         tops: dict[Path, Path] = {}
+        if self.config.path is not None:
+            roots = [*roots, self.real_path(self.config.root)]
         for file in files:
             candidates = [root for root in roots if file.is_relative_to(root)]
             repository = repository_root(file.parent, walked)

@@ -29,7 +29,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from lintkit.config import glob_matches
 from lintkit.python.handlers import looks_like_handler
@@ -282,24 +282,23 @@ def build_lambda_code(
     tops: Mapping[Path, Path],
     *,
     lambda_code_globs: Iterable[str] = (),
-    relpath=None,
+    relpath: Callable[[Path], str] | None = None,
+    display: Callable[[Path], str] = str,
     all_code: bool = False,
 ) -> LambdaCode:
     """The model of a run. `summaries` holds every Python file of the run (None: it does not
     parse); `entries` are the handlers templates link; `tops` maps each file to the folder
     being checked that holds it (roles by location are read below it). `lambda_code_globs`
     are configured entry points, matched against `relpath(path)` (the path relative to the
-    configuration's folder)."""
+    configuration's folder). `display` gives a path as the user reads it."""
     model = LambdaCode(all_code=all_code)
     vendored = VendoredPackages()
-    relative: dict[Path, tuple[str, ...]] = {}
     for path in summaries:
         top = tops.get(path)
         try:
             parts = path.relative_to(top).parts if top is not None else (path.name,)
         except ValueError:
             parts = (path.name,)
-        relative[path] = parts
         by_place = path_role(parts, top is not None and vendored.holds(path, top))
         model.files[path] = FileInfo(by_place or Role.UNREACHED, "by its location" if by_place else "")
 
@@ -345,7 +344,7 @@ def build_lambda_code(
             while top is not None and folder != top and top in folder.parents:
                 folder = folder.parent
                 bases.append(folder)
-        shown_importer = "/".join(relative.get(path, (path.name,)))
+        shown_importer = display(path)
         for imported in summary.imports:
             targets = _resolve(path, imported, bases, known)
             if not targets:
