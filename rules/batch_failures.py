@@ -10,7 +10,7 @@ from lintkit.findings import RelatedLocation, Severity
 from lintkit.project import Project
 from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
 from lintkit.python.module import PythonModule
-from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, dotted_name, string_value
+from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, handler_swallows, is_broad_handler
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
 from lintkit.templates.model import EventSourceMapping, Function, Template
 
@@ -309,40 +309,6 @@ class PartialResponseNeverReturned(ProjectRule):
             )
 
 
-_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print_exc"})
-_LOGGERS = frozenset({"logger", "log", "logging", "_logger", "_log", "LOGGER", "LOG", "traceback", "self.logger", "self.log"})
-
-
-def _is_broad(handler: ast.ExceptHandler) -> bool:
-    if handler.type is None:
-        return True
-    types = list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
-    return any(dotted_name(t.value if isinstance(t, ast.Starred) else t) in _BROAD_EXCEPTIONS for t in types)
-
-
-def _only_logs(statement: ast.stmt) -> bool:
-    if isinstance(statement, (ast.Pass, ast.Continue, ast.Break)):
-        return True
-    if isinstance(statement, ast.Expr):
-        value = statement.value
-        if (isinstance(value, ast.Constant) and value.value is Ellipsis) or string_value(value) is not None:
-            return True
-        if isinstance(value, ast.Call):
-            name = dotted_name(value.func) or ""
-            if name == "print":
-                return True
-            owner, _, method = name.rpartition(".")
-            return method in _LOG_METHODS and owner in _LOGGERS
-    return False
-
-
-def _swallows(handler: ast.ExceptHandler) -> bool:
-    """The handler body only logs, passes or skips to the next record (`except Exception:
-    pass` on one line included)."""
-    return all(_only_logs(statement) for statement in handler.body)
-
-
 def _is_records(expression: ast.expr) -> bool:
     path = access_path(expression)
     return path is not None and bool(path[1]) and path[1][-1] == "Records"
@@ -488,7 +454,7 @@ class RecordErrorsSwallowed(CodeRule):
             if not isinstance(statement, ast.Try):
                 continue
             for handler in statement.handlers:
-                if _is_broad(handler) and _swallows(handler):
+                if is_broad_handler(handler) and handler_swallows(handler):
                     self.report(
                         handler,
                         "a failing record is caught and only logged: the batch still succeeds and this record is "

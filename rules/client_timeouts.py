@@ -3,7 +3,7 @@
 Facts: LAMBDA-FACTS §2.1 (the function timeout ends what a call does not), §11. Library
 defaults: requests and urllib3 wait without limit unless given a timeout, `urllib.request.urlopen`
 uses the socket default (none), httpx times out after 5 s of inactivity unless `timeout=None`;
-aiohttp's default is a 5-minute total (not reported: see Known problems)."""
+aiohttp's default is a 5-minute total (§13.6): reported when the function's `Timeout` is shorter."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from lintkit.python.resolve import resolver_for
 from lintkit.rule import CodeRule, Example
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
+AIOHTTP_TIMEOUT_DOCS = "https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts"
+# aiohttp's `ClientSession` default: `ClientTimeout(total=300)`.
+AIOHTTP_DEFAULT_TOTAL = 300
 
 _ADVICE = {
     "requests": "pass timeout=(connect, read), e.g. timeout=(3.05, 10)",
@@ -24,19 +27,37 @@ _ADVICE = {
 }
 
 
+def _template(timeout: int) -> str:
+    return f"""
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fetcher:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: {timeout}
+"""
+
+
 class HttpCallWithoutTimeout(CodeRule):
     """
     ## What it does
     Finds HTTP requests that can wait without limit: `requests` calls (module functions or a
     `Session`) without `timeout=`, `urllib3` requests with no timeout on the call or its
     `PoolManager`, `urllib.request.urlopen` without a timeout, and any request whose timeout is
-    set to `None` (httpx included).
+    set to `None` (httpx included). An aiohttp request with no timeout of its own (none on the
+    call, no `ClientTimeout` on the session) is reported when the template gives the function
+    running it a `Timeout` shorter than aiohttp's default total of 300 s.
 
     ## Why is this bad?
     requests and urllib3 wait for a connection and for each read forever unless told otherwise.
     A server that accepts the connection and stalls keeps the invocation running until the
     function's own `Timeout` kills it (up to 900 s of billed waiting), with no error the code
-    can handle or retry (LAMBDA-FACTS §2.1).
+    can handle or retry. aiohttp does give up, but only after a total of
+    5 minutes by default (see the aiohttp timeouts documentation): a function with a shorter
+    `Timeout` is stopped first, in the same way.
 
     ## Example
     ```python
@@ -51,9 +72,10 @@ class HttpCallWithoutTimeout(CodeRule):
     ```
 
     ## Known problems
-    httpx is reported only for `timeout=None` (its default is 5 s). aiohttp is not reported
-    without a timeout: its default is a 5-minute total, which LAMBDA-FACTS does not cover; a
-    function with a shorter `Timeout` is still cut off first. A requests `Session` with a custom
+    httpx is reported only for `timeout=None` (its default is 5 s). aiohttp without a timeout
+    is reported only when a template links the code and a function running it has a `Timeout`
+    below 300 s; with no template it is not. A `ClientTimeout` on the session counts as a
+    timeout whatever its values. A requests `Session` with a custom
     adapter mounted, or a call with `**kwargs`, may set a timeout we cannot see and is not
     reported.
     """
@@ -62,7 +84,7 @@ class HttpCallWithoutTimeout(CodeRule):
     name = "http-call-without-timeout"
     summary = "An HTTP request with no timeout runs until the function times out."
     severity = Severity.WARNING
-    references = (TIMEOUT_DOCS,)
+    references = (TIMEOUT_DOCS, AIOHTTP_TIMEOUT_DOCS)
     TRIGGERS = ("requests", "httpx", "urllib3", "urlopen", "aiohttp")
     INVALID = (
         Example(
@@ -98,8 +120,57 @@ class HttpCallWithoutTimeout(CodeRule):
             """,
             line=6,
         ),
+        # aiohttp's 300 s default outlasts the function's 30 s
+        Example(
+            python="""
+            import asyncio
+            import aiohttp
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+
+            def handler(event, context):
+                return asyncio.run(fetch(event["url"]))
+            """,
+            template=_template(30),
+            line=6,
+        ),
     )
     VALID = (
+        # aiohttp with a ClientTimeout on the session
+        Example(
+            python="""
+            import asyncio
+            import aiohttp
+
+            async def fetch(url):
+                async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+
+            def handler(event, context):
+                return asyncio.run(fetch(event["url"]))
+            """,
+            template=_template(30),
+        ),
+        # aiohttp's default is shorter than the function's Timeout: aiohttp gives up first
+        Example(
+            python="""
+            import asyncio
+            import aiohttp
+
+            async def fetch(url):
+                async with aiohttp.ClientSession() as session:
+                    async with session.get(url) as response:
+                        return await response.json()
+
+            def handler(event, context):
+                return asyncio.run(fetch(event["url"]))
+            """,
+            template=_template(600),
+        ),
         # requests through a session with Retry and an explicit timeout
         """
         import requests
@@ -133,6 +204,8 @@ class HttpCallWithoutTimeout(CodeRule):
     def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         request = resolver.http_call(node)
+        if request is not None and request.library == "aiohttp" and request.timeout_state == "default":
+            self._aiohttp_default(resolver, request)
         if request is None or request.timeout_state != "none":
             return
         name = f"`{resolver.code(node.func, 40)}(...)`"
@@ -143,6 +216,24 @@ class HttpCallWithoutTimeout(CodeRule):
         self.report(
             node,
             f"{problem}: a stalled server holds the invocation until the function times out; {_ADVICE[request.library]}",
+        )
+
+
+    def _aiohttp_default(self, resolver, request) -> None:
+        """aiohttp's 300 s default total against the Timeout of the functions running the call."""
+        timeouts = sorted(
+            (function.timeout, function.logical_id)
+            for function in self.context.functions_running(request.context.function)
+            if isinstance(function.timeout, int)
+        )
+        if not timeouts or timeouts[0][0] >= AIOHTTP_DEFAULT_TOTAL:
+            return
+        limit, name = timeouts[0]
+        self.report(
+            request.call,
+            f"`{resolver.code(request.call.func, 40)}(...)` has no timeout of its own: aiohttp's default total of "
+            f"{AIOHTTP_DEFAULT_TOTAL} s is longer than {name}'s Timeout of {limit} s, so a stalled server holds the "
+            f"invocation until the function times out; {_ADVICE['aiohttp']} below {limit} s, on the call or the ClientSession",
         )
 
 

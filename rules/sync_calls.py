@@ -9,7 +9,7 @@ import ast
 
 from lintkit.findings import Severity
 from lintkit.project import invoke_target
-from lintkit.python.nodes import first_argument, iter_nodes, string_value, subscript_key
+from lintkit.python.nodes import first_argument, handler_swallows, iter_nodes, string_value, subscript_key
 from lintkit.python.resolve import (
     UNKNOWN,
     HttpCall,
@@ -19,12 +19,44 @@ from lintkit.python.resolve import (
     resolver_for,
 )
 from lintkit.rule import CodeRule, Example
+from lintkit.templates.model import Function, Invocation
 
 RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
 INVOKE_API_DOCS = "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"
 SDK_RETRY_DOCS = "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html"
 SDK_TIMEOUT_KC = "https://repost.aws/knowledge-center/lambda-function-retry-timeout-sdk"
 BOTOCORE_CONFIG_DOCS = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html"
+
+_API_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Rates:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: /rates, Method: get}
+"""
+_SQS_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::SQS::Queue
+  Notifier:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Messages:
+          Type: SQS
+          Properties: {Queue: !GetAtt Orders.Arn, BatchSize: 1}
+"""
 
 # Response fields and payload keys whose reading counts as checking an invoke for errors.
 ERROR_FIELDS = frozenset({"FunctionError", "StatusCode", "errorMessage", "errorType"})
@@ -356,6 +388,30 @@ HTTP_RETRY_ADVICE = {
     "aiohttp": "use aiohttp_retry's RetryClient or tenacity's AsyncRetrying",
     "urllib": "retry with tenacity/backoff, or use a client with a retry policy",
 }
+# The same advice for a POST or PATCH: urllib3's Retry leaves them out unless `allowed_methods`
+# names them, and a retried request with a side effect needs a key the server deduplicates on.
+_URLLIB3_RETRY = (
+    "Retry(total=3, backoff_factor=0.5, status_forcelist=[429, 500, 502, 503, 504], "
+    "allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {{'{verb}'}})"
+)
+HTTP_RETRY_ADVICE_UNSAFE = {
+    "requests": f"mount HTTPAdapter(max_retries={_URLLIB3_RETRY}) on a Session",
+    "urllib3": f"pass retries={_URLLIB3_RETRY}",
+}
+_IDEMPOTENCY = "send an idempotency key the server honours (e.g. an Idempotency-Key header): a retried {verb} can repeat its side effect"
+_SKIPS = "urllib3's Retry retries {verb} only when allowed_methods names it"
+# How each library reports an error status: only urllib.request raises on it by itself.
+_STATUS_NOT_RAISED = {
+    "requests": "requests raises on it only in response.raise_for_status()",
+    "httpx": "httpx raises on it only in response.raise_for_status()",
+    "urllib3": "urllib3 does not raise on it",
+    "aiohttp": "aiohttp raises on it only with raise_for_status",
+}
+# Lambda extensions (the Parameters and Secrets extension on port 2773, ...) listen on localhost.
+LOCAL_PREFIXES = ("http://localhost", "http://127.0.0.1")
+URLLIB3_RETRY_DOCS = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html#urllib3.util.Retry"
+ASYNC_RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html"
+EXTENSION_DOCS = "https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html"
 
 
 class HttpCallWithoutRetry(CodeRule):
@@ -365,13 +421,28 @@ class HttpCallWithoutRetry(CodeRule):
     it calls, module-level code of a handler module) through `requests`, `httpx`, `urllib3`,
     `aiohttp` or `urllib.request` with no retry policy: no `Retry` mounted on the session's
     adapter, no retrying transport, no tenacity / backoff / retrying decorator or `Retrying`
-    loop, no hand-written retry loop around it.
+    loop, no hand-written retry loop around it. A POST or PATCH through a urllib3 `Retry` whose
+    `allowed_methods` leaves it out counts as not retried.
+
+    When a template links the code, its triggers decide: a function invoked synchronously (API
+    Gateway, ALB, a function URL, AppSync, Cognito, a direct invoke) or with no known trigger is
+    reported; a function whose every trigger retries a failed invocation (SQS and stream event
+    source mappings, asynchronous S3 / SNS / EventBridge / schedule events) is not, unless the
+    request's error is caught and only logged, which is reported at `info`.
 
     ## Why is this bad?
     A remote API (API Gateway, another function behind a URL, a SaaS endpoint) answers a small
-    share of requests with 500/502/503/504 or a throttle, and connections get reset. Without a
-    retry, each such blip fails the whole invocation, and the function's own caller has to redo
-    all of it. Lambda itself never retries a synchronous call (LAMBDA-FACTS §3.1, §11).
+    share of requests with 500/502/503/504 or a throttle (429), and connections get reset. Lambda
+    never retries a synchronous invocation: without a retry in the code, each such blip reaches
+    the function's own caller, which has to redo all of it. A queue, a stream or an
+    asynchronous event is retried by Lambda when the invocation fails, so there the failure is
+    enough, as long as it is not caught and dropped.
+
+    Only `urllib.request` raises on an error status by itself: requests, httpx, urllib3 and
+    aiohttp return a 5xx as an ordinary response unless the code calls `raise_for_status()`.
+    urllib3's `Retry` (behind requests' `HTTPAdapter`) retries a read error or a status of
+    `status_forcelist` only for the methods of `allowed_methods`, which leave out POST and
+    PATCH by default; retrying those safely needs an idempotency key the server honours.
 
     ## Example
     ```python
@@ -382,26 +453,39 @@ class HttpCallWithoutRetry(CodeRule):
 
     Use instead:
     ```python
+    retries = Retry(
+        total=3,
+        backoff_factor=0.5,
+        status_forcelist=[429, 500, 502, 503, 504],
+        allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"POST"},
+    )
     session = requests.Session()
-    session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[429, 500, 502, 503, 504])))
+    session.mount("https://", HTTPAdapter(max_retries=retries))
 
     def handler(event, context):
-        response = session.post(WEBHOOK_URL, json=event, timeout=5)
+        headers = {"Idempotency-Key": event["orderId"]}
+        response = session.post(WEBHOOK_URL, json=event, headers=headers, timeout=5)
         response.raise_for_status()
     ```
 
     ## Known problems
     Only code on a handler's path in the same module is checked: a library module whose
     functions are called from a handler in another file is not. A decorator whose name
-    contains `retry` or `backoff` counts as a retry policy. A handler whose trigger retries it
-    (SQS, async events) may rely on that instead: the template join will tell them apart.
+    contains `retry` or `backoff` counts as a retry policy. Requests to `http://localhost` or
+    `http://127.0.0.1` are calls to a Lambda extension (such as the Parameters and Secrets
+    extension on port 2773) and are not reported. Triggers are read from the template only: a
+    function with asynchronous triggers that some code also invokes synchronously is treated as
+    retried. Under a retrying trigger, a 5xx that requests, httpx, urllib3 or aiohttp return
+    without raising also ends the invocation successfully, and is not reported. Only an `except`
+    in the function that makes the request, whose body only logs, passes or continues, counts as
+    catching its error.
     """
 
     code = "LK103"
     name = "http-call-without-retry"
     summary = "An HTTP request on a handler's code path with no retry policy."
     severity = Severity.WARNING
-    references = (RETRIES_DOCS,)
+    references = (RETRIES_DOCS, ASYNC_RETRIES_DOCS, URLLIB3_RETRY_DOCS, EXTENSION_DOCS)
     TRIGGERS = ("requests", "httpx", "urllib3", "aiohttp", "urlopen")
     INVALID = (
         Example(
@@ -430,9 +514,73 @@ class HttpCallWithoutRetry(CodeRule):
             """,
             line=6,
         ),
+        # a POST through a Retry that leaves POST out: only failed connections are retried
+        Example(
+            python="""
+            import requests
+            from requests.adapters import HTTPAdapter
+            from urllib3.util.retry import Retry
+
+            session = requests.Session()
+            session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503])))
+
+            def handler(event, context):
+                return session.post("https://hooks.example.com/orders", json=event, timeout=5).status_code
+            """,
+            line=9,
+        ),
+        # behind an API: the caller gets the error, nothing retries it
+        Example(
+            python="""
+            import requests
+
+            def handler(event, context):
+                return requests.get("https://rates.example.com/today", timeout=5).json()
+            """,
+            template=_API_TEMPLATE,
+            line=4,
+        ),
+        # an SQS trigger would retry the message, but the error is caught and only logged
+        Example(
+            python="""
+            import logging
+            import requests
+
+            logger = logging.getLogger()
+
+            def handler(event, context):
+                for record in event["Records"]:
+                    try:
+                        requests.post("https://hooks.example.com/orders", data=record["body"], timeout=5).raise_for_status()
+                    except requests.RequestException:
+                        logger.exception("webhook failed")
+            """,
+            template=_SQS_TEMPLATE,
+            line=9,
+        ),
     )
     VALID = (
-        # a session with a Retry adapter and an explicit timeout
+        # what the advice for a POST leads to: a Retry that allows POST, and an idempotency key
+        """
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        retries = Retry(
+            total=3,
+            backoff_factor=0.5,
+            status_forcelist=[429, 500, 502, 503, 504],
+            allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {"POST"},
+        )
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=retries))
+
+        def handler(event, context):
+            headers = {"Idempotency-Key": event["orderId"]}
+            response = session.post("https://hooks.example.com/orders", json=event, headers=headers, timeout=5)
+            response.raise_for_status()
+        """,
+        # a GET through a session with a Retry adapter
         """
         import requests
         from requests.adapters import HTTPAdapter
@@ -442,7 +590,7 @@ class HttpCallWithoutRetry(CodeRule):
         session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, status_forcelist=[502, 503])))
 
         def handler(event, context):
-            return session.post("https://hooks.example.com/orders", json=event, timeout=5).status_code
+            return session.get("https://rates.example.com/today", timeout=5).json()
         """,
         # a tenacity-decorated helper
         """
@@ -463,24 +611,115 @@ class HttpCallWithoutRetry(CodeRule):
         def download(url):
             return requests.get(url, timeout=5).content
         """,
+        # an SQS trigger: the failing invocation makes the message come back
+        Example(
+            python="""
+            import requests
+
+            def handler(event, context):
+                for record in event["Records"]:
+                    requests.post("https://hooks.example.com/orders", data=record["body"], timeout=5).raise_for_status()
+            """,
+            template=_SQS_TEMPLATE,
+        ),
+        # the Parameters and Secrets extension, on localhost
+        """
+        import os
+        import requests
+
+        PORT = os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "2773")
+
+        def handler(event, context):
+            url = f"http://localhost:{PORT}/secretsmanager/get?secretId=api-key"
+            headers = {"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]}
+            return requests.get(url, headers=headers, timeout=2).json()["SecretString"]
+        """,
     )
 
     def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         request = resolver.http_call(node)
-        if request is None or request.retry_policy is not None or request.context.retry is not None:
+        if request is None or request.context.retry is not None:
             return
-        if not self.context.on_handler_path(node):
+        if request.retry_policy is not None and request.retry_skips_verb is None:
             return
-        self.report(
-            node,
-            f"{_request_name(resolver, request)} is sent once: a 5xx, a throttle or a reset connection fails the "
-            f"invocation; {HTTP_RETRY_ADVICE[request.library]}",
-        )
+        if not self.context.on_handler_path(node) or _is_local(resolver, request):
+            return
+        handler = resolver.http_error_handler(request)
+        swallowed = handler if handler is not None and handler_swallows(handler) else None
+        functions = self.context.functions_running(request.context.function)
+        retrying = _retrying_triggers(functions)
+        if retrying and swallowed is None:
+            return  # the invocation fails, and its trigger retries it
+        call = f"`{resolver.code(node.func, 40)}(...)`"
+        verb = request.retry_skips_verb
+        if verb is not None:
+            what = f"{call} sends a {verb} through {request.retry_policy} whose Retry leaves {verb} out ({_SKIPS.format(verb=verb)}), so a 5xx, a throttle (429) or a dropped read is not retried"
+        else:
+            what = f"{call} is sent once"
+        advice = _advice(request)
+        if swallowed is not None and retrying:
+            self.report(
+                node,
+                f"{what}, and its error is caught and only logged by the `except` on line {swallowed.lineno}: the "
+                f"invocation succeeds, so the {retrying} trigger never retries it and the request is lost; re-raise "
+                f"after logging (the trigger then retries the event), or {advice}",
+                severity=Severity.INFO,
+            )
+            return
+        if verb is not None:
+            outcome = f"; {advice}"
+            if swallowed is not None:
+                outcome = f", and the `except` on line {swallowed.lineno} only logs the error, so the request is lost{outcome}"
+            self.report(node, what + outcome)
+            return
+        function = request.context.function
+        checks_status = "raise_for_status" in resolver.module.code_of(function.body if function is not None else resolver.module.tree)
+        status_raised = request.library == "urllib" or checks_status
+        raised = "a reset connection, a timeout, a 5xx or a throttle (429)" if status_raised else "a reset connection or a timeout"
+        if swallowed is not None:
+            failure = f"{raised} is caught and only logged by the `except` on line {swallowed.lineno}, so the request is lost"
+        else:
+            caller = _sync_callers(functions)
+            failure = f"{raised} fails the invocation" + (f" and the {caller} caller gets the error" if caller else "")
+        if not status_raised and request.library in _STATUS_NOT_RAISED:
+            failure += f", and a 5xx or a throttle (429) comes back as an ordinary response ({_STATUS_NOT_RAISED[request.library]})"
+        self.report(node, f"{what}: {failure}; {advice}")
 
 
-def _request_name(resolver: ModuleResolver, request: HttpCall) -> str:
-    return f"{request.library} request `{resolver.code(request.call.func, 40)}(...)`"
+def _advice(request: HttpCall) -> str:
+    """The retry advice for the request's library, made to work for its method: urllib3's Retry
+    must be told to retry a POST or PATCH, and such a retry needs an idempotency key."""
+    verb = request.verb
+    if verb not in ("POST", "PATCH"):
+        return HTTP_RETRY_ADVICE[request.library]
+    idempotency = _IDEMPOTENCY.format(verb=verb)
+    if request.library in HTTP_RETRY_ADVICE_UNSAFE:
+        return f"{HTTP_RETRY_ADVICE_UNSAFE[request.library].format(verb=verb)}, and {idempotency}"
+    return f"{HTTP_RETRY_ADVICE[request.library]}, and {idempotency}"
+
+
+def _is_local(resolver: ModuleResolver, request: HttpCall) -> bool:
+    """Is the URL a Lambda extension's, on localhost (a literal, or text that starts with it)?"""
+    prefix = resolver.string_prefix(request.url) if request.url is not None else None
+    if prefix is None:
+        return False
+    return any(prefix == local or prefix.startswith((f"{local}:", f"{local}/")) for local in LOCAL_PREFIXES)
+
+
+def _retrying_triggers(functions: list[Function]) -> str | None:
+    """When every function has triggers and each retries a failed invocation: their labels
+    ("SQS", "S3 and SNS"); None when one is synchronous, has no known trigger or may not retry."""
+    if not functions or any(not f.triggers or any(t.retries_errors is not True for t in f.triggers) for f in functions):
+        return None
+    labels = sorted({t.label for f in functions for t in f.triggers})
+    return " and ".join(labels) if len(labels) < 3 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def _sync_callers(functions: list[Function]) -> str | None:
+    """The labels of the synchronous triggers ("REST API", "ALB"), when the template names some."""
+    labels = sorted({t.label for f in functions for t in f.triggers if t.invocation is Invocation.SYNC})
+    return " / ".join(labels) or None
 
 
 class RetryWithoutBackoff(CodeRule):

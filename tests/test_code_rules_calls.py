@@ -8,7 +8,7 @@ import pytest
 
 from lintkit.config import Config
 from lintkit.engine import Run
-from lintkit.rule import Registry, registry
+from lintkit.rule import Registry, example_text, registry
 from lintkit.rules.sync_calls import SyncInvokeDefaultTimeouts
 
 from conftest import run_engine, write_project
@@ -245,3 +245,295 @@ def test_rules_are_registered_with_their_catalogue_severities():
         "LK605": "warning", "LK702": "warning",
     }
     assert {code: registry().get(code).severity.label for code in expected} == expected
+
+
+# -- LK103 and the template: triggers, swallowed errors, localhost, the method ---------------
+
+
+def full_findings(tmp_path, source: str, code: str, template: str | None = None):
+    files = {"app.py": source}
+    if template is not None:
+        files["template.yaml"] = template
+    write_project(tmp_path, files)
+    result = run_engine([tmp_path], select=[code])
+    assert not result.internal_errors, result.internal_errors
+    return [(f.path.rsplit("/", 1)[-1], f.line, f.column, f.severity.label, f.message) for f in result.findings if f.code == code]
+
+
+def sam(events: str = "", properties: str = "") -> str:
+    """A SAM function `Fn` running app.handler, with the given Events (under `Events:`)."""
+    text = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Queue: {Type: AWS::SQS::Queue}
+          Stream: {Type: AWS::Kinesis::Stream}
+          Bucket: {Type: AWS::S3::Bucket}
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: .
+              Handler: app.handler
+              Runtime: python3.12
+        """
+    text = example_text(text)
+    if properties:
+        text += "".join(f"      {line}\n" for line in properties.splitlines())
+    if events:
+        text += "      Events:\n" + "".join(f"        {line}\n" for line in events.splitlines())
+    return text
+
+
+API = "Get: {Type: Api, Properties: {Path: /, Method: get}}"
+URL = "Url: {Type: HttpApi}"
+SQS = "Messages: {Type: SQS, Properties: {Queue: !GetAtt Queue.Arn}}"
+S3 = "Upload: {Type: S3, Properties: {Bucket: !Ref Bucket, Events: 's3:ObjectCreated:*'}}"
+KINESIS_ONCE = "Records: {Type: Kinesis, Properties: {Stream: !GetAtt Stream.Arn, StartingPosition: LATEST, MaximumRetryAttempts: 0}}"
+
+NOTIFY = """
+    import requests
+
+    def handler(event, context):
+        requests.post("https://hooks.example.com/orders", json=event, timeout=5).raise_for_status()
+    """
+
+
+@pytest.mark.parametrize(
+    ("template", "reported"),
+    [
+        (None, True),  # no template: nothing known, reported as before
+        (sam(), True),  # linked, but no trigger in the template (invoked directly?)
+        (sam(API), True),
+        (sam(URL), True),
+        (sam(SQS), False),  # the message comes back
+        (sam(S3), False),  # Lambda retries the async event twice
+        (sam(SQS + "\n" + API), True),  # the API caller is not retried
+        (sam(KINESIS_ONCE), True),  # MaximumRetryAttempts: 0
+        (sam(S3, "EventInvokeConfig: {MaximumRetryAttempts: 0}"), True),
+    ],
+)
+def test_lk103_reads_the_triggers(tmp_path, template, reported):
+    found = full_findings(tmp_path, NOTIFY, "LK103", template)
+    assert [(name, line, column, severity) for name, line, column, severity, _ in found] == (
+        [("app.py", 4, 5, "warning")] if reported else []
+    )
+
+
+def test_lk103_names_the_synchronous_caller(tmp_path):
+    [(_, line, _, severity, message)] = full_findings(tmp_path, NOTIFY, "LK103", sam(API))
+    assert (line, severity) == (4, "warning")
+    assert message.startswith(
+        "`requests.post(...)` is sent once: a reset connection, a timeout, a 5xx or a throttle (429) fails the "
+        "invocation and the REST API caller gets the error; "
+    )
+
+
+SWALLOWED = """
+    import logging
+    import requests
+
+    logger = logging.getLogger()
+
+    def handler(event, context):
+        try:
+            requests.get("https://rates.example.com/today", timeout=5)
+        except requests.RequestException:
+            logger.exception("rates unavailable")
+    """
+
+
+def test_lk103_swallowed_error_under_a_retrying_trigger_is_info(tmp_path):
+    [(name, line, column, severity, message)] = full_findings(tmp_path, SWALLOWED, "LK103", sam(SQS))
+    assert (name, line, column, severity) == ("app.py", 8, 9, "info")
+    assert message == (
+        "`requests.get(...)` is sent once, and its error is caught and only logged by the `except` on line 9: the "
+        "invocation succeeds, so the SQS trigger never retries it and the request is lost; re-raise after logging "
+        "(the trigger then retries the event), or mount HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5, "
+        "status_forcelist=[429, 500, 502, 503, 504])) on a Session"
+    )
+
+
+def test_lk103_swallowed_error_is_not_said_to_fail_the_invocation(tmp_path):
+    [(_, line, _, severity, message)] = full_findings(tmp_path, SWALLOWED, "LK103", sam(API))
+    assert (line, severity) == (8, "warning")
+    assert "fails the invocation" not in message
+    assert message.startswith(
+        "`requests.get(...)` is sent once: a reset connection or a timeout is caught and only logged by the `except` "
+        "on line 9, so the request is lost, and a 5xx or a throttle (429) comes back as an ordinary response "
+        "(requests raises on it only in response.raise_for_status()); "
+    )
+
+
+@pytest.mark.parametrize(
+    "handler_body",
+    [
+        "logger.exception('rates unavailable')\n            raise",  # re-raised: the trigger retries
+        "failures.append(event)",  # recorded
+    ],
+)
+def test_lk103_handled_error_under_a_retrying_trigger_is_silent(tmp_path, handler_body):
+    source = SWALLOWED.replace('logger.exception("rates unavailable")', handler_body).replace(
+        "def handler(event, context):", "failures = []\n\n    def handler(event, context):"
+    )
+    assert full_findings(tmp_path, source, "LK103", sam(SQS)) == []
+
+
+def test_lk103_an_except_that_does_not_catch_the_request_error(tmp_path):
+    source = SWALLOWED.replace("except requests.RequestException:", "except KeyError:")
+    assert full_findings(tmp_path, source, "LK103", sam(SQS)) == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        '"http://localhost:2773/systemsmanager/parameters/get?name=db"',
+        'f"http://localhost:{PORT}/secretsmanager/get?secretId={event[\'id\']}"',
+        '"http://127.0.0.1:" + PORT + "/secretsmanager/get"',
+        '"http://localhost:{}/x".format(PORT)',
+        "EXTENSION",
+    ],
+)
+def test_lk103_skips_lambda_extensions_on_localhost(tmp_path, url):
+    source = f"""
+        import os
+        import requests
+
+        PORT = os.environ.get("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", "2773")
+        EXTENSION = f"http://localhost:{{PORT}}/systemsmanager/parameters/get"
+
+        def handler(event, context):
+            return requests.get({url}, timeout=2).json()
+        """
+    assert full_findings(tmp_path, source, "LK103") == []
+
+
+@pytest.mark.parametrize(
+    "url", ['"http://localhost.example.com/x"', '"https://localhost.evil/x"', 'f"{BASE}/localhost"', "event['url']"]
+)
+def test_lk103_other_hosts_are_still_reported(tmp_path, url):
+    source = f"""
+        import requests
+
+        def handler(event, context):
+            return requests.get({url}, timeout=2).json()
+        """
+    assert [(line, column) for _, line, column, _, _ in full_findings(tmp_path, source, "LK103")] == [(4, 12)]
+
+
+RETRY_SESSION = """
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.util.retry import Retry
+
+    session = requests.Session()
+    session.mount("https://", HTTPAdapter(max_retries={retry}))
+
+    def handler(event, context):
+        return session.request("{verb}", "https://hooks.example.com/orders", json=event, timeout=5).status_code
+    """
+
+
+@pytest.mark.parametrize(
+    ("retry", "verb", "reported"),
+    [
+        ("Retry(total=3, status_forcelist=[502, 503])", "POST", True),
+        ("Retry(total=3, status_forcelist=[502, 503])", "PATCH", True),
+        ("Retry(total=3, status_forcelist=[502, 503])", "PUT", False),
+        ("3", "POST", True),
+        ("Retry(total=3, status_forcelist=[503], allowed_methods=['POST'])", "POST", False),
+        ("Retry(total=3, status_forcelist=[503], allowed_methods=None)", "PATCH", False),
+    ],
+)
+def test_lk103_a_retry_that_leaves_the_method_out(tmp_path, retry, verb, reported):
+    found = full_findings(tmp_path, RETRY_SESSION.format(retry=retry, verb=verb), "LK103")
+    if not reported:
+        assert found == []
+        return
+    [(_, line, column, severity, message)] = found
+    assert (line, column, severity) == (9, 12, "warning")
+    assert message.startswith(
+        f"`session.request(...)` sends a {verb} through an HTTPAdapter with max_retries whose Retry leaves {verb} out "
+        f"(urllib3's Retry retries {verb} only when allowed_methods names it), so a 5xx, a throttle (429) or a "
+        f"dropped read is not retried; "
+    )
+    assert f"allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {{'{verb}'}}" in message
+    assert "idempotency key" in message
+
+
+@pytest.mark.parametrize("verb", ["POST", "PATCH"])
+def test_lk103_following_the_advice_for_a_post_silences_it(tmp_path, verb):
+    """The Retry the message advises, pasted into the code, is accepted."""
+    source = RETRY_SESSION.format(retry="Retry(total=3)", verb=verb)
+    [(*_, message)] = full_findings(tmp_path, source, "LK103")
+    advised = message[message.index("max_retries=") + len("max_retries="): message.index(")) on a Session") + 1]
+    assert advised.startswith("Retry(") and "allowed_methods" in advised
+    fixed = RETRY_SESSION.format(retry=advised, verb=verb)
+    assert full_findings(tmp_path / "fixed", fixed, "LK103") == []
+
+
+def test_lk103_advice_for_a_get_and_for_other_libraries(tmp_path):
+    source = """
+        import httpx
+        from urllib.request import urlopen
+
+        def handler(event, context):
+            httpx.get("https://rates.example.com/today")
+            httpx.post("https://hooks.example.com/orders", json=event)
+            return urlopen("https://status.example.com", timeout=3).read()
+        """
+    found = {line: message for _, line, _, _, message in full_findings(tmp_path, source, "LK103")}
+    assert sorted(found) == [5, 6, 7]
+    assert "allowed_methods" not in found[5] and "idempotency" not in found[5]
+    assert found[6].endswith(
+        "use httpx.HTTPTransport(retries=...) for connection errors and tenacity/backoff for 5xx and 429, and send an "
+        "idempotency key the server honours (e.g. an Idempotency-Key header): a retried POST can repeat its side effect"
+    )
+    # urllib raises HTTPError on an error status by itself
+    assert found[7].startswith(
+        "`urlopen(...)` is sent once: a reset connection, a timeout, a 5xx or a throttle (429) fails the invocation; "
+    )
+    assert not any("request `" in message for message in found.values())  # no more "requests request `...`"
+
+
+# -- LK605 and aiohttp's 300 s default -------------------------------------------------------
+
+AIOHTTP_FETCH = """
+    import asyncio
+    import aiohttp
+
+    async def fetch(url):
+        async with aiohttp.ClientSession({session}) as session:
+            async with session.get(url{call}) as response:
+                return await response.json()
+
+    def handler(event, context):
+        return asyncio.run(fetch(event["url"]))
+    """
+
+
+@pytest.mark.parametrize(
+    ("properties", "session", "call", "expected"),
+    [
+        ("Timeout: 30", "", "", [(6, 20, "Fn", 30)]),
+        ("", "", "", [(6, 20, "Fn", 3)]),  # Lambda's default Timeout is 3 s
+        ("Timeout: 299", "", "", [(6, 20, "Fn", 299)]),
+        ("Timeout: 300", "", "", []),  # aiohttp gives up first (or together)
+        ("Timeout: 30", "timeout=aiohttp.ClientTimeout(total=10)", "", []),
+        ("Timeout: 30", "", ", timeout=aiohttp.ClientTimeout(total=10)", []),
+        ("Timeout: 30", "**settings", "", []),  # may carry a timeout
+    ],
+)
+def test_lk605_aiohttp_default_against_the_function_timeout(tmp_path, properties, session, call, expected):
+    source = AIOHTTP_FETCH.format(session=session, call=call)
+    found = full_findings(tmp_path, source, "LK605", sam(API, properties))
+    assert [(line, column) for _, line, column, _, _ in found] == [(line, column) for line, column, _, _ in expected]
+    for (_, _, _, severity, message), (_, _, name, limit) in zip(found, expected):
+        assert severity == "warning"
+        assert message == (
+            f"`session.get(...)` has no timeout of its own: aiohttp's default total of 300 s is longer than {name}'s "
+            f"Timeout of {limit} s, so a stalled server holds the invocation until the function times out; pass "
+            f"timeout=aiohttp.ClientTimeout(total=...) below {limit} s, on the call or the ClientSession"
+        )
+
+
+def test_lk605_aiohttp_without_a_template_stays_silent(tmp_path):
+    assert full_findings(tmp_path, AIOHTTP_FETCH.format(session="", call=""), "LK605") == []

@@ -548,6 +548,124 @@ def test_http_timeouts():
     assert states == ["none", "call", "none", "unknown", "default", "none", "client", "none", "call", "none", "default"]
 
 
+def test_http_verbs_and_urls():
+    resolver = resolve(
+        """
+        import requests, httpx, urllib3, aiohttp
+        from urllib.request import Request, urlopen
+        requests.post("a", json={})
+        requests.request("patch", "b")
+        requests.request(verb, "c")
+        urllib3.PoolManager().request("DELETE", "d")
+        httpx.Client().send(prepared)
+        urlopen("e")
+        urlopen("f", b"body")
+        urlopen(Request("g", data=b"x"))
+        urlopen(Request("h", method="PUT"))
+        requests.get(url="i")
+        """
+    )
+    found = [(h.verb, resolver.code(h.url) if h.url is not None else None) for h in resolver.http_calls()]
+    assert found == [
+        ("POST", '"a"'), ("PATCH", '"b"'), (UNKNOWN, '"c"'), ("DELETE", '"d"'), (UNKNOWN, None),
+        ("GET", '"e"'), ("POST", '"f"'), ("POST", '"g"'), ("PUT", '"h"'), ("GET", '"i"'),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("methods", "verb", "skipped"),
+    [
+        ("", "POST", "POST"),  # the default methods leave POST out
+        ("", "GET", None),
+        ("", "PATCH", "PATCH"),
+        (", allowed_methods=['GET', 'POST']", "POST", None),
+        (", allowed_methods=frozenset({'post'})", "POST", None),
+        (", allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {'POST'}", "POST", None),
+        (", allowed_methods=Retry.DEFAULT_ALLOWED_METHODS | {'POST'}", "PATCH", "PATCH"),
+        (", allowed_methods=None", "PATCH", None),  # None: every verb
+        (", method_whitelist=['POST']", "POST", None),  # urllib3 < 1.26's spelling
+        (", allowed_methods=SOME_METHODS", "POST", None),  # unknown: given the benefit
+        (", **more", "POST", None),
+    ],
+)
+def test_retry_allowed_methods(methods, verb, skipped):
+    resolver = resolve(
+        f"""
+        import requests
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+        session = requests.Session()
+        session.mount("https://", HTTPAdapter(max_retries=Retry(total=3, status_forcelist=[503]{methods})))
+        session.request("{verb}", "https://example.com")
+        """
+    )
+    [request] = resolver.http_calls()
+    assert request.retry_policy == "an HTTPAdapter with max_retries"
+    assert request.retry_skips_verb == skipped
+
+
+def test_retry_given_as_a_count_keeps_the_default_methods():
+    resolver = resolve(
+        """
+        import urllib3
+        pool = urllib3.PoolManager(retries=3)
+        pool.request("POST", "a"); pool.request("GET", "b")
+        """
+    )
+    assert [h.retry_skips_verb for h in resolver.http_calls()] == ["POST", None]
+
+
+@pytest.mark.parametrize(
+    ("url", "prefix"),
+    [
+        ('"http://localhost:2773/x"', "http://localhost:2773/x"),
+        ('f"http://localhost:{port}/x"', "http://localhost:"),
+        ('"http://127.0.0.1:" + port + "/x"', "http://127.0.0.1:"),
+        ('"http://localhost:{}/x".format(port)', "http://localhost:"),
+        ('"http://localhost:%s/x" % port', "http://localhost:"),
+        ("URL", "http://localhost:"),  # a name bound once to an f-string
+        ('f"{base}/x"', None),
+        ("event['url']", None),
+    ],
+)
+def test_string_prefix(url, prefix):
+    resolver = resolve(f'URL = f"http://localhost:{{port}}/p"\nvalue = {url}\n')
+    assert resolver.string_prefix(resolver.module.tree.body[-1].value) == prefix
+
+
+def test_http_error_handler():
+    resolver = resolve(
+        """
+        import requests
+        from requests import RequestException
+        def handler(event, context):
+            try:
+                requests.get("a")
+            except ValueError:
+                pass
+            try:
+                requests.get("b")
+            except (KeyError, RequestException):
+                pass
+            try:
+                requests.get("c")
+            except OSError:
+                pass
+            try:
+                pass
+            except Exception:
+                requests.get("d")
+            try:
+                def inner():
+                    requests.get("e")
+            except Exception:
+                pass
+        """
+    )
+    handlers = [resolver.http_error_handler(h) for h in resolver.http_calls()]
+    assert [h.lineno if h is not None else None for h in handlers] == [None, 10, 14, None, None]
+
+
 # -- data-sized collections -------------------------------------------------------------------
 
 

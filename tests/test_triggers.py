@@ -90,3 +90,59 @@ def test_json_template_loads_the_same_model(tmp_path):
     assert sorted((t.name, t.kind) for t in json_template.functions["Fn"].triggers) == sorted(
         (t.name, t.kind) for t in yaml_template.functions["Fn"].triggers
     )
+
+
+def test_which_triggers_retry_a_failed_invocation(tmp_path):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Queue: {Type: AWS::SQS::Queue}
+  Stream: {Type: AWS::Kinesis::Stream}
+  Bucket: {Type: AWS::S3::Bucket}
+  Api:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, CodeUri: ., Events: {Get: {Type: Api, Properties: {Path: /, Method: get}}}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, CodeUri: ., Events: {Q: {Type: SQS, Properties: {Queue: !GetAtt Queue.Arn}}}}
+  OnceStream:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      CodeUri: .
+      Events: {K: {Type: Kinesis, Properties: {Stream: !GetAtt Stream.Arn, StartingPosition: LATEST, MaximumRetryAttempts: 0}}}
+  Uploads:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: a.h, CodeUri: ., Events: {S: {Type: S3, Properties: {Bucket: !Ref Bucket, Events: s3:ObjectCreated:*}}}}
+  UploadsOnce:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      CodeUri: .
+      EventInvokeConfig: {MaximumRetryAttempts: 0}
+      Events: {S: {Type: S3, Properties: {Bucket: !Ref Bucket, Events: s3:ObjectCreated:*}}}
+  UploadsMaybe:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: a.h
+      CodeUri: .
+      EventInvokeConfig: {MaximumRetryAttempts: !Ref Attempts}
+      Events: {S: {Type: S3, Properties: {Bucket: !Ref Bucket, Events: s3:ObjectCreated:*}}}
+""",
+        encoding="utf-8",
+    )
+    template = load_template(path, path="t.yaml")
+    found = {name: [t.retries_errors for t in function.triggers] for name, function in template.functions.items()}
+    assert found == {
+        "Api": [False],
+        "Worker": [True],
+        "OnceStream": [False],
+        "Uploads": [True],
+        "UploadsOnce": [False],
+        "UploadsMaybe": [None],
+    }

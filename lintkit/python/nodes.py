@@ -219,3 +219,38 @@ def child_nodes(node: ast.AST) -> list[ast.AST]:
         else:
             found += [item for item in value if isinstance(item, ast.AST)]
     return found
+
+
+_BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print_exc"})
+_LOGGERS = frozenset({"logger", "log", "logging", "_logger", "_log", "LOGGER", "LOG", "traceback", "self.logger", "self.log"})
+
+
+def is_broad_handler(handler: ast.ExceptHandler) -> bool:
+    """`except:`, `except Exception` or `except BaseException` (alone or in a tuple)."""
+    if handler.type is None:
+        return True
+    types = list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(dotted_name(t.value if isinstance(t, ast.Starred) else t) in _BROAD_EXCEPTIONS for t in types)
+
+
+def _only_logs(statement: ast.stmt) -> bool:
+    if isinstance(statement, (ast.Pass, ast.Continue, ast.Break)):
+        return True
+    if isinstance(statement, ast.Expr):
+        value = statement.value
+        if (isinstance(value, ast.Constant) and value.value is Ellipsis) or string_value(value) is not None:
+            return True
+        if isinstance(value, ast.Call):
+            name = dotted_name(value.func) or ""
+            if name == "print":
+                return True
+            owner, _, method = name.rpartition(".")
+            return method in _LOG_METHODS and owner in _LOGGERS
+    return False
+
+
+def handler_swallows(handler: ast.ExceptHandler) -> bool:
+    """The `except` body only logs, passes or skips to the next iteration (`except Exception:
+    pass` on one line included): the error is neither re-raised nor recorded."""
+    return all(_only_logs(statement) for statement in handler.body)

@@ -46,6 +46,7 @@ from lintkit.python.nodes import (
     dotted_name,
     double_star_arguments,
     child_nodes,
+    is_broad_handler,
     iter_nodes,
     keyword_argument,
     keyword_names,
@@ -434,6 +435,11 @@ class HttpCall:
     timeout_state: str = "unknown"
     retry_policy: str | None = None  # the client's own retry policy (mounted Retry, transport retries)
     context: CallContext = field(repr=False, default=None)  # type: ignore[assignment]
+    verb: Any = UNKNOWN  # the HTTP method, upper case ("GET", "POST"), or UNKNOWN
+    url: ast.expr | None = field(repr=False, default=None)  # the URL argument, as written
+    # The verb the client's urllib3 `Retry` leaves out of its `allowed_methods` (POST, PATCH):
+    # such a request is retried on a failed connection only, never on a 5xx or a dropped read.
+    retry_skips_verb: str | None = None
 
     @property
     def has_timeout(self) -> Any:
@@ -441,6 +447,26 @@ class HttpCall:
             return UNKNOWN
         return self.timeout_state in ("call", "client", "default")
 
+
+# urllib3 `Retry.DEFAULT_ALLOWED_METHODS`: the verbs a `Retry` retries on a read error or a status
+# in `status_forcelist` unless `allowed_methods` says otherwise (LAMBDA-FACTS §13.6).
+RETRY_DEFAULT_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PUT", "TRACE"})
+# Request methods whose first argument is the HTTP verb (`session.request("POST", url)`).
+_VERB_FIRST = frozenset({"request", "stream", "urlopen", "request_encode_url", "request_encode_body"})
+
+# Exceptions a request raises, by library: qualified-name prefixes, and the builtins they subclass
+# (requests' RequestException and urllib's URLError are OSErrors).
+HTTP_ERROR_ROOTS = {
+    "requests": ("requests.",),
+    "httpx": ("httpx.",),
+    "urllib3": ("urllib3.", "requests.packages.urllib3."),
+    "aiohttp": ("aiohttp.", "asyncio.TimeoutError"),
+    "urllib": ("urllib.error.", "socket."),
+}
+HTTP_ERROR_BUILTINS = {
+    "requests": frozenset({"OSError", "IOError", "EnvironmentError"}),
+    "urllib": frozenset({"OSError", "IOError", "EnvironmentError", "TimeoutError"}),
+}
 
 # Library defaults for `timeout_state` when neither call nor client sets one.
 _DEFAULT_TIMEOUTS = {"httpx": "default", "aiohttp": "default", "requests": "none", "urllib3": "none", "urllib": "none"}
@@ -1122,7 +1148,71 @@ class ModuleResolver:
         else:
             return None
         timeout, state = self._http_timeout(call, library, client)
-        return HttpCall(call, library, method, client, timeout, state, self._client_retry_policy(call, client, library), self.context(call))
+        verb, url = self._http_verb_and_url(call, library, method, scope)
+        policy, retry = self._client_retry_policy(call, client, library)
+        skipped = verb if retry is not None and isinstance(verb, str) and self._retry_skips(retry, verb) else None
+        return HttpCall(call, library, method, client, timeout, state, policy, self.context(call), verb, url, skipped)
+
+    def _http_verb_and_url(self, call: ast.Call, library: str, method: str, scope: Scope) -> tuple[Any, ast.expr | None]:
+        """The request's HTTP verb (UNKNOWN when not a constant) and its URL argument."""
+        if library == "urllib":  # urlopen(url_or_request, data=None, timeout)
+            target = argument(call, 0, "url")
+            data = argument(call, 1, "data")
+            if isinstance(target, ast.Call) and self.qualified_name(target.func, scope) == "urllib.request.Request":
+                verb = self.constant(keyword_argument(target, "method"), scope) if keyword_argument(target, "method") else None
+                data = data if data is not None else argument(target, 1, "data")
+                target = argument(target, 0, "url")
+            else:
+                verb = None
+            if verb is None:
+                verb = "GET" if data is None or _is_none(data) else "POST"
+            return (verb.upper() if isinstance(verb, str) else UNKNOWN), target
+        if method in _VERB_FIRST:
+            verb = self.constant(argument(call, 0, "method"), scope)
+            return (verb.upper() if isinstance(verb, str) else UNKNOWN), argument(call, 1, "url")
+        if method == "send":
+            return UNKNOWN, None
+        return method.upper(), argument(call, 0, "url")
+
+    def _retry_skips(self, retry: tuple[ast.expr, Scope], verb: str) -> bool:
+        """Does a urllib3 retry setting (an int or `Retry(...)`) leave `verb` out of the methods it
+        retries on a read error or a listed status? Unknown settings are given the benefit."""
+        expr, scope = retry
+        built = self.instance(expr, scope)
+        if built is None or built.kind != "urllib3.Retry":
+            value = self.constant(expr, scope)
+            # an int becomes `Retry(n)`, with the default methods
+            return isinstance(value, int) and not isinstance(value, bool) and verb not in RETRY_DEFAULT_METHODS
+        setting = self.keyword(built.call, "allowed_methods") or self.keyword(built.call, "method_whitelist")
+        if setting is None:
+            return self.has_unknown_keywords(built.call) is False and verb not in RETRY_DEFAULT_METHODS
+        methods = self._verbs(*setting)
+        return isinstance(methods, frozenset) and verb not in methods
+
+    def _verbs(self, expr: ast.expr, scope: Scope, depth: int = 0) -> Any:
+        """A set of HTTP verbs written as a literal collection, `Retry.DEFAULT_ALLOWED_METHODS`,
+        or a union of those; None for `None` (every verb); UNKNOWN otherwise."""
+        if depth > _MAX_DEPTH:
+            return UNKNOWN
+        if _is_none(expr):
+            return None
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
+            if len(bindings) == 1 and bindings[0].kind == "value" and isinstance(bindings[0].node, ast.expr):
+                return self._verbs(bindings[0].node, bindings[0].scope, depth + 1)
+            return UNKNOWN
+        if isinstance(expr, ast.Attribute) and expr.attr in ("DEFAULT_ALLOWED_METHODS", "DEFAULT_METHOD_WHITELIST"):
+            return RETRY_DEFAULT_METHODS
+        if isinstance(expr, ast.Call) and self.qualified_name(expr.func, scope) in ("frozenset", "set", "list", "tuple") and len(expr.args) == 1:
+            return self._verbs(expr.args[0], scope, depth + 1)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.BitOr, ast.Add)):
+            left, right = self._verbs(expr.left, scope, depth + 1), self._verbs(expr.right, scope, depth + 1)
+            return left | right if isinstance(left, frozenset) and isinstance(right, frozenset) else UNKNOWN
+        if isinstance(expr, (ast.Set, ast.List, ast.Tuple)):
+            values = [self.constant(e, scope) for e in expr.elts]
+            if all(isinstance(v, str) for v in values):
+                return frozenset(v.upper() for v in values)
+        return UNKNOWN
 
     def _http_timeout(self, call: ast.Call, library: str, client: Instance | None) -> tuple[ast.expr | None, str]:
         position = {"urllib": 2}.get(library)
@@ -1145,6 +1235,61 @@ class ModuleResolver:
                 return None, "unknown"
         return None, _DEFAULT_TIMEOUTS[library]
 
+    def http_error_handler(self, request: HttpCall) -> ast.ExceptHandler | None:
+        """The `except` clause that first catches the request's errors (a broad one, or one
+        naming the library's exceptions): the innermost `try` of the same function whose body
+        holds the call. None when the errors leave the function."""
+        roots = HTTP_ERROR_ROOTS[request.library]
+        builtins = HTTP_ERROR_BUILTINS.get(request.library, frozenset())
+        node: ast.AST = request.call
+        while True:
+            parent = self.parents.get(node)
+            if parent is None or isinstance(parent, (*SCOPE_NODES, *COMPREHENSION_NODES)):
+                return None
+            if isinstance(parent, _TRY_NODES) and any(node is statement for statement in parent.body):
+                scope = self.scope_of(parent)
+                for handler in parent.handlers:
+                    if is_broad_handler(handler):
+                        return handler
+                    types = list(handler.type.elts) if isinstance(handler.type, ast.Tuple) else [handler.type]  # type: ignore[union-attr]
+                    for kind in types:
+                        name = self.qualified_name(kind, scope) or dotted_name(kind) or ""
+                        if name.startswith(roots) or name in builtins:
+                            return handler
+            node = parent
+
+    @_memoised(None)
+    def string_prefix(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
+        """The constant text a string expression starts with: a literal or a name bound once to a
+        constant, an f-string's leading text, the left operand of `+`, a `str.format` or `%`
+        template up to its first field. None when nothing is known."""
+        if expr is None or _depth > _MAX_DEPTH:
+            return None
+        scope = scope or self.scope_of(expr)
+        value = self.constant(expr, scope)
+        if isinstance(value, str):
+            return value
+        if isinstance(expr, ast.JoinedStr):
+            text = ""
+            for part in expr.values:
+                if not (isinstance(part, ast.Constant) and isinstance(part.value, str)):
+                    break
+                text += part.value
+            return text or None
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            return self.string_prefix(expr.left, scope, _depth + 1)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Mod):
+            template = self.constant(expr.left, scope)
+            return template.split("%", 1)[0] or None if isinstance(template, str) else None
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "format":
+            template = self.constant(expr.func.value, scope)
+            return template.split("{", 1)[0] or None if isinstance(template, str) else None
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
+            if len(bindings) == 1 and bindings[0].kind == "value":
+                return self.string_prefix(bindings[0].node, bindings[0].scope, _depth + 1)
+        return None
+
     def _mounted_adapters(self, session: Instance, *, custom: bool = False) -> list[ast.expr]:
         """The adapters mounted on a requests Session (`session.mount(prefix, adapter)`); with
         `custom`, only those that are not a plain `requests.adapters.HTTPAdapter`."""
@@ -1162,37 +1307,40 @@ class ModuleResolver:
             found.append(adapter)
         return found
 
-    def _client_retry_policy(self, call: ast.Call, client: Instance | None, library: str) -> str | None:
-        """The retry policy the request's client carries (not the code around the call)."""
+    def _client_retry_policy(
+        self, call: ast.Call, client: Instance | None, library: str
+    ) -> tuple[str | None, tuple[ast.expr, Scope] | None]:
+        """The retry policy the request's client carries (not the code around the call), and the
+        urllib3 retry setting behind it when there is one (`retries=` / `max_retries=`)."""
         scope = self.scope_of(call)
         if library == "urllib3":
             for owner in (call, client.call if client is not None else None):
                 if owner is not None and self.keyword(owner, "retries") is not None:
-                    value = self.constant(*self.keyword(owner, "retries"))  # type: ignore[misc]
-                    if value not in (False, 0, None):
-                        return "urllib3 retries="
+                    setting = self.keyword(owner, "retries")
+                    if self.constant(*setting) not in (False, 0, None):  # type: ignore[misc]
+                        return "urllib3 retries=", setting
         if client is None:
-            return None
+            return None, None
         if client.kind == "aiohttp_retry.RetryClient":
-            return "aiohttp_retry RetryClient"
+            return "aiohttp_retry RetryClient", None
         if library == "requests":
             for adapter in self._mounted_adapters(client):
                 built = self.instance(adapter, scope)
                 if built is None or built.kind != "requests.adapters.HTTPAdapter":
-                    return "a custom adapter"  # may retry: we cannot see into it
+                    return "a custom adapter", None  # may retry: we cannot see into it
                 retries = self.keyword(built.call, "max_retries")
                 if retries is not None and self.constant(*retries) not in (0, None, False):
-                    return "an HTTPAdapter with max_retries"
+                    return "an HTTPAdapter with max_retries", retries
         if library == "httpx":
             transport = self.keyword(client.call, "transport")
             if transport is not None:
                 built = self.instance(*transport)
                 if built is None or built.kind not in ("httpx.HTTPTransport", "httpx.AsyncHTTPTransport"):
-                    return "a custom transport"
+                    return "a custom transport", None
                 retries = self.keyword(built.call, "retries")
                 if retries is not None and self.constant(*retries) not in (0, None):
-                    return "an HTTPTransport with retries"
-        return None
+                    return "an HTTPTransport with retries", None
+        return None, None
 
     # -- context ----------------------------------------------------------------------------
     def context(self, call: ast.Call) -> CallContext:

@@ -274,6 +274,23 @@ class Trigger:
     def suppression_resource(self) -> Resource:
         return self.resource or self.function.resource
 
+    @property
+    def retries_errors(self) -> bool | None:
+        """Does an invocation that raises come back again? Synchronous callers: no (Lambda never
+        retries them, §3.1). Asynchronous events: yes, unless an `EventInvokeConfig` sets
+        `MaximumRetryAttempts: 0` (§3.2). Event source mappings: yes (SQS redelivers the
+        batch, streams retry it), unless `MaximumRetryAttempts: 0` (§3.4, §3.5). None when a
+        setting is not a literal."""
+        if self.invocation is Invocation.SYNC:
+            return False
+        if self.invocation is Invocation.ASYNC:
+            attempts = [config.maximum_retry_attempts for config in self.function.event_invoke_configs]
+        else:
+            attempts = [self.maximum_retry_attempts] if isinstance(self, EventSourceMapping) else []
+        if 0 in attempts:
+            return False
+        return None if None in attempts else True
+
 
 @dataclass(eq=False)
 class EventSourceMapping(Trigger):
