@@ -104,6 +104,7 @@ class Run:
         # modules whose results came from the cache, parsed only if a join needs them
         self._unparsed: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown, text)
         self._linking: dict[Path, set[str]] | None = None  # module -> digests of the templates linking it
+        self._template_digests: dict[int, str] | None = None
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -428,22 +429,33 @@ class Run:
         return tops
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
-        """A module's code-rule results depend on its text and on the templates that link it."""
+        """A module's code-rule results depend on its text, its place in the Lambda code model
+        (role and roots), and the templates of the functions that run it: those that link it,
+        or whose handlers import it."""
         if self.cache is None:
             return None
+        if self._template_digests is None:
+            self._template_digests = {}
+        digests = self._template_digests
+
+        def digest(template: Template) -> str:
+            if id(template) not in digests:
+                digests[id(template)] = template.path + ":" + text_digest(template.text)
+            return digests[id(template)]
+
         if self._linking is None:
             self._linking = {}
-            digests: dict[int, str] = {}
             for link in project.links.values():
-                template = link.function.template
-                if id(template) not in digests:
-                    digests[id(template)] = template.path + ":" + text_digest(template.text)
                 if link.module_file is not None:
-                    self._linking.setdefault(link.module_file, set()).add(digests[id(template)])
+                    self._linking.setdefault(link.module_file, set()).add(digest(link.function.template))
+        templates = set(self._linking.get(resolved, ()))
         model = project.lambda_code
         info = model.info(resolved) if model is not None else None
-        scope = f"{info.role.name}:{','.join(sorted(info.roots))}:{model.all_code}" if info is not None else ""  # type: ignore[union-attr]
-        return self.cache.key("module", shown, text_digest(text), scope, *sorted(self._linking.get(resolved, ())))
+        scope = ""
+        if info is not None:
+            scope = f"{info.role.name}:{','.join(sorted(info.roots))}:{model.all_code}"  # type: ignore[union-attr]
+            templates.update(digest(function.template) for function in info.functions)
+        return self.cache.key("module", shown, text_digest(text), scope, *sorted(templates))
 
     def _parse_cached(self, project: Project) -> None:
         """Parse the handler modules whose results came from the cache: a join needs them."""

@@ -107,7 +107,7 @@ class Project:
                 continue
             function = link.function
             why = f"handler of {function.logical_id} ({function.template.path})"
-            entries.append(EntryPoint(link.module_file, {link.function_name}, why, link.target.code_dir))
+            entries.append(EntryPoint(link.module_file, {link.function_name}, why, link.target.code_dir, function))
         return entries
 
     def code_context(self, module: PythonModule) -> CodeContext:
@@ -125,7 +125,8 @@ class Project:
             handler_names = frozenset(
                 name for name, definition in module.top_level_functions().items() if looks_like_handler(definition)
             )
-        return CodeContext(module=module, linked=linked, handler_names=handler_names, lambda_code=lambda_code)
+        reached_by = model.info(module.abs_path).functions if lambda_code and not linked else []  # type: ignore[union-attr]
+        return CodeContext(module=module, linked=linked, handler_names=handler_names, lambda_code=lambda_code, reached_by=list(reached_by))
 
 
 def handler_roots(module: PythonModule, roots: set[str]) -> frozenset[str]:

@@ -47,10 +47,10 @@ def test_code_rules_report_on_lambda_code_only():
         # a Powertools route: the handler only calls app.resolve(), the route runs
         ("src/api.py", "LK201", 17),
         ("src/api.py", "LK304", 16),
-        # a batch record handler, handed to process_partial_response
-        ("src/batch.py", "LK103", 8),
+        # a batch record handler, handed to process_partial_response (no LK103: SQS retries it)
         ("src/batch.py", "LK605", 8),
-        # a helper in another module of the code folder, imported by the handler
+        # a helper in another module of the code folder, imported by the API handler: its
+        # caller waits (LK103), and its template is known across the import
         ("src/lib/notify.py", "LK103", 7),
         ("src/lib/notify.py", "LK605", 7),
     ]
@@ -417,3 +417,35 @@ def test_lambda_code_globs_declare_entry_points(tmp_path):
     declared = run_engine([tmp_path], select=["LK605"], lambda_code=["functions/**/*.py"])
     assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.line) for f in declared.findings] == [("functions/worker/main.py", 4)]
     assert declared.project.lambda_code.info((tmp_path / "functions/worker/main.py").resolve()).why == "matches lambda-code 'functions/**/*.py'"
+
+
+def test_a_helper_module_knows_the_functions_whose_handlers_import_it(tmp_path):
+    """Joins cross the import: the helper's HTTP call runs behind the SQS trigger (which retries
+    a failed batch), so LK103 is silent there, and behind the API (whose caller waits) it speaks."""
+    template = """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Worker:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: src/
+              Handler: worker.handler
+              Runtime: python3.12
+              Events:
+                Jobs:
+                  Type: SQS
+                  Properties:
+                    Queue: arn:aws:sqs:eu-west-1:123456789012:jobs
+        """
+    files = {
+        "template.yaml": template,
+        "src/worker.py": "from shared.http import fetch\n\ndef handler(event, context):\n    return fetch(event['u'])\n",
+        "src/shared/http.py": "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n",
+    }
+    write_project(tmp_path, files)
+    assert run_engine([tmp_path], select=["LK103"]).findings == []
+    api = template.replace("Type: SQS", "Type: Api").replace("Queue: arn:aws:sqs:eu-west-1:123456789012:jobs", "Path: /x\n                    Method: get")
+    write_project(tmp_path, {"template.yaml": api})
+    found = run_engine([tmp_path], select=["LK103"]).findings
+    assert [(Path(f.path).name, f.line) for f in found] == [("http.py", 4)]
+    assert "the REST API caller gets the error" in found[0].message

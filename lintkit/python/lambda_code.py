@@ -29,7 +29,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lintkit.config import glob_matches
 from lintkit.python.handlers import looks_like_handler
@@ -164,6 +164,7 @@ class FileInfo:
     why: str = ""  # "handler of OrdersFunction (template.yaml)", "imported by src/app.py", ...
     roots: set[str] = field(default_factory=set)  # names, or ALL
     code_dirs: list[Path] = field(default_factory=list)  # where its absolute imports are looked up
+    functions: list[Any] = field(default_factory=list)  # the template functions whose handlers reach it
     outside: list[str] = field(default_factory=list)  # imports not found in the project
 
 
@@ -173,6 +174,7 @@ class EntryPoint:
     names: set[str]
     why: str
     code_dir: Path | None = None
+    function: Any = None  # the template function (lintkit.templates.model.Function)
 
 
 @dataclass
@@ -304,7 +306,7 @@ def build_lambda_code(
 
     queue: list[Path] = []
 
-    def enter(path: Path, names: Iterable[str], why: str, code_dir: Path | None) -> None:
+    def enter(path: Path, names: Iterable[str], why: str, code_dir: Path | None, function: Any = None) -> None:
         info = model.files.setdefault(path, FileInfo(Role.UNREACHED))
         if info.role is not Role.ENTRY:
             info.role, info.why = Role.ENTRY, why
@@ -315,9 +317,11 @@ def build_lambda_code(
         info.roots.update(names)
         if code_dir is not None and code_dir not in info.code_dirs:
             info.code_dirs.append(code_dir)
+        if function is not None and function not in info.functions:
+            info.functions.append(function)
 
     for entry in entries:
-        enter(entry.path, entry.names, entry.why, entry.code_dir)
+        enter(entry.path, entry.names, entry.why, entry.code_dir, entry.function)
     globs = list(lambda_code_globs)
     for path, summary in summaries.items():
         info = model.files[path]
@@ -369,6 +373,10 @@ def build_lambda_code(
                 for code_dir in info.code_dirs:
                     if code_dir not in target_info.code_dirs:
                         target_info.code_dirs.append(code_dir)
+                        grown = True
+                for function in info.functions:
+                    if function not in target_info.functions:
+                        target_info.functions.append(function)
                         grown = True
                 if new or grown:
                     queue.append(target)

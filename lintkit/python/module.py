@@ -279,6 +279,8 @@ class CodeContext:
     handler_names: frozenset[str] = frozenset()
     # the module is Lambda code (an entry point or reached by one): its top level runs at init
     lambda_code: bool = False
+    # for a module no template links but linked handlers import: the functions they run in
+    reached_by: list["Function"] = field(default_factory=list)
 
     def functions_for(self, handler_name: str) -> list["Function"]:
         return self.linked.get(handler_name, [])
@@ -292,8 +294,10 @@ class CodeContext:
 
     def functions_running(self, function: FunctionNode | None = None) -> list["Function"]:
         """The template functions whose handler path runs `function` (None: the module's own
-        top-level code), without repeats; empty when no template is known to run it."""
-        found: list["Function"] = []
+        top-level code), without repeats; empty when no template is known to run it. In a
+        module that handlers import, every function whose handler imports it (per module, not
+        per function)."""
+        found: list["Function"] = list(self.reached_by)
         for functions in self.linked.values():
             for linked in functions:
                 if linked not in found:
