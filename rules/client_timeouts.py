@@ -98,6 +98,17 @@ class HttpCallWithoutTimeout(CodeRule):
             """,
             line=6,
         ),
+        Example(
+            python="""
+            import urllib.parse
+            import urllib.request
+
+            def handler(event, context):
+                query = urllib.parse.urlencode(event["query"])
+                return urllib.request.urlopen(f"https://api.example.com/items?{query}").read()
+            """,
+            line=6,
+        ),
     )
     VALID = (
         # requests through a session with Retry and an explicit timeout

@@ -133,6 +133,23 @@ def test_lk103_and_lk605_on_the_same_request(tmp_path):
     assert positions(tmp_path, source, "LK605") == [(4, 12)]
 
 
+def test_lk103_and_lk605_on_urlopen_beside_urllib_parse(tmp_path):
+    """`import urllib.parse` next to `import urllib.request` binds `urllib` twice, to one package."""
+    source = """
+        import urllib.parse
+        import urllib.request
+
+        def handler(event, context):
+            url = "https://api.example.com/items?" + urllib.parse.urlencode(event["query"])
+            return urllib.request.urlopen(url).read()
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK605")
+    assert (line, column) == (6, 12)
+    assert message.startswith("`urllib.request.urlopen(...)` has no timeout (urllib waits without limit by default)")
+    assert "pass timeout=<seconds> to urlopen" in message
+    assert positions(tmp_path, source, "LK103") == [(6, 12)]
+
+
 def test_lk103_follows_the_template_handler(tmp_path):
     """With a template, `Handler: app.main` decides what a handler is, whatever its shape."""
     source = """

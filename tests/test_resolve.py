@@ -201,6 +201,71 @@ def test_non_http_get_is_not_a_request():
     assert resolver.http_calls() == []
 
 
+# -- imports of submodules sharing a root -----------------------------------------------------
+
+# (imports and calls, the call to ask about, its qualified name). `import a.b` and `import a.c`
+# both bind `a` to the package: each binding is the same module, so `a.b.f` stays known.
+SHARED_ROOT_IMPORTS = {
+    "import a.b, then import a.c": ("import urllib.request\nimport urllib.parse\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.c, then import a.b": ("import urllib.parse\nimport urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "the other submodule's call": ("import urllib.request\nimport urllib.parse\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "three submodules": ("import urllib.error\nimport urllib.request\nimport urllib.parse\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a, then import a.b": ("import urllib\nimport urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "one statement": ("import urllib.parse, urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.c and from a import b": ("import urllib.parse\nfrom urllib import request\nrequest.urlopen(u)\n", "request.urlopen", "urllib.request.urlopen"),
+    "from a import b, then import a.c": ("from urllib import request\nimport urllib.parse\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "import a.b as x and import a.c": ("import urllib.request as ur\nimport urllib.parse\nur.urlopen(u)\n", "ur.urlopen", "urllib.request.urlopen"),
+    "import a.c, then import a.b as x": ("import urllib.parse\nimport urllib.request as ur\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "import a.c as x and import a.b": ("import urllib.parse as up\nimport urllib.request\nurllib.request.urlopen(up.quote(u))\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.b and import a.b as x": ("import urllib.request\nimport urllib.request as ur\nurllib.request.urlopen(u)\nur.urlopen(u)\n", "ur.urlopen", "urllib.request.urlopen"),
+    "an alias spelling": ("import requests.sessions\nimport requests.adapters\nrequests.sessions.Session()\n", "requests.sessions.Session", "requests.Session"),
+    "a.b in the module, a.c in the function": (
+        "import urllib.request\ndef handler(event, context):\n    import urllib.parse\n    return urllib.request.urlopen(urllib.parse.quote(u))\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "a.c in the module, a.b in the function": (
+        "import urllib.parse\ndef handler(event, context):\n    import urllib.request\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "both in the function": (
+        "def handler(event, context):\n    import urllib.parse\n    import urllib.request\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "both in the module, the call in a function": (
+        "import urllib.request\nimport urllib.parse\ndef handler(event, context):\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "a.c imported in another function": (
+        "import urllib.request\ndef quote(u):\n    import urllib.parse\n    return urllib.parse.quote(u)\ndef handler(event, context):\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "the same import in two branches": ("try:\n    import boto3\nexcept ImportError:\n    import boto3\nboto3.client('s3')\n", "boto3.client", "boto3.client"),
+    # the same name bound to different things stays unknown
+    "the root rebound by another module": ("import urllib.request\nfrom six.moves import urllib\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", None),
+    "the root rebound by a value": ("import urllib.request\nimport urllib.parse\nurllib = load()\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", None),
+    "one alias for two submodules": ("import urllib.request as lib\nimport urllib.parse as lib\nlib.urlopen(u)\n", "lib.urlopen", None),
+    "try one module, else another": ("try:\n    import simplejson as json\nexcept ImportError:\n    import json\njson.loads(u)\n", "json.loads", None),
+}
+
+
+@pytest.mark.parametrize(("source", "text", "expected"), SHARED_ROOT_IMPORTS.values(), ids=SHARED_ROOT_IMPORTS.keys())
+def test_imports_of_submodules_sharing_a_root(source, text, expected):
+    resolver = resolve(source)
+    assert resolver.callee(call(resolver, text)) == expected
+
+
+def test_urlopen_beside_urllib_parse_is_an_http_call():
+    resolver = resolve("import urllib.parse\nimport urllib.request\ndef handler(event, context):\n    return urllib.request.urlopen(event['url'])\n")
+    [request] = resolver.http_calls()
+    assert (request.library, request.timeout_state) == ("urllib", "none")
+    assert request.call is call(resolver, "urllib.request.urlopen")
+
+
 # -- constants and environment variables --------------------------------------------------------
 
 

@@ -650,7 +650,7 @@ class ModuleResolver:
             for alias in node.names:
                 if alias.asname is not None:
                     scope.bind(alias.asname, Binding("import", alias, scope, alias.name))
-                else:
+                else:  # `import a.b` binds `a`, the package, as `import a.c` does
                     head = alias.name.split(".", 1)[0]
                     scope.bind(head, Binding("import", alias, scope, head))
             return
@@ -730,10 +730,11 @@ class ModuleResolver:
             bindings = self.lookup(expr.id, scope)
             if not bindings:
                 return expr.id  # a builtin, or a name bound where we do not look
+            imported = _imported_name(bindings)
+            if imported is not None:
+                return QUALIFIED_ALIASES.get(imported, imported)
             if len(bindings) == 1:
                 binding = bindings[0]
-                if binding.kind == "import":
-                    return QUALIFIED_ALIASES.get(binding.qualname or "", binding.qualname)
                 if binding.kind == "value" and isinstance(binding.node, (ast.Name, ast.Attribute)):
                     return self.qualified_name(binding.node, binding.scope, _depth + 1)
             return None
@@ -1736,6 +1737,16 @@ class ModuleResolver:
 
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event", "events"})
 _NOT_DATA_PARAMS = frozenset({"self", "cls", "context", "ctx", "lambda_context", "_context", "_ctx"})
+
+
+def _imported_name(bindings: list[Binding]) -> str | None:
+    """The module or object a name is bound to when every binding imports the same one:
+    `import urllib.request` and `import urllib.parse` both bind `urllib` to the package
+    `urllib`, and the same `import boto3` may be written in two branches."""
+    qualnames = {binding.qualname if binding.kind == "import" else None for binding in bindings}
+    if len(qualnames) != 1:
+        return None
+    return next(iter(qualnames))
 
 
 def _first_param(function: FunctionNode) -> str | None:
