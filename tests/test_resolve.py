@@ -266,6 +266,98 @@ def test_urlopen_beside_urllib_parse_is_an_http_call():
     assert request.call is call(resolver, "urllib.request.urlopen")
 
 
+# -- values of one invocation ------------------------------------------------------------------
+
+PER_INVOCATION_MODULE = """
+    import os
+    import boto3
+
+    REGION = "eu-west-1"
+    STAGE = os.environ["STAGE"]
+    sts = boto3.client("sts")
+    LOADED = sts.get_caller_identity()["Account"]
+
+    def regional(region, stage=STAGE):
+        use(region, stage)
+
+    def handler(event, context):
+        domain = event["requestContext"]["domainName"]
+        creds = sts.assume_role(RoleArn=os.environ["ROLE"], RoleSessionName="s")["Credentials"]
+        local = REGION
+        for name in event["names"]:
+            use(name)
+        for fixed in ("a", "b"):
+            use(fixed)
+        regional(REGION)
+        use(
+            f"https://{domain}/{STAGE}",
+            creds["AccessKeyId"],
+            event.get("region", REGION),
+            context.invoked_function_arn,
+            [n.upper() for n in event["names"]],
+            REGION,
+            STAGE,
+            os.environ.get("X", "y"),
+            local,
+            LOADED,
+            f"https://{REGION}.example.com/{STAGE}",
+            str(REGION).lower(),
+            boto3.session.Session().region_name,
+        )
+
+    def other(event, context):
+        regional(event["region"])
+"""
+
+
+def test_values_of_one_invocation():
+    resolver = resolve(PER_INVOCATION_MODULE)
+    uses = calls(resolver, "use(")
+    main = max(uses, key=lambda c: len(c.args))
+    varying = [resolver.per_invocation(arg) for arg in main.args]
+    # the event, a call's result, the context: this invocation's; constants, os.environ, module values are not
+    # (a session built without arguments reads the environment, as at module scope)
+    assert varying == [True, True, True, True, True, False, False, False, False, False, False, False, False]
+    name_loop, fixed_loop = (c for c in uses if resolver.module.code_of(c) in ("use(name)", "use(fixed)"))
+    assert resolver.per_invocation(name_loop.args[0]) and not resolver.per_invocation(fixed_loop.args[0])
+    # a parameter varies when one caller passes a varying argument (`other` passes the event's region)
+    regional = next(c for c in uses if resolver.module.code_of(c) == "use(region, stage)")
+    assert [resolver.per_invocation(a) for a in regional.args] == [True, False]
+
+
+def test_long_access_chains_and_keys_read_from_the_event_vary():
+    resolver = resolve(
+        """
+        ENDPOINTS = {"prod": "https://a", "dev": "https://b"}
+        HEADER = "x-origin-verify-region"
+        def handler(event, context):
+            request = event["Records"][0]["cf"]["request"]
+            headers = request["origin"]["custom"]["customHeaders"]
+            region = headers[HEADER][0]["value"]
+            use(region, ENDPOINTS[event["stage"]], ENDPOINTS["prod"], ENDPOINTS.get(event.get("stage"), "https://c"))
+        """
+    )
+    assert [resolver.per_invocation(a) for a in call(resolver, "use(").args] == [True, True, False, True]
+
+
+def test_a_parameter_that_every_caller_gives_a_constant_does_not_vary():
+    resolver = resolve(
+        """
+        def helper(region, extra=None):
+            use(region, extra)
+        def handler(event, context):
+            helper("eu-west-1")
+            helper(region="us-east-1")
+        def lone(value):
+            use(value)
+        """
+    )
+    helper_use, lone_use = calls(resolver, "use(")
+    assert [resolver.per_invocation(a) for a in helper_use.args] == [False, False]
+    # no caller in the module: the value comes from outside (the event of a handler)
+    assert resolver.per_invocation(lone_use.args[0])
+
+
 # -- constants and environment variables --------------------------------------------------------
 
 

@@ -204,6 +204,11 @@ TRANSFORMS = frozenset(
     {"json.dumps", "json.loads", "str", "bytes", "base64.b64encode", "base64.b64decode", "base64.standard_b64encode", "base64.urlsafe_b64encode", "gzip.compress", "zlib.compress", "pickle.dumps", "repr"}
 )
 TRANSFORM_METHODS = frozenset({"decode", "encode", "strip", "upper", "lower", "replace", "format"})
+# Calls whose result depends only on their arguments and receiver (`per_invocation`).
+PURE_FUNCTIONS = TRANSFORMS | ITERATION_BUILTINS | frozenset(
+    {"int", "float", "bool", "dict", "list", "len", "min", "max", "sum", "abs", "round", "os.path.join", "urllib.parse.urljoin", "urllib.parse.quote"}
+)
+PURE_METHODS = TRANSFORM_METHODS | frozenset({"get", "join", "split", "rsplit", "strip", "rstrip", "lstrip", "removeprefix", "removesuffix", "items", "keys", "values", "copy"})
 # Fan-out larger than this many items counts as "data-sized" even when it is a constant.
 SMALL_FAN_OUT = 50
 
@@ -1422,6 +1427,80 @@ class ModuleResolver:
                 return True
         return False
 
+    # -- values of one invocation -----------------------------------------------------------
+    @_memoised(False)
+    def per_invocation(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> bool:
+        """Can the value differ from one invocation to the next: read from a function's
+        parameters (the event, the context), returned by a call made in a function
+        (`sts.assume_role(...)`, `get_secret()`), or built from such a value? Constants, module
+        globals and environment variables (`os.environ`) are the same for every invocation of
+        an execution environment."""
+        scope = scope or self.scope_of(expr)
+        if self.constant(expr, scope) is not UNKNOWN:
+            return False
+        if isinstance(expr, ast.Name):
+            return any(self._binding_per_invocation(binding, _depth) for binding in self.lookup(expr.id, scope))
+        if isinstance(expr, (ast.Subscript, ast.Attribute)) or (isinstance(expr, ast.Call) and _is_get(expr)):
+            # `event["requestContext"]["domainName"]`: one step to the root, whatever the chain's length
+            root, keys = _access_chain(expr)
+            return any(self.per_invocation(part, scope, _depth + 1) for part in (root, *keys))
+        if isinstance(expr, ast.Call):
+            return self._call_per_invocation(expr, scope, _depth)
+        if isinstance(expr, ast.Lambda):
+            return False  # a function object, not a value read now
+        inner = self.scopes.get(expr, scope)  # a comprehension's parts run in its own scope
+        return any(self.per_invocation(child, inner, _depth + 1) for child in child_nodes(expr) if isinstance(child, (ast.expr, ast.comprehension)))
+
+    def _binding_per_invocation(self, binding: Binding, depth: int) -> bool:
+        if binding.scope.function is None or binding.kind in ("import", "function", "class"):
+            return False  # bound once, when the module or class body ran
+        if binding.kind == "param":
+            return self._parameter_per_invocation(binding, depth)
+        node = binding.node.value if isinstance(binding.node, ast.AugAssign) else binding.node
+        if isinstance(node, ast.expr):  # a value, a loop's iterable, an unpacked value
+            return self.per_invocation(node, binding.scope, depth + 1)
+        return True  # `except ... as error`, `*args`, `**kwargs`
+
+    def _parameter_per_invocation(self, binding: Binding, depth: int) -> bool:
+        """A parameter varies when a caller in the module passes a varying argument for it, or
+        when the function's callers are unknown (the handler's event, a callback)."""
+        function = binding.scope.node
+        param = binding.node
+        if not isinstance(function, FUNCTION_NODES) or not isinstance(param, ast.arg):
+            return True
+        sites = self.call_sites(function)
+        index = _param_index(function, param)
+        if not sites or function.args.vararg is not None or function.args.kwarg is not None:
+            return True
+        if binding.scope.parent is not None and binding.scope.parent.kind == "class":
+            if index == 0 or function.decorator_list:
+                return True  # `self`, `cls`, or a decorated method (how arguments map is not followed)
+            index -= 1  # `self.method(a)` passes `a` as the second parameter
+        for call in sites:
+            if any(isinstance(arg, ast.Starred) for arg in call.args) or double_star_arguments(call):
+                return True
+            arg = argument(call, index, param.arg) if index is not None else keyword_argument(call, param.arg)
+            if arg is None:
+                arg = binding.default
+                if arg is not None and self.per_invocation(arg, binding.scope.parent, depth + 1):
+                    return True
+            elif self.per_invocation(arg, self.scope_of(call), depth + 1):
+                return True
+        return False
+
+    def _call_per_invocation(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        arguments = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if any(self.per_invocation(part, scope, depth + 1) for part in (receiver, *arguments) if part is not None):
+            return True
+        if scope.function is None:
+            return False  # called once, at import
+        name = self.qualified_name(call.func, scope) or ""
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if name in FACTORIES or name in PURE_FUNCTIONS or method in PURE_METHODS:
+            return False  # builds its result from its arguments only
+        return self.instance(call, scope) is None  # any other call made in a function: its result is this invocation's
+
     # -- data-sized collections -------------------------------------------------------------
     @_memoised(None)
     def data_source(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
@@ -1806,6 +1885,25 @@ def _access_root(expr: ast.AST) -> str | None:
             return node.id
         else:
             return None
+
+
+def _access_chain(expr: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
+    """The object at the root of `a[k].b.get(x, d)` (any subscripts, attributes, `.get`) and the
+    keys and defaults read on the way (`k`, `x`, `d`)."""
+    keys: list[ast.expr] = []
+    node = expr
+    while True:
+        if isinstance(node, ast.Subscript):
+            keys.append(node.slice)
+            node = node.value
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call) and _is_get(node):
+            keys.extend(a.value if isinstance(a, ast.Starred) else a for a in node.args)
+            keys.extend(k.value for k in node.keywords)
+            node = node.func.value  # type: ignore[attr-defined]
+        else:
+            return node, keys
 
 
 def _keeps_size(expr: ast.Subscript | ast.Attribute) -> bool:
