@@ -779,8 +779,8 @@ def test_unbounded_data():
         "a whole S3 object body (`.read()`)",
         "a whole file",
         "all pages of a paginator",
-        "a DynamoDB scan() without Limit",
-        "a DynamoDB scan() without Limit",
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
         "the whole batch of records (`event['Records']`)",
         "the whole event (a batch of records)",
     ]
@@ -799,7 +799,115 @@ def test_returns_unbounded_for_the_response_size_rule():
     )
     function = resolver.module.top_level_functions()["handler"]
     found = resolver.returns_unbounded(function)
-    assert [reason for _, reason in found] == ["a DynamoDB scan() without Limit"]
+    assert [reason for _, reason in found] == ["one DynamoDB scan() page without Limit (up to 1 MB)"]
+    # one page reads at most 1 MB: within a 6 MB response, not within an ALB's 1 MB
+    assert resolver.returns_unbounded(function, 6) == []
+    assert [(node.lineno, reason) for node, reason in resolver.returns_unbounded(function, 1)] == [(3, "one DynamoDB scan() page without Limit (up to 1 MB)")]
+
+
+GATHERED_PAGES = {
+    "extend over LastEvaluatedKey": (
+        """
+        def handler(event, context):
+            response = table.scan()
+            items = response["Items"]
+            while "LastEvaluatedKey" in response:
+                response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+                items.extend(response["Items"])
+            return {"items": items}
+        """,
+        "DynamoDB pages gathered in `items` by a while loop",
+    ),
+    "+= in a while True loop": (
+        """
+        def handler(event, context):
+            items, kwargs = [], {}
+            while True:
+                page = table.query(KeyConditionExpression=KEY, **kwargs)
+                items += page["Items"]
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            return items
+        """,
+        "DynamoDB pages gathered in `items` by a while loop",
+    ),
+    "a query per key": (
+        """
+        def handler(event, context):
+            found = []
+            for key in event["keys"]:
+                found.append(table.query(KeyConditionExpression=Key("pk").eq(key))["Items"])
+            return found
+        """,
+        "DynamoDB pages gathered in `found` by the loop over `event[\"keys\"]`",
+    ),
+    "a query per key, in a comprehension": (
+        """
+        def handler(event, context):
+            return [table.query(KeyConditionExpression=Key("pk").eq(k))["Items"] for k in KEYS]
+        """,
+        "DynamoDB pages gathered by the comprehension over `KEYS`",
+    ),
+    "every page of a paginator": (
+        """
+        def handler(event, context):
+            return [item for page in paginator.paginate(TableName="t") for item in page["Items"]]
+        """,
+        "all pages of a paginator",
+    ),
+    # near-misses: one page
+    "one page and its cursor": (
+        """
+        def handler(event, context):
+            page = table.scan(ExclusiveStartKey=event["cursor"]) if event.get("cursor") else table.scan()
+            return {"items": page["Items"], "cursor": page.get("LastEvaluatedKey")}
+        """,
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
+    ),
+    "one page, the first that has items": (
+        """
+        def handler(event, context):
+            kwargs = {}
+            while True:
+                page = table.query(KeyConditionExpression=KEY, **kwargs)
+                if page["Items"]:
+                    return page["Items"]
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+    "the page's items through .get": (
+        """
+        def handler(event, context):
+            response = table.query(KeyConditionExpression=KEY)
+            products = response.get("Items", [])
+            return {"body": json.dumps({"products": products})}
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+    "a list made afresh in each iteration": (
+        """
+        def handler(event, context):
+            for shard in event["shards"]:
+                batch = []
+                batch.extend(table.query(KeyConditionExpression=Key("pk").eq(shard))["Items"])
+                return batch
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "expected"), GATHERED_PAGES.values(), ids=GATHERED_PAGES.keys())
+def test_pages_gathered_in_a_loop_have_no_bound(source, expected):
+    resolver = resolve(source)
+    function = resolver.module.top_level_functions()["handler"]
+    found = [reason for _, reason in resolver.returns_unbounded(function)]
+    assert found == ([expected] if expected else [])
+    # over a 6 MB limit only gathered pages count
+    gathered = expected is not None and not expected.startswith("one DynamoDB")
+    assert [reason for _, reason in resolver.returns_unbounded(function, 6)] == ([expected] if gathered else [])
 
 
 # -- robustness -----------------------------------------------------------------------------------
