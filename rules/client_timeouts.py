@@ -137,6 +137,18 @@ class HttpCallWithoutTimeout(CodeRule):
             template=_template(30),
             line=6,
         ),
+        # urlopen, with another submodule of urllib imported beside it
+        Example(
+            python="""
+            import urllib.parse
+            import urllib.request
+
+            def handler(event, context):
+                query = urllib.parse.urlencode(event["query"])
+                return urllib.request.urlopen(f"https://api.example.com/items?{query}").read()
+            """,
+            line=6,
+        ),
     )
     VALID = (
         # aiohttp with a ClientTimeout on the session

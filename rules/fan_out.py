@@ -13,6 +13,7 @@ from lintkit.python.resolve import (
     AWS_CLIENT_FACTORIES,
     AWS_SESSION_FACTORIES,
     HTTP_CLIENT_FACTORIES,
+    Instance,
     ModuleResolver,
     resolver_for,
 )
@@ -347,6 +348,8 @@ _REUSABLE = {
     **{kind: "boto3 client" for kind in AWS_CLIENT_FACTORIES},
     **{kind: "boto3 session" for kind in AWS_SESSION_FACTORIES},
     **{kind: f"{library} session" for kind, library in HTTP_CLIENT_FACTORIES.items()},
+    "urllib3.PoolManager": "urllib3 pool",
+    "urllib3.ProxyManager": "urllib3 pool",
 }
 # Bound to the event loop that creates them: with `asyncio.run()` per invocation they cannot be
 # kept at module scope, so they are reported only when created in a loop.
@@ -358,7 +361,10 @@ class ClientCreatedPerInvocation(CodeRule):
     ## What it does
     Finds boto3 clients, resources and sessions, `requests.Session`, `httpx.Client` and
     `urllib3.PoolManager` objects created inside a handler (or a function it calls), and any of
-    them, aiohttp and httpx async clients included, created inside a loop.
+    them, aiohttp and httpx async clients included, created inside a loop. Objects built from
+    values of the invocation (an `endpoint_url` or `region_name` read from the event,
+    credentials from an `sts.assume_role` made in the invocation) are not reported: they
+    cannot be made at module scope.
 
     ## Why is this bad?
     An execution environment is reused across invocations: a client made at module scope
@@ -387,7 +393,13 @@ class ClientCreatedPerInvocation(CodeRule):
     (`@lru_cache`) is created once and not reported; one stored on `self` is not reported
     either (whether the object lives longer than the invocation is not known). aiohttp and
     httpx async clients inside the handler are fine when the handler runs `asyncio.run()` per
-    invocation, so only those made in a loop are reported.
+    invocation, so only those made in a loop are reported. A value counts as the invocation's
+    when it comes from a function's parameters (through every caller in the module), the event,
+    or any call made in the function other than plain conversions: a client built from a
+    helper's result that is in fact the same on every invocation is not reported, nor is one
+    made in a loop from such a value that does not change from item to item, nor one built from
+    a method's `self` attributes. Constants, module globals and `os.environ` are the same for
+    every invocation.
     """
 
     code = "LK304"
@@ -417,6 +429,31 @@ class ClientCreatedPerInvocation(CodeRule):
                         yield session.get(url, timeout=5).json()
             """,
             line=5,
+        ),
+        # the endpoint is the same for every invocation: os.environ is read at module scope too
+        Example(
+            python="""
+            import os
+            import boto3
+
+            def handler(event, context):
+                iot = boto3.client("iot-data", endpoint_url=os.environ["IOT_ENDPOINT"])
+                return iot.publish(topic="alerts", payload=event["body"])
+            """,
+            line=5,
+        ),
+        # a helper that every caller gives a constant
+        Example(
+            python="""
+            import boto3
+
+            def ec2(region):
+                return boto3.client("ec2", region_name=region)
+
+            def handler(event, context):
+                return ec2("eu-west-1").describe_instances(InstanceIds=[event["id"]])
+            """,
+            line=4,
         ),
     )
     VALID = (
@@ -457,12 +494,51 @@ class ClientCreatedPerInvocation(CodeRule):
         def handler(event, context):
             return asyncio.run(main(event))
         """,
+        # the API Gateway management API's endpoint comes from the event
+        """
+        import boto3
+
+        def handler(event, context):
+            context_ = event["requestContext"]
+            api = boto3.client(
+                "apigatewaymanagementapi",
+                endpoint_url=f"https://{context_['domainName']}/{context_['stage']}",
+            )
+            api.post_to_connection(ConnectionId=context_["connectionId"], Data=b"ok")
+        """,
+        # credentials of a role assumed in this invocation, and the session's client
+        """
+        import boto3
+
+        sts = boto3.client("sts")
+
+        def handler(event, context):
+            creds = sts.assume_role(RoleArn=event["role_arn"], RoleSessionName="audit")["Credentials"]
+            session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+            return session.client("s3").list_buckets()
+        """,
+        # the region comes from the event, through a helper
+        """
+        import boto3
+
+        def instances(region):
+            return boto3.client("ec2", region_name=region).describe_instances()
+
+        def handler(event, context):
+            return instances(event["region"])
+        """,
     )
 
     def visit_Call(self, node: ast.Call) -> None:
         resolver = resolver_for(self.context.module)
         instance = resolver.instance(node)
         if instance is None or instance.call is not node or instance.kind not in _REUSABLE:
+            return
+        if _built_from_invocation(resolver, instance):
             return
         what = _REUSABLE[instance.kind]
         loop = resolver.context(node).loops
@@ -475,6 +551,19 @@ class ClientCreatedPerInvocation(CodeRule):
         if function is None or resolver.is_cached(function) or _kept(resolver, node):
             return
         self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and its connections")
+
+
+def _built_from_invocation(resolver: ModuleResolver, instance: Instance) -> bool:
+    """Is an argument of the object's constructor, or of the session it comes from, a value of
+    this invocation (`endpoint_url=` from the event, credentials of an `assume_role`)?"""
+    current: Instance | None = instance
+    while current is not None:
+        call = current.call
+        arguments = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+        if any(resolver.per_invocation(arg, current.scope) for arg in arguments):
+            return True
+        current = current.parent
+    return False
 
 
 def _kept(resolver: ModuleResolver, call: ast.Call) -> bool:

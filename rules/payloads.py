@@ -204,6 +204,48 @@ Resources:
           Type: {event}
           Properties: {{Path: /r, Method: get}}
 """
+_GATHERED_PAGES = """
+import json
+import boto3
+
+table = boto3.resource("dynamodb").Table("orders")
+
+def handler(event, context):
+    response = table.scan()
+    items = response["Items"]
+    while "LastEvaluatedKey" in response:
+        response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+        items.extend(response["Items"])
+    return {"statusCode": 200, "body": json.dumps(items)}
+"""
+_ONE_PAGE = """
+import json
+import boto3
+
+table = boto3.resource("dynamodb").Table("orders")
+
+def handler(event, context):
+    cursor = event["queryStringParameters"].get("cursor")
+    page = table.scan(ExclusiveStartKey=json.loads(cursor)) if cursor else table.scan()
+    body = {"items": page["Items"], "cursor": json.dumps(page.get("LastEvaluatedKey"))}
+    return {"statusCode": 200, "body": json.dumps(body)}
+"""
+_ALB_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Reports:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+  Target:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: lambda
+      Targets:
+        - Id: !GetAtt Reports.Arn
+"""
 _WHOLE_OBJECT = """
 import boto3
 
@@ -225,9 +267,11 @@ class ResponseMayExceedLimit(CodeRule):
     """
     ## What it does
     Finds handlers invoked synchronously (behind API Gateway, a function URL, an ALB, AppSync,
-    Cognito, as the template says) that return data of unbounded size: a whole S3 object, a
-    `scan`/`query` without `Limit`, every page of a paginator, a whole file, the base64 of a
-    blob.
+    Cognito, as the template says) that return data of unbounded size: a whole S3 object, the
+    pages of a DynamoDB `scan`/`query` gathered in a loop (over `LastEvaluatedKey`, or one
+    query per item), every page of a paginator, a whole file, the base64 of a blob. One
+    DynamoDB page reads at most 1 MB, so returning one page (with its `LastEvaluatedKey` as a
+    cursor) is reported only behind an ALB, whose limit is 1 MB.
 
     ## Why is this bad?
     A synchronous response is capped at 6 MB (1 MB behind an ALB). Past it the invocation fails
@@ -249,12 +293,16 @@ class ResponseMayExceedLimit(CodeRule):
         url = s3.generate_presigned_url("get_object", Params={"Bucket": "reports", "Key": key}, ExpiresIn=300)
         return {"statusCode": 303, "headers": {"Location": url}}
     ```
-    or paginate (`Limit` plus the `LastEvaluatedKey` returned to the client).
+    or paginate: return one page (`Limit` plus the `LastEvaluatedKey` as the client's cursor)
+    instead of gathering every page in a loop. A single DynamoDB `Query` or `Scan` call reads at
+    most 1 MB of data and returns `LastEvaluatedKey` when there is more
+    (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html).
 
     ## Known problems
     Needs the template: a handler with no synchronous trigger there is not reported (an
     asynchronous or queue invocation has no response to send). Functions invoked synchronously
-    only from other code are not recognised as such yet.
+    only from other code are not recognised as such yet. Pages of a `scan`/`query` with `Limit`
+    gathered in a loop, or gathered as `items = items + page["Items"]`, are not recognised.
     """
 
     code = "LK701"
@@ -264,8 +312,15 @@ class ResponseMayExceedLimit(CodeRule):
     severity = Severity.WARNING
     references = (QUOTAS_DOCS, "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/lambda-functions.html", STREAMING_DOCS)
     TRIGGERS = ("return",)
-    INVALID = (Example(python=_WHOLE_OBJECT, template=_API_TEMPLATE.format(event="Api"), line=7),)
+    INVALID = (
+        Example(python=_WHOLE_OBJECT, template=_API_TEMPLATE.format(event="Api"), line=7),
+        Example(python=_GATHERED_PAGES, template=_API_TEMPLATE.format(event="Api"), line=12),
+        # one page is up to 1 MB: within API Gateway's 6 MB, not within an ALB's 1 MB
+        Example(python=_ONE_PAGE, template=_ALB_TEMPLATE, line=10),
+    )
     VALID = (
+        # one page and its cursor: at most 1 MB of items
+        Example(python=_ONE_PAGE, template=_API_TEMPLATE.format(event="Api")),
         # an S3-triggered (asynchronous) function returns to nobody
         Example(python=_WHOLE_OBJECT, template=_API_TEMPLATE.format(event="S3").replace("{Path: /r, Method: get}", "{Bucket: !Ref B, Events: 's3:ObjectCreated:*'}")),
         Example(
@@ -283,7 +338,7 @@ class ResponseMayExceedLimit(CodeRule):
                 continue
             limit = min(SYNC_LIMITS_MB.get(t.kind, 6) for t in triggers)
             front = ", ".join(sorted({t.label for t in triggers}))
-            for statement, reason in resolver_for(self.context.module).returns_unbounded(definition):
+            for statement, reason in resolver_for(self.context.module).returns_unbounded(definition, limit):
                 self.report(
                     statement,
                     f"returns {reason} to a synchronous caller ({front}): past {limit} MB the invocation fails with "

@@ -1,4 +1,4 @@
-"""LK1xx, LK2xx, LK605 and LK702 on cases that do not fit a documented example: exact line and
+"""LK1xx, LK2xx, LK605, LK701 and LK702 on cases that do not fit a documented example: exact line and
 column of each finding (the call's start), one finding per problem, handler linking through a
 template, and the hook the template join uses for LK102."""
 
@@ -134,6 +134,23 @@ def test_lk103_and_lk605_on_the_same_request(tmp_path):
     assert positions(tmp_path, source, "LK605") == [(4, 12)]
 
 
+def test_lk103_and_lk605_on_urlopen_beside_urllib_parse(tmp_path):
+    """`import urllib.parse` next to `import urllib.request` binds `urllib` twice, to one package."""
+    source = """
+        import urllib.parse
+        import urllib.request
+
+        def handler(event, context):
+            url = "https://api.example.com/items?" + urllib.parse.urlencode(event["query"])
+            return urllib.request.urlopen(url).read()
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK605")
+    assert (line, column) == (6, 12)
+    assert message.startswith("`urllib.request.urlopen(...)` has no timeout (urllib waits without limit by default)")
+    assert "pass timeout=<seconds> to urlopen" in message
+    assert positions(tmp_path, source, "LK103") == [(6, 12)]
+
+
 def test_lk103_follows_the_template_handler(tmp_path):
     """With a template, `Handler: app.main` decides what a handler is, whatever its shape."""
     source = """
@@ -236,6 +253,103 @@ def test_lk702_at_the_sending_call(tmp_path):
     [(line, column, message)] = findings(tmp_path, source, "LK702")
     assert (line, column) == (9, 5)
     assert "a whole S3 object body" in message and "RequestTooLargeException" in message
+
+
+API_TEMPLATE = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: .
+          Handler: app.handler
+          Runtime: python3.12
+          Events:
+            Get: {Type: Api, Properties: {Path: /orders, Method: get}}
+    """
+ALB_TEMPLATE = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: .
+          Handler: app.handler
+          Runtime: python3.12
+      Target:
+        Type: AWS::ElasticLoadBalancingV2::TargetGroup
+        Properties:
+          TargetType: lambda
+          Targets:
+            - Id: !GetAtt Orders.Arn
+    """
+ONE_PAGE = """
+    import boto3
+
+    table = boto3.resource("dynamodb").Table("orders")
+
+    def handler(event, context):
+        start = event.get("cursor")
+        page = table.query(KeyConditionExpression=KEY, ExclusiveStartKey=start) if start else table.query(KeyConditionExpression=KEY)
+        return {"items": page["Items"], "cursor": page.get("LastEvaluatedKey")}
+    """
+
+
+def test_lk701_one_dynamodb_page_fits_6_mb_but_not_an_albs_1_mb(tmp_path):
+    assert findings(tmp_path, ONE_PAGE, "LK701", API_TEMPLATE) == []
+    [(line, column, message)] = findings(tmp_path, ONE_PAGE, "LK701", ALB_TEMPLATE)
+    assert (line, column) == (8, 5)
+    assert message == (
+        "returns one DynamoDB query() page without Limit (up to 1 MB) to a synchronous caller (ALB): "
+        "past 1 MB the invocation fails with Function.ResponseSizeTooLarge (413, 1 MB ALB limit); return a presigned S3 URL or paginate"
+    )
+
+
+@pytest.mark.parametrize(
+    ("source", "position", "reason"),
+    [
+        (
+            """
+            import boto3
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def handler(event, context):
+                items, kwargs = [], {}
+                while True:
+                    page = table.scan(**kwargs)
+                    items += page["Items"]
+                    if "LastEvaluatedKey" not in page:
+                        return {"items": items}
+                    kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            """,
+            (11, 13),
+            "DynamoDB pages gathered in `items` by a while loop",
+        ),
+        (
+            """
+            import json
+            import boto3
+            from boto3.dynamodb.conditions import Key
+
+            table = boto3.resource("dynamodb").Table("orders")
+
+            def handler(event, context):
+                orders = []
+                for customer in json.loads(event["body"])["customers"]:
+                    orders.extend(table.query(KeyConditionExpression=Key("customer").eq(customer))["Items"])
+                return {"orders": orders}
+            """,
+            (11, 5),
+            "DynamoDB pages gathered in `orders` by the loop over `json.loads(event[\"body\"])[\"customers\"]`",
+        ),
+    ],
+)
+def test_lk701_pages_gathered_in_a_loop(tmp_path, source, position, reason):
+    [(line, column, message)] = findings(tmp_path, source, "LK701", API_TEMPLATE)
+    assert (line, column) == position
+    assert message.startswith(f"returns {reason} to a synchronous caller (")
+    assert "past 6 MB the invocation fails with Function.ResponseSizeTooLarge (413, 6291556 bytes)" in message
 
 
 def test_rules_are_registered_with_their_catalogue_severities():

@@ -161,6 +161,104 @@ def test_client_created_once_is_silent(tmp_path, source):
     assert positions(tmp_path, source, "LK304") == []
 
 
+def findings(tmp_path, source: str, code: str) -> list[tuple[str, str, int, int, str]]:
+    write_project(tmp_path, {"app.py": source})
+    result = run_engine([tmp_path], select=[code])
+    assert not result.internal_errors, result.internal_errors
+    return [(f.path.rsplit("/", 1)[-1], f.code, f.line, f.column, f.message) for f in result.findings]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the WebSocket callback endpoint is the event's
+        """
+        import boto3
+
+        def handler(event, context):
+            stage = event["requestContext"]["stage"]
+            api = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{event['requestContext']['domainName']}/{stage}")
+            api.post_to_connection(ConnectionId=event["requestContext"]["connectionId"], Data=b"ok")
+        """,
+        # credentials of a role assumed in this invocation, passed to the client
+        """
+        import boto3
+
+        STS = boto3.client("sts")
+
+        def handler(event, context):
+            creds = STS.assume_role(RoleArn="arn:aws:iam::1:role/r", RoleSessionName="s")["Credentials"]
+            s3 = boto3.client(
+                "s3",
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+            return s3.list_buckets()
+        """,
+        # a region read from the event
+        """
+        import boto3
+
+        def handler(event, context):
+            return boto3.client("organizations", region_name=event.get("region")).list_accounts()
+        """,
+        # a session built with assumed credentials, and its client (through **kwargs)
+        """
+        import boto3
+
+        sts = boto3.client("sts")
+
+        def handler(event, context):
+            creds = sts.assume_role(RoleArn=event["role"], RoleSessionName="s")["Credentials"]
+            session = boto3.Session(**{
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            })
+            return session.client("s3").list_buckets()
+        """,
+        # one client per account of the event: in a loop, but each for another account
+        """
+        import boto3
+
+        sts = boto3.client("sts")
+
+        def handler(event, context):
+            for account in event["accounts"]:
+                creds = sts.assume_role(RoleArn=f"arn:aws:iam::{account}:role/audit", RoleSessionName="a")["Credentials"]
+                boto3.client("s3", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"]).list_buckets()
+        """,
+    ],
+)
+def test_clients_built_from_the_invocations_values_are_silent(tmp_path, source):
+    assert findings(tmp_path, source, "LK304") == []
+
+
+def test_clients_built_from_values_fixed_for_the_environment_are_reported(tmp_path):
+    source = """
+        import os
+        import boto3
+        import urllib3
+
+        REGION = "eu-west-1"
+        session = boto3.Session(region_name=os.environ["AWS_REGION"])
+
+        def handler(event, context):
+            lam = boto3.client("lambda", region_name=REGION)
+            s3 = session.client("s3", endpoint_url=os.environ.get("S3_ENDPOINT"))
+            http = urllib3.PoolManager()
+            for region in ("eu-west-1", "us-east-1"):
+                boto3.client("ec2", region_name=region).describe_regions()
+        """
+    assert findings(tmp_path, source, "LK304") == [
+        ("app.py", "LK304", 9, 11, "boto3 client created on every invocation: create it once at module scope so warm invocations reuse it and its connections"),
+        ("app.py", "LK304", 10, 10, "boto3 client created on every invocation: create it once at module scope so warm invocations reuse it and its connections"),
+        ("app.py", "LK304", 11, 12, "urllib3 pool created on every invocation: create it once at module scope so warm invocations reuse it and its connections"),
+        ("app.py", "LK304", 13, 9, "boto3 client created inside the loop over `(\"eu-west-1\", \"us-east-1\")`: one per item; create it once, at module scope, and reuse it"),
+    ]
+
+
 def test_async_clients_are_reported_only_in_loops(tmp_path):
     source = """
         import aiohttp

@@ -201,6 +201,163 @@ def test_non_http_get_is_not_a_request():
     assert resolver.http_calls() == []
 
 
+# -- imports of submodules sharing a root -----------------------------------------------------
+
+# (imports and calls, the call to ask about, its qualified name). `import a.b` and `import a.c`
+# both bind `a` to the package: each binding is the same module, so `a.b.f` stays known.
+SHARED_ROOT_IMPORTS = {
+    "import a.b, then import a.c": ("import urllib.request\nimport urllib.parse\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.c, then import a.b": ("import urllib.parse\nimport urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "the other submodule's call": ("import urllib.request\nimport urllib.parse\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "three submodules": ("import urllib.error\nimport urllib.request\nimport urllib.parse\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a, then import a.b": ("import urllib\nimport urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "one statement": ("import urllib.parse, urllib.request\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.c and from a import b": ("import urllib.parse\nfrom urllib import request\nrequest.urlopen(u)\n", "request.urlopen", "urllib.request.urlopen"),
+    "from a import b, then import a.c": ("from urllib import request\nimport urllib.parse\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "import a.b as x and import a.c": ("import urllib.request as ur\nimport urllib.parse\nur.urlopen(u)\n", "ur.urlopen", "urllib.request.urlopen"),
+    "import a.c, then import a.b as x": ("import urllib.parse\nimport urllib.request as ur\nurllib.parse.quote(u)\n", "urllib.parse.quote", "urllib.parse.quote"),
+    "import a.c as x and import a.b": ("import urllib.parse as up\nimport urllib.request\nurllib.request.urlopen(up.quote(u))\n", "urllib.request.urlopen", "urllib.request.urlopen"),
+    "import a.b and import a.b as x": ("import urllib.request\nimport urllib.request as ur\nurllib.request.urlopen(u)\nur.urlopen(u)\n", "ur.urlopen", "urllib.request.urlopen"),
+    "an alias spelling": ("import requests.sessions\nimport requests.adapters\nrequests.sessions.Session()\n", "requests.sessions.Session", "requests.Session"),
+    "a.b in the module, a.c in the function": (
+        "import urllib.request\ndef handler(event, context):\n    import urllib.parse\n    return urllib.request.urlopen(urllib.parse.quote(u))\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "a.c in the module, a.b in the function": (
+        "import urllib.parse\ndef handler(event, context):\n    import urllib.request\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "both in the function": (
+        "def handler(event, context):\n    import urllib.parse\n    import urllib.request\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "both in the module, the call in a function": (
+        "import urllib.request\nimport urllib.parse\ndef handler(event, context):\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "a.c imported in another function": (
+        "import urllib.request\ndef quote(u):\n    import urllib.parse\n    return urllib.parse.quote(u)\ndef handler(event, context):\n    return urllib.request.urlopen(u)\n",
+        "urllib.request.urlopen",
+        "urllib.request.urlopen",
+    ),
+    "the same import in two branches": ("try:\n    import boto3\nexcept ImportError:\n    import boto3\nboto3.client('s3')\n", "boto3.client", "boto3.client"),
+    # the same name bound to different things stays unknown
+    "the root rebound by another module": ("import urllib.request\nfrom six.moves import urllib\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", None),
+    "the root rebound by a value": ("import urllib.request\nimport urllib.parse\nurllib = load()\nurllib.request.urlopen(u)\n", "urllib.request.urlopen", None),
+    "one alias for two submodules": ("import urllib.request as lib\nimport urllib.parse as lib\nlib.urlopen(u)\n", "lib.urlopen", None),
+    "try one module, else another": ("try:\n    import simplejson as json\nexcept ImportError:\n    import json\njson.loads(u)\n", "json.loads", None),
+}
+
+
+@pytest.mark.parametrize(("source", "text", "expected"), SHARED_ROOT_IMPORTS.values(), ids=SHARED_ROOT_IMPORTS.keys())
+def test_imports_of_submodules_sharing_a_root(source, text, expected):
+    resolver = resolve(source)
+    assert resolver.callee(call(resolver, text)) == expected
+
+
+def test_urlopen_beside_urllib_parse_is_an_http_call():
+    resolver = resolve("import urllib.parse\nimport urllib.request\ndef handler(event, context):\n    return urllib.request.urlopen(event['url'])\n")
+    [request] = resolver.http_calls()
+    assert (request.library, request.timeout_state) == ("urllib", "none")
+    assert request.call is call(resolver, "urllib.request.urlopen")
+
+
+# -- values of one invocation ------------------------------------------------------------------
+
+PER_INVOCATION_MODULE = """
+    import os
+    import boto3
+
+    REGION = "eu-west-1"
+    STAGE = os.environ["STAGE"]
+    sts = boto3.client("sts")
+    LOADED = sts.get_caller_identity()["Account"]
+
+    def regional(region, stage=STAGE):
+        use(region, stage)
+
+    def handler(event, context):
+        domain = event["requestContext"]["domainName"]
+        creds = sts.assume_role(RoleArn=os.environ["ROLE"], RoleSessionName="s")["Credentials"]
+        local = REGION
+        for name in event["names"]:
+            use(name)
+        for fixed in ("a", "b"):
+            use(fixed)
+        regional(REGION)
+        use(
+            f"https://{domain}/{STAGE}",
+            creds["AccessKeyId"],
+            event.get("region", REGION),
+            context.invoked_function_arn,
+            [n.upper() for n in event["names"]],
+            REGION,
+            STAGE,
+            os.environ.get("X", "y"),
+            local,
+            LOADED,
+            f"https://{REGION}.example.com/{STAGE}",
+            str(REGION).lower(),
+            boto3.session.Session().region_name,
+        )
+
+    def other(event, context):
+        regional(event["region"])
+"""
+
+
+def test_values_of_one_invocation():
+    resolver = resolve(PER_INVOCATION_MODULE)
+    uses = calls(resolver, "use(")
+    main = max(uses, key=lambda c: len(c.args))
+    varying = [resolver.per_invocation(arg) for arg in main.args]
+    # the event, a call's result, the context: this invocation's; constants, os.environ, module values are not
+    # (a session built without arguments reads the environment, as at module scope)
+    assert varying == [True, True, True, True, True, False, False, False, False, False, False, False, False]
+    name_loop, fixed_loop = (c for c in uses if resolver.module.code_of(c) in ("use(name)", "use(fixed)"))
+    assert resolver.per_invocation(name_loop.args[0]) and not resolver.per_invocation(fixed_loop.args[0])
+    # a parameter varies when one caller passes a varying argument (`other` passes the event's region)
+    regional = next(c for c in uses if resolver.module.code_of(c) == "use(region, stage)")
+    assert [resolver.per_invocation(a) for a in regional.args] == [True, False]
+
+
+def test_long_access_chains_and_keys_read_from_the_event_vary():
+    resolver = resolve(
+        """
+        ENDPOINTS = {"prod": "https://a", "dev": "https://b"}
+        HEADER = "x-origin-verify-region"
+        def handler(event, context):
+            request = event["Records"][0]["cf"]["request"]
+            headers = request["origin"]["custom"]["customHeaders"]
+            region = headers[HEADER][0]["value"]
+            use(region, ENDPOINTS[event["stage"]], ENDPOINTS["prod"], ENDPOINTS.get(event.get("stage"), "https://c"))
+        """
+    )
+    assert [resolver.per_invocation(a) for a in call(resolver, "use(").args] == [True, True, False, True]
+
+
+def test_a_parameter_that_every_caller_gives_a_constant_does_not_vary():
+    resolver = resolve(
+        """
+        def helper(region, extra=None):
+            use(region, extra)
+        def handler(event, context):
+            helper("eu-west-1")
+            helper(region="us-east-1")
+        def lone(value):
+            use(value)
+        """
+    )
+    helper_use, lone_use = calls(resolver, "use(")
+    assert [resolver.per_invocation(a) for a in helper_use.args] == [False, False]
+    # no caller in the module: the value comes from outside (the event of a handler)
+    assert resolver.per_invocation(lone_use.args[0])
+
+
 # -- constants and environment variables --------------------------------------------------------
 
 
@@ -740,8 +897,8 @@ def test_unbounded_data():
         "a whole S3 object body (`.read()`)",
         "a whole file",
         "all pages of a paginator",
-        "a DynamoDB scan() without Limit",
-        "a DynamoDB scan() without Limit",
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
         "the whole batch of records (`event['Records']`)",
         "the whole event (a batch of records)",
     ]
@@ -760,7 +917,115 @@ def test_returns_unbounded_for_the_response_size_rule():
     )
     function = resolver.module.top_level_functions()["handler"]
     found = resolver.returns_unbounded(function)
-    assert [reason for _, reason in found] == ["a DynamoDB scan() without Limit"]
+    assert [reason for _, reason in found] == ["one DynamoDB scan() page without Limit (up to 1 MB)"]
+    # one page reads at most 1 MB: within a 6 MB response, not within an ALB's 1 MB
+    assert resolver.returns_unbounded(function, 6) == []
+    assert [(node.lineno, reason) for node, reason in resolver.returns_unbounded(function, 1)] == [(3, "one DynamoDB scan() page without Limit (up to 1 MB)")]
+
+
+GATHERED_PAGES = {
+    "extend over LastEvaluatedKey": (
+        """
+        def handler(event, context):
+            response = table.scan()
+            items = response["Items"]
+            while "LastEvaluatedKey" in response:
+                response = table.scan(ExclusiveStartKey=response["LastEvaluatedKey"])
+                items.extend(response["Items"])
+            return {"items": items}
+        """,
+        "DynamoDB pages gathered in `items` by a while loop",
+    ),
+    "+= in a while True loop": (
+        """
+        def handler(event, context):
+            items, kwargs = [], {}
+            while True:
+                page = table.query(KeyConditionExpression=KEY, **kwargs)
+                items += page["Items"]
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            return items
+        """,
+        "DynamoDB pages gathered in `items` by a while loop",
+    ),
+    "a query per key": (
+        """
+        def handler(event, context):
+            found = []
+            for key in event["keys"]:
+                found.append(table.query(KeyConditionExpression=Key("pk").eq(key))["Items"])
+            return found
+        """,
+        "DynamoDB pages gathered in `found` by the loop over `event[\"keys\"]`",
+    ),
+    "a query per key, in a comprehension": (
+        """
+        def handler(event, context):
+            return [table.query(KeyConditionExpression=Key("pk").eq(k))["Items"] for k in KEYS]
+        """,
+        "DynamoDB pages gathered by the comprehension over `KEYS`",
+    ),
+    "every page of a paginator": (
+        """
+        def handler(event, context):
+            return [item for page in paginator.paginate(TableName="t") for item in page["Items"]]
+        """,
+        "all pages of a paginator",
+    ),
+    # near-misses: one page
+    "one page and its cursor": (
+        """
+        def handler(event, context):
+            page = table.scan(ExclusiveStartKey=event["cursor"]) if event.get("cursor") else table.scan()
+            return {"items": page["Items"], "cursor": page.get("LastEvaluatedKey")}
+        """,
+        "one DynamoDB scan() page without Limit (up to 1 MB)",
+    ),
+    "one page, the first that has items": (
+        """
+        def handler(event, context):
+            kwargs = {}
+            while True:
+                page = table.query(KeyConditionExpression=KEY, **kwargs)
+                if page["Items"]:
+                    return page["Items"]
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+    "the page's items through .get": (
+        """
+        def handler(event, context):
+            response = table.query(KeyConditionExpression=KEY)
+            products = response.get("Items", [])
+            return {"body": json.dumps({"products": products})}
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+    "a list made afresh in each iteration": (
+        """
+        def handler(event, context):
+            for shard in event["shards"]:
+                batch = []
+                batch.extend(table.query(KeyConditionExpression=Key("pk").eq(shard))["Items"])
+                return batch
+        """,
+        "one DynamoDB query() page without Limit (up to 1 MB)",
+    ),
+}
+
+
+@pytest.mark.parametrize(("source", "expected"), GATHERED_PAGES.values(), ids=GATHERED_PAGES.keys())
+def test_pages_gathered_in_a_loop_have_no_bound(source, expected):
+    resolver = resolve(source)
+    function = resolver.module.top_level_functions()["handler"]
+    found = [reason for _, reason in resolver.returns_unbounded(function)]
+    assert found == ([expected] if expected else [])
+    # over a 6 MB limit only gathered pages count
+    gathered = expected is not None and not expected.startswith("one DynamoDB")
+    assert [reason for _, reason in resolver.returns_unbounded(function, 6)] == ([expected] if gathered else [])
 
 
 # -- robustness -----------------------------------------------------------------------------------

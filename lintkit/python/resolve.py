@@ -77,6 +77,19 @@ class _Unknown:
 UNKNOWN: Any = _Unknown()
 
 
+class ServiceBound(str):
+    """A reason (worded for a message) why data has no size bound in the code, while a service
+    still bounds it: one DynamoDB `Query`/`Scan` page reads at most 1 MB. A plain `str` reason
+    has no bound at all."""
+
+    at_most_mb: float
+
+    def __new__(cls, text: str, *, at_most_mb: float) -> "ServiceBound":
+        reason = super().__new__(cls, text)
+        reason.at_most_mb = at_most_mb
+        return reason
+
+
 @dataclass(frozen=True)
 class EnvVar:
     """A value read from the environment (`os.environ["X"]`, `os.environ.get("X", d)`,
@@ -205,6 +218,11 @@ TRANSFORMS = frozenset(
     {"json.dumps", "json.loads", "str", "bytes", "base64.b64encode", "base64.b64decode", "base64.standard_b64encode", "base64.urlsafe_b64encode", "gzip.compress", "zlib.compress", "pickle.dumps", "repr"}
 )
 TRANSFORM_METHODS = frozenset({"decode", "encode", "strip", "upper", "lower", "replace", "format"})
+# Calls whose result depends only on their arguments and receiver (`per_invocation`).
+PURE_FUNCTIONS = TRANSFORMS | ITERATION_BUILTINS | frozenset(
+    {"int", "float", "bool", "dict", "list", "len", "min", "max", "sum", "abs", "round", "os.path.join", "urllib.parse.urljoin", "urllib.parse.quote"}
+)
+PURE_METHODS = TRANSFORM_METHODS | frozenset({"get", "join", "split", "rsplit", "strip", "rstrip", "lstrip", "removeprefix", "removesuffix", "items", "keys", "values", "copy"})
 # Fan-out larger than this many items counts as "data-sized" even when it is a constant.
 SMALL_FAN_OUT = 50
 
@@ -539,6 +557,7 @@ class ModuleResolver:
         self._class_attributes: dict[ast.ClassDef, dict[str, list[Binding]]] = {}
         self._owned: defaultdict[FunctionNode, _Owned] = defaultdict(_Owned)
         self._memo: dict[tuple, Any] = {}
+        self._statement_loops: dict[ast.AST, tuple[ast.AST, ...]] = {}  # an assignment in a loop -> its loops
         self._walk()
 
     # -- the one pass -----------------------------------------------------------------------
@@ -574,6 +593,8 @@ class ModuleResolver:
         if kind not in _HANDLED:
             return None
         scope = frame.scope
+        if frame.loops and (kind is ast.Assign or kind is ast.AnnAssign or kind is ast.AugAssign):
+            self._statement_loops[node] = frame.loops
         if kind is ast.Import or kind is ast.ImportFrom:
             self._bind_import(node, scope)  # type: ignore[arg-type]
         elif kind is ast.Assign:
@@ -676,7 +697,7 @@ class ModuleResolver:
             for alias in node.names:
                 if alias.asname is not None:
                     scope.bind(alias.asname, Binding("import", alias, scope, alias.name))
-                else:
+                else:  # `import a.b` binds `a`, the package, as `import a.c` does
                     head = alias.name.split(".", 1)[0]
                     scope.bind(head, Binding("import", alias, scope, head))
             return
@@ -756,10 +777,11 @@ class ModuleResolver:
             bindings = self.lookup(expr.id, scope)
             if not bindings:
                 return expr.id  # a builtin, or a name bound where we do not look
+            imported = _imported_name(bindings)
+            if imported is not None:
+                return QUALIFIED_ALIASES.get(imported, imported)
             if len(bindings) == 1:
                 binding = bindings[0]
-                if binding.kind == "import":
-                    return QUALIFIED_ALIASES.get(binding.qualname or "", binding.qualname)
                 if binding.kind == "value" and isinstance(binding.node, (ast.Name, ast.Attribute)):
                     return self.qualified_name(binding.node, binding.scope, _depth + 1)
             return None
@@ -1582,6 +1604,80 @@ class ModuleResolver:
                 return True
         return False
 
+    # -- values of one invocation -----------------------------------------------------------
+    @_memoised(False)
+    def per_invocation(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> bool:
+        """Can the value differ from one invocation to the next: read from a function's
+        parameters (the event, the context), returned by a call made in a function
+        (`sts.assume_role(...)`, `get_secret()`), or built from such a value? Constants, module
+        globals and environment variables (`os.environ`) are the same for every invocation of
+        an execution environment."""
+        scope = scope or self.scope_of(expr)
+        if self.constant(expr, scope) is not UNKNOWN:
+            return False
+        if isinstance(expr, ast.Name):
+            return any(self._binding_per_invocation(binding, _depth) for binding in self.lookup(expr.id, scope))
+        if isinstance(expr, (ast.Subscript, ast.Attribute)) or (isinstance(expr, ast.Call) and _is_get(expr)):
+            # `event["requestContext"]["domainName"]`: one step to the root, whatever the chain's length
+            root, keys = _access_chain(expr)
+            return any(self.per_invocation(part, scope, _depth + 1) for part in (root, *keys))
+        if isinstance(expr, ast.Call):
+            return self._call_per_invocation(expr, scope, _depth)
+        if isinstance(expr, ast.Lambda):
+            return False  # a function object, not a value read now
+        inner = self.scopes.get(expr, scope)  # a comprehension's parts run in its own scope
+        return any(self.per_invocation(child, inner, _depth + 1) for child in child_nodes(expr) if isinstance(child, (ast.expr, ast.comprehension)))
+
+    def _binding_per_invocation(self, binding: Binding, depth: int) -> bool:
+        if binding.scope.function is None or binding.kind in ("import", "function", "class"):
+            return False  # bound once, when the module or class body ran
+        if binding.kind == "param":
+            return self._parameter_per_invocation(binding, depth)
+        node = binding.node.value if isinstance(binding.node, ast.AugAssign) else binding.node
+        if isinstance(node, ast.expr):  # a value, a loop's iterable, an unpacked value
+            return self.per_invocation(node, binding.scope, depth + 1)
+        return True  # `except ... as error`, `*args`, `**kwargs`
+
+    def _parameter_per_invocation(self, binding: Binding, depth: int) -> bool:
+        """A parameter varies when a caller in the module passes a varying argument for it, or
+        when the function's callers are unknown (the handler's event, a callback)."""
+        function = binding.scope.node
+        param = binding.node
+        if not isinstance(function, FUNCTION_NODES) or not isinstance(param, ast.arg):
+            return True
+        sites = self.call_sites(function)
+        index = _param_index(function, param)
+        if not sites or function.args.vararg is not None or function.args.kwarg is not None:
+            return True
+        if binding.scope.parent is not None and binding.scope.parent.kind == "class":
+            if index == 0 or function.decorator_list:
+                return True  # `self`, `cls`, or a decorated method (how arguments map is not followed)
+            index -= 1  # `self.method(a)` passes `a` as the second parameter
+        for call in sites:
+            if any(isinstance(arg, ast.Starred) for arg in call.args) or double_star_arguments(call):
+                return True
+            arg = argument(call, index, param.arg) if index is not None else keyword_argument(call, param.arg)
+            if arg is None:
+                arg = binding.default
+                if arg is not None and self.per_invocation(arg, binding.scope.parent, depth + 1):
+                    return True
+            elif self.per_invocation(arg, self.scope_of(call), depth + 1):
+                return True
+        return False
+
+    def _call_per_invocation(self, call: ast.Call, scope: Scope, depth: int) -> bool:
+        arguments = [a.value if isinstance(a, ast.Starred) else a for a in call.args] + [k.value for k in call.keywords]
+        receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+        if any(self.per_invocation(part, scope, depth + 1) for part in (receiver, *arguments) if part is not None):
+            return True
+        if scope.function is None:
+            return False  # called once, at import
+        name = self.qualified_name(call.func, scope) or ""
+        method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
+        if name in FACTORIES or name in PURE_FUNCTIONS or method in PURE_METHODS:
+            return False  # builds its result from its arguments only
+        return self.instance(call, scope) is None  # any other call made in a function: its result is this invocation's
+
     # -- data-sized collections -------------------------------------------------------------
     @_memoised(None)
     def data_source(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
@@ -1711,8 +1807,17 @@ class ModuleResolver:
         return None
 
     def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr, Scope]]:
-        """For `items = []` in `scope`: the iterables of the loops in which `items.append(...)`,
-        `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in)."""
+        """For `items = []` in `scope`: the iterables of the loops in which `items` is filled
+        (with the scope they are evaluated in)."""
+        for _, where, loops in self._fillings(name, scope):
+            for loop in loops:
+                iterable = self.loop_iterable(loop)
+                if iterable is not None:
+                    yield iterable, where
+
+    def _fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr | None, Scope, tuple[ast.AST, ...]]]:
+        """For a collection bound in `scope`: what `items.append(v)`, `.extend(v)`, `.add(v)` or
+        `items += v` adds to it (`v`), the scope that runs it, and the loops around it."""
         fillers = [c for method in ("append", "extend", "add") for c in self._calls_naming(method)[0]]
         for call in fillers:
             func, frame = call.func, self._frames[call]
@@ -1720,10 +1825,10 @@ class ModuleResolver:
                 continue
             if self.lookup(name, frame.scope) is not scope.bindings.get(name):
                 continue
-            for loop in frame.loops:
-                iterable = self.loop_iterable(loop)
-                if iterable is not None:
-                    yield iterable, frame.scope
+            yield (call.args[0] if call.args else None), frame.scope, frame.loops
+        for binding in scope.bindings.get(name, []):
+            if binding.kind == "augmented" and isinstance(binding.node, ast.AugAssign) and isinstance(binding.node.op, ast.Add):
+                yield binding.node.value, binding.scope, self._statement_loops.get(binding.node, ())
 
     @staticmethod
     def loop_iterable(loop: ast.AST) -> ast.expr | None:
@@ -1774,49 +1879,63 @@ class ModuleResolver:
         scope = scope or self.scope_of(expr)
         if isinstance(expr, ast.Name):
             return self._unbounded_name(expr.id, scope, _depth)
-        if isinstance(expr, ast.Call):
-            return self._unbounded_call(expr, scope, _depth)
-        if isinstance(expr, (ast.Subscript, ast.Attribute)):
+        if isinstance(expr, (ast.Subscript, ast.Attribute)) or (isinstance(expr, ast.Call) and _is_get(expr)):
             path = access_path(expr)
             if path is not None and path[1] == ("Records",) and self._is_event(path[0], scope):
                 return "the whole batch of records (`event['Records']`)"
-            return self.unbounded_data(expr.value, scope, _depth + 1) if _keeps_size(expr) else None
+            if _keeps_size(expr):  # `response["Items"]`, `response.get("Items", [])`
+                return self.unbounded_data(expr.func.value if isinstance(expr, ast.Call) else expr.value, scope, _depth + 1)  # type: ignore[attr-defined]
+            return None
+        if isinstance(expr, ast.Call):
+            return self._unbounded_call(expr, scope, _depth)
         if isinstance(expr, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
-            for element in expr.values if isinstance(expr, ast.Dict) else expr.elts:
-                found = self.unbounded_data(element.value if isinstance(element, ast.Starred) else element, scope, _depth + 1)
-                if found:
-                    return found
-            return None
+            elements = expr.values if isinstance(expr, ast.Dict) else expr.elts
+            return _widest(self.unbounded_data(e.value if isinstance(e, ast.Starred) else e, scope, _depth + 1) for e in elements)
         if isinstance(expr, COMPREHENSION_NODES):
-            return self.unbounded_data(expr.generators[0].iter, scope, _depth + 1)  # type: ignore[attr-defined]
+            found = self.unbounded_data(expr.generators[0].iter, scope, _depth + 1)  # type: ignore[attr-defined]
+            if found and _at_most_mb(found) is None:
+                return found
+            inner = self.scopes.get(expr, scope)
+            parts = [expr.key, expr.value] if isinstance(expr, ast.DictComp) else [expr.elt]  # type: ignore[attr-defined]
+            if any(_at_most_mb(self.unbounded_data(part, inner, _depth + 1)) is not None for part in parts):
+                return f"DynamoDB pages gathered by {self.describe_loop(expr)}"  # one page per item
+            return found
         if isinstance(expr, ast.JoinedStr):
-            for part in expr.values:
-                if isinstance(part, ast.FormattedValue):
-                    found = self.unbounded_data(part.value, scope, _depth + 1)
-                    if found:
-                        return found
-            return None
+            return _widest(self.unbounded_data(p.value, scope, _depth + 1) for p in expr.values if isinstance(p, ast.FormattedValue))
         if isinstance(expr, ast.BinOp):
-            return self.unbounded_data(expr.left, scope, _depth + 1) or self.unbounded_data(expr.right, scope, _depth + 1)
+            return _widest(self.unbounded_data(side, scope, _depth + 1) for side in (expr.left, expr.right))
+        if isinstance(expr, ast.IfExp):
+            return _widest(self.unbounded_data(branch, scope, _depth + 1) for branch in (expr.body, expr.orelse))
         if isinstance(expr, ast.Await):
             return self.unbounded_data(expr.value, scope, _depth + 1)
         return None
 
     def _unbounded_name(self, name: str, scope: Scope, depth: int) -> str | None:
+        return _widest(self._name_sizes(name, scope, depth))
+
+    def _name_sizes(self, name: str, scope: Scope, depth: int) -> Iterator[str | None]:
+        """What each binding of a name holds, and what loops gather into it."""
         for binding in self.lookup(name, scope):
             if binding.kind == "param" and self._is_batch_event(name, binding.scope):
-                return "the whole event (a batch of records)"
+                yield "the whole event (a batch of records)"
             if binding.kind == "value":
-                found = self.unbounded_data(binding.node, binding.scope, depth + 1)
-                if found:
-                    return found
+                yield self.unbounded_data(binding.node, binding.scope, depth + 1)
                 if _is_empty_collection(binding.node):
                     for iterable, where in self._loop_fillings(name, binding.scope):
-                        found = self.unbounded_data(iterable, where, depth + 1)
-                        if found:
-                            return found
-        return None
+                        yield self.unbounded_data(iterable, where, depth + 1)
+                yield from self._filling_sizes(name, binding, depth)
 
+    def _filling_sizes(self, name: str, binding: Binding, depth: int) -> Iterator[str | None]:
+        """What `items.extend(v)` (or `.append`, `.add`, `+=`) adds to a collection. In a loop that
+        does not also rebind `items`, one DynamoDB page per iteration leaves no 1 MB bound."""
+        bound_in = self._statement_loops.get(self.parents.get(binding.node), ())  # type: ignore[arg-type]
+        for value, where, loops in self._fillings(name, binding.scope):
+            reason = self.unbounded_data(value, where, depth + 1)
+            gathering = [loop for loop in loops if loop not in bound_in]
+            if gathering and _at_most_mb(reason) is not None:
+                yield f"DynamoDB pages gathered in `{name}` by {self.describe_loop(gathering[-1])}"
+            else:
+                yield reason
 
     def _unbounded_call(self, call: ast.Call, scope: Scope, depth: int) -> str | None:
         name = self.qualified_name(call.func, scope)
@@ -1829,7 +1948,7 @@ class ModuleResolver:
         if method in ("read", "readlines", "read_text", "read_bytes") and not call.args:
             return self._whole_read(receiver, scope, method)
         if method in ("scan", "query") and self.keyword(call, "Limit") is None and not self.has_unknown_keywords(call):
-            return f"a DynamoDB {method}() without Limit"
+            return ServiceBound(f"one DynamoDB {method}() page without Limit (up to 1 MB)", at_most_mb=1)
         if method == "paginate" or method == "build_full_result":
             return "all pages of a paginator"
         if method in TRANSFORM_METHODS or method in ("items", "values", "copy"):
@@ -1880,15 +1999,17 @@ class ModuleResolver:
         """Every HTTP request of the module, in source order."""
         return [h for h in map(self.http_call, self._frames) if h is not None]
 
-    def returns_unbounded(self, function: FunctionNode) -> list[tuple[ast.Return, str]]:
-        """The `return` statements of a function whose value is of unbounded size, with why (for
-        LK701, "a handler returns data of unbounded size")."""
+    def returns_unbounded(self, function: FunctionNode, limit_mb: float | None = None) -> list[tuple[ast.Return, str]]:
+        """The `return` statements of a function whose value may exceed `limit_mb` (any size
+        when None), with why (for LK701, "a handler returns data of unbounded size"). Data a
+        service bounds below the limit (one DynamoDB page, 1 MB, under a 6 MB limit) is left out."""
         scope = self.scopes[function]
         found = []
         for node in iter_nodes(function.body):
             if isinstance(node, ast.Return) and node.value is not None:
                 reason = self.unbounded_data(node.value, scope)
-                if reason:
+                bound = _at_most_mb(reason)
+                if reason and (limit_mb is None or bound is None or bound >= limit_mb):
                     found.append((node, reason))
         return found
 
@@ -1897,6 +2018,31 @@ class ModuleResolver:
 
 _EVENT_NAMES = frozenset({"event", "evt", "_event", "lambda_event", "events"})
 _NOT_DATA_PARAMS = frozenset({"self", "cls", "context", "ctx", "lambda_context", "_context", "_ctx"})
+
+
+def _at_most_mb(reason: str | None) -> float | None:
+    """The bound a service keeps on data the code leaves unbounded (None: no bound at all)."""
+    return reason.at_most_mb if isinstance(reason, ServiceBound) else None
+
+
+def _widest(reasons: Iterable[str | None]) -> str | None:
+    """Of the size reasons of a value's parts, one with no bound at all if any, else the first."""
+    first = None
+    for reason in reasons:
+        if reason and _at_most_mb(reason) is None:
+            return reason
+        first = first or reason
+    return first
+
+
+def _imported_name(bindings: list[Binding]) -> str | None:
+    """The module or object a name is bound to when every binding imports the same one:
+    `import urllib.request` and `import urllib.parse` both bind `urllib` to the package
+    `urllib`, and the same `import boto3` may be written in two branches."""
+    qualnames = {binding.qualname if binding.kind == "import" else None for binding in bindings}
+    if len(qualnames) != 1:
+        return None
+    return next(iter(qualnames))
 
 
 def _first_param(function: FunctionNode) -> str | None:
@@ -1958,17 +2104,38 @@ def _access_root(expr: ast.AST) -> str | None:
             return None
 
 
-def _keeps_size(expr: ast.Subscript | ast.Attribute) -> bool:
+def _access_chain(expr: ast.expr) -> tuple[ast.expr, list[ast.expr]]:
+    """The object at the root of `a[k].b.get(x, d)` (any subscripts, attributes, `.get`) and the
+    keys and defaults read on the way (`k`, `x`, `d`)."""
+    keys: list[ast.expr] = []
+    node = expr
+    while True:
+        if isinstance(node, ast.Subscript):
+            keys.append(node.slice)
+            node = node.value
+        elif isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call) and _is_get(node):
+            keys.extend(a.value if isinstance(a, ast.Starred) else a for a in node.args)
+            keys.extend(k.value for k in node.keywords)
+            node = node.func.value  # type: ignore[attr-defined]
+        else:
+            return node, keys
+
+
+def _keeps_size(expr: ast.Subscript | ast.Attribute | ast.Call) -> bool:
     """`result["Items"]`, `response["Contents"]`: the part of a result that holds its data."""
     return _last_key(expr) in ("Items", "Contents", "Records", "Body", "Payload", "Messages")
 
 
 def _last_key(expr: ast.AST | None) -> str | None:
-    """The constant key of `x["Body"]` / attribute of `x.Body`, whatever `x` is."""
+    """The constant key of `x["Body"]` / `x.get("Body")` / attribute of `x.Body`, whatever `x` is."""
     if isinstance(expr, ast.Subscript):
         return string_value(subscript_key(expr))
     if isinstance(expr, ast.Attribute):
         return expr.attr
+    if isinstance(expr, ast.Call) and _is_get(expr) and expr.args:
+        return string_value(expr.args[0])
     return None
 
 
