@@ -319,7 +319,12 @@ class Run:
         def parse(resolved: Path, shown: str, text: str) -> PythonModule:
             return parse_python(text, path=shown, abs_path=resolved, max_depth=self.config.limits.max_expression_depth)  # type: ignore[return-value]
 
-        # (1) read and summarise every file
+        # (1) read and summarise every file; the summaries are cached in one entry, by text
+        index_key = self.cache.key("module-summaries") if self.cache is not None else None
+        stored = self.cache.get_data(index_key) if index_key is not None else None  # type: ignore[union-attr]
+        index: dict[str, object] | None = (stored if isinstance(stored, dict) else {}) if index_key is not None else None
+        added = False
+        used: set[str] = set()
         read: dict[Path, tuple[str, str]] = {}  # resolved -> (shown, text), for the files that parse
         trees: dict[Path, PythonModule] = {}
         summaries: dict[Path, ModuleSummary | None] = {}
@@ -344,8 +349,10 @@ class Run:
                 summaries[resolved] = None
                 continue
             self._texts[shown] = text
-            key = self.cache.key("module-summary", shown, text_digest(text)) if self.cache is not None else None
-            data = self.cache.get_data(key) if key is not None else None  # type: ignore[union-attr]
+            key = text_digest(text) if index is not None else None
+            data = index.get(key) if index is not None else None  # type: ignore[arg-type]
+            if key is not None:
+                used.add(key)
             if isinstance(data, dict) and "error" in data:
                 error_data = data["error"]
                 self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error_data[0], error_data[1]), error_data[2]))
@@ -358,17 +365,22 @@ class Run:
                 except (LimitExceeded, PythonSyntaxError) as error:
                     message = error.message if isinstance(error, LimitExceeded) else "Python file does not parse: " + error.message
                     self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error.line, error.column), message))
-                    if key is not None:
-                        self.cache.put_data(key, {"error": [error.line, error.column, message]})  # type: ignore[union-attr]
+                    if index is not None:
+                        index[key] = {"error": [error.line, error.column, message]}  # type: ignore[index]
+                        added = True
                     summaries[resolved] = None
                     continue
                 summary = summarize(module.tree)
-                if key is not None:
-                    self.cache.put_data(key, summary.to_json())  # type: ignore[union-attr]
+                if index is not None:
+                    index[key] = summary.to_json()  # type: ignore[index]
+                    added = True
                 if resolved in linked_files or wanted_by_rules(text):
                     trees[resolved] = module
             summaries[resolved] = summary
             read[resolved] = (shown, text)
+
+        if index is not None and _summaries_changed(index, used, added):
+            self.cache.put_data(index_key, index)  # type: ignore[union-attr, arg-type]
 
         # (2) the Lambda code model
         project.lambda_code = build_lambda_code(
@@ -417,15 +429,17 @@ class Run:
 
         walked: dict[Path, Path | None] = {}
         tops: dict[Path, Path] = {}
+        folders = set(roots)
         if self.config.path is not None:
-            roots = [*roots, self.real_path(self.config.root)]
+            folders.add(self.real_path(self.config.root))
         for file in files:
-            candidates = [root for root in roots if file.is_relative_to(root)]
             repository = repository_root(file.parent, walked)
-            if repository is not None:
-                candidates.append(self.real_path(repository))
-            if candidates:
-                tops[file] = min(candidates, key=lambda c: len(c.parts))
+            outermost = self.real_path(repository) if repository is not None else None
+            for folder in file.parents:  # the outermost checked folder above the file
+                if folder in folders:
+                    outermost = folder
+            if outermost is not None:
+                tops[file] = outermost
         return tops
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
@@ -621,6 +635,20 @@ class Run:
     def _with_severity(self, finding: Finding) -> Finding:
         override = self.config.severity.get(finding.code)
         return replace(finding, severity=override) if override is not None else finding
+
+
+# The summaries entry keeps those of files no longer seen while it is small; past this many
+# entries it keeps only the current run's.
+_SUMMARIES_KEPT = 20_000
+
+
+def _summaries_changed(index: dict[str, object], used: set[str], added: bool) -> bool:
+    """Prune the summaries entry when it has grown; say whether it needs writing."""
+    if len(index) > max(_SUMMARIES_KEPT, 2 * len(used)):
+        for stale in [key for key in index if key not in used]:
+            del index[stale]
+        return True
+    return added
 
 
 def _module_calls(module) -> list:
