@@ -199,6 +199,62 @@ def test_lk104_trusts_a_backoff_helper(tmp_path):
     assert positions(tmp_path, source, "LK104") == []
 
 
+def test_lk104_reports_a_status_check_retry_not_the_poll_beside_it(tmp_path):
+    """The retry goes round on a 5xx with a constant sleep; the poll waits for a state with the
+    same constant sleep, and also rides out errors: only the retry is reported."""
+    source = """
+        import time
+        import requests
+        from botocore.exceptions import ClientError
+
+        def fetch(url):
+            for attempt in range(4):
+                response = requests.get(url, timeout=5)
+                if response.status_code >= 500:
+                    time.sleep(3)
+                    continue
+                return response.json()
+
+        def wait_for_export(client, export_arn):
+            for _ in range(60):
+                time.sleep(3)
+                try:
+                    status = client.describe_export(ExportArn=export_arn)["ExportDescription"]["ExportStatus"]
+                except ClientError:
+                    continue
+                if status == "COMPLETED":
+                    return status
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK104")
+    assert (line, column) == (6, 5)
+    assert message == (
+        "this retry loop waits a constant 3 s between attempts: back off exponentially and add jitter so that "
+        "retries spread out"
+    )
+
+
+def test_lk103_does_not_take_a_polling_loop_for_a_retry(tmp_path):
+    source = """
+        import time
+        import requests
+
+        def handler(event, context):
+            for _ in range(30):
+                job = requests.get(f"https://jobs.example.com/{event['job_id']}", timeout=5).json()
+                if job["state"] == "done":
+                    return job
+                time.sleep(2)
+            for attempt in range(3):
+                response = requests.post("https://hooks.example.com", json=event, timeout=5)
+                if response.ok:
+                    return response.json()
+                time.sleep(2 ** attempt)
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK103")
+    assert (line, column) == (6, 15)
+    assert message.startswith("requests request `requests.get(...)` is sent once")
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -457,6 +457,55 @@ RETRIED = {
         def outer():
             work()
         """,
+    "a server error goes round": """
+        import time
+        def work():
+            for attempt in range(5):
+                response = target()
+                if response.status_code >= 500:
+                    time.sleep(2)
+                    continue
+                return response.json()
+        """,
+    "while the request fails": """
+        import time
+        def work():
+            response = None
+            while response is None or not response.ok:
+                response = target()
+                time.sleep(1)
+        """,
+    "a throttle goes round, a leave on success": """
+        import time
+        def work():
+            while True:
+                try:
+                    target()
+                    break
+                except ClientError as error:
+                    if error.response["Error"]["Code"] == "ThrottlingException":
+                        time.sleep(1)
+                        continue
+                    raise
+        """,
+    "failed records go round": """
+        def work(records):
+            for attempt in range(3):
+                response = target(Records=records)
+                if response["FailedPutCount"] == 0:
+                    break
+        """,
+    "an item not found is an answer, the error goes round": """
+        def work(key):
+            for attempt in range(5):
+                try:
+                    response = target(Key=key)
+                except ClientError:
+                    continue
+                if "Item" not in response:
+                    return None
+                return response["Item"]
+        """,
 }
 
 
@@ -472,6 +521,66 @@ NOT_RETRIED = {
     "except that re-raises": "def work():\n    for attempt in range(3):\n        try:\n            return target()\n        except Exception:\n            raise\n",
     "polling while loop": "import time\ndef work():\n    while True:\n        if target():\n            break\n        time.sleep(5)\n",
     "one caller retried, one not": "from tenacity import retry\ndef work():\n    target()\n@retry\ndef a():\n    work()\ndef b():\n    work()\n",
+    "polling counted with range()": """
+        import time
+        def work(snapshot_id):
+            for i in range(30):
+                time.sleep(10)
+                status = target(SnapshotIds=[snapshot_id])["Snapshots"][0]["Status"]
+                if status == "AVAILABLE":
+                    break
+        """,
+    "polling that rides out errors": """
+        import time
+        def work(expected):
+            while True:
+                try:
+                    items = target()["Items"]
+                    if len(items) >= expected:
+                        return items
+                except ClientError:
+                    pass
+                time.sleep(1)
+        """,
+    "polling in the while test": """
+        import time
+        def work():
+            status = "PENDING"
+            while status != "DONE":
+                try:
+                    status = target()["status"]
+                except ClientError:
+                    pass
+                time.sleep(5)
+        """,
+    "polling a terminal state with success in its name": """
+        import time
+        def work(arn):
+            while True:
+                execution = target(executionArn=arn)
+                if execution["status"] == "SUCCEEDED":
+                    return execution
+                if execution["status"] in ("FAILED", "TIMED_OUT"):
+                    raise RuntimeError(execution["status"])
+                time.sleep(2)
+        """,
+    "paging that stops at the first error": """
+        def work(pages):
+            for page in range(1, 20):
+                response = target(page)
+                if response.status_code != 200:
+                    break
+                pages.append(response.json())
+        """,
+    "a status check it cannot read": """
+        def work():
+            for attempt in range(3):
+                response = target()
+                if response.status_code in RETRYABLE:
+                    continue
+                if response.json():
+                    return response
+        """,
 }
 
 
@@ -479,6 +588,14 @@ NOT_RETRIED = {
 def test_not_retried(source):
     resolver = resolve(source)
     assert resolver.context(call(resolver, "target(")).retry is None
+
+
+def test_a_retry_loop_is_named_and_a_polling_loop_is_not():
+    resolver = resolve(RETRIED["a server error goes round"] + NOT_RETRIED["polling counted with range()"].replace("work(", "poll("))
+    retry_loop, polling_loop = (resolver.context(c).loops[0] for c in calls(resolver, "target("))
+    assert resolver.retry_loop(retry_loop).description == "a retry loop"
+    assert resolver.retry_loop(polling_loop) is None
+    assert resolver.retry_loops() == [retry_loop]
 
 
 def test_a_session_built_by_a_factory_keeps_its_adapter():

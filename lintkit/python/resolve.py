@@ -31,6 +31,7 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
+from lintkit.python.loops import body_nodes, retries_on_failure
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
     COMPREHENSION_NODES,
@@ -1273,9 +1274,9 @@ class ModuleResolver:
 
     def retry_loop(self, loop: ast.AST) -> RetryConstruct | None:
         """A loop that retries its body: a tenacity `for attempt in Retrying(...)`, or a
-        hand-written `for attempt in range(n)` / `while` loop that leaves on success (`break` /
-        `return` in a `try`, or after a status check) and goes round again on failure (an
-        `except` that does not leave, or a sleep)."""
+        hand-written `for attempt in range(n)` / `while` loop that goes round again because
+        something failed and leaves once it worked (`loops.retries_on_failure`). A loop that
+        polls for a state (`if status == "AVAILABLE": break`) is not a retry."""
         key = ("retry_loop", loop)
         if key in self._memo:
             return self._memo[key]
@@ -1284,32 +1285,15 @@ class ModuleResolver:
             iterable = self.instance(loop.iter)
             if iterable is not None and iterable.kind in RETRYING_CONTROLLERS:
                 found = RetryConstruct("loop", loop, "a tenacity Retrying loop")
-            elif self._counting(loop.iter) and self._hand_written_retry(loop):
+            elif self._counting(loop.iter) and retries_on_failure(loop):
                 found = RetryConstruct("loop", loop, "a retry loop")
-        elif isinstance(loop, ast.While) and self._hand_written_retry(loop):
+        elif isinstance(loop, ast.While) and retries_on_failure(loop):
             found = RetryConstruct("loop", loop, "a retry loop")
         self._memo[key] = found
         return found
 
     def _counting(self, iterable: ast.expr) -> bool:
         return isinstance(iterable, ast.Call) and self.qualified_name(iterable.func) in ("range", "itertools.count", "itertools.repeat")
-
-    def _hand_written_retry(self, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
-        statements = list(_loop_body_nodes(loop))
-        for node in statements:
-            if isinstance(node, _TRY_NODES) and node.handlers:
-                exits = any(isinstance(n, (ast.Break, ast.Return)) for n in _loop_body_nodes(node.body))
-                goes_round = any(
-                    not _always_leaves(handler) or any(isinstance(n, ast.Continue) for n in _loop_body_nodes(handler.body))
-                    for handler in node.handlers
-                )
-                if exits and goes_round:
-                    return True
-        if not isinstance(loop, FOR_NODES):
-            return False  # a `while` that sleeps and breaks is as likely a polling loop
-        # `for attempt in range(n)`: call, check the status, break on success, sleep
-        leaves = any(isinstance(n, (ast.Break, ast.Return)) for n in statements)
-        return leaves and any(isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
 
     def calls_in(self, loop: ast.AST) -> list[ast.Call]:
         """The calls made inside a loop (its body, its `while` test; not nested functions)."""
@@ -1324,7 +1308,7 @@ class ModuleResolver:
 
     def sleeps(self, loop: ast.AST) -> list[ast.Call]:
         """The `time.sleep` / `asyncio.sleep` calls in a loop's body (not in nested functions)."""
-        return [n for n in _loop_body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
+        return [n for n in body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
 
     def fan_out_loop(self, call: ast.Call) -> tuple[ast.AST, ast.Call | None] | None:
         """The loop that repeats a call for many items (not a retry loop): an enclosing loop, or
@@ -1809,29 +1793,6 @@ def _last_key(expr: ast.AST | None) -> str | None:
     if isinstance(expr, ast.Attribute):
         return expr.attr
     return None
-
-
-def _loop_body_nodes(node: ast.AST | list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a loop's (or block's) body, not entering nested loops or functions: a
-    `break` there belongs to this loop."""
-    roots = node.body if isinstance(node, LOOP_NODES) else node if isinstance(node, list) else [node]
-    stack: list[ast.AST] = list(reversed(roots))
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in reversed(child_nodes(current)):
-            if type(child) in _NESTED:
-                continue
-            stack.append(child)
-
-
-_NESTED = frozenset({*LOOP_NODES, *SCOPE_NODES})
-_TRY_NODES = (ast.Try, getattr(ast, "TryStar", ast.Try))
-
-
-def _always_leaves(handler: ast.ExceptHandler) -> bool:
-    """Does an `except` block end by raising, returning or breaking out of the loop?"""
-    return bool(handler.body) and isinstance(handler.body[-1], (ast.Raise, ast.Return, ast.Break))
 
 
 def _is_inside_body(scope_node: ast.AST, child: ast.AST) -> bool:
