@@ -255,6 +255,30 @@ def test_lk103_does_not_take_a_polling_loop_for_a_retry(tmp_path):
     assert message.startswith("requests request `requests.get(...)` is sent once")
 
 
+def test_lk202_leaves_a_single_hand_off_to_lk201(tmp_path):
+    source = """
+        import json
+        import boto3
+
+        client = boto3.client("lambda")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    client.invoke(FunctionName="welcome", InvocationType="Event", Payload=json.dumps(record))
+                    break
+            for record in event["Records"]:
+                client.invoke(FunctionName="audit", InvocationType="Event", Payload=json.dumps(record))
+        """
+    write_project(tmp_path, {"app.py": source})
+    result = run_engine([tmp_path], select=["LK201", "LK202"])
+    assert not result.internal_errors, result.internal_errors
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("LK201", 9, 13), ("LK202", 12, 9)]
+    lk201, lk202 = result.findings
+    assert "welcome" in lk201.message and "OnFailure destination" in lk201.message
+    assert "audit" in lk202.message and "once per item of the loop over `event[\"Records\"]`" in lk202.message
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -1,5 +1,5 @@
 """The shape of a loop: does it retry a failed request or poll for a state, which way a check on a
-response goes."""
+response goes, does a pass leave after a statement."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from lintkit.python.loops import retries_on_failure
+from lintkit.python.loops import leaves_after, retries_on_failure
 
 
 def first_loop(source: str) -> tuple[ast.AST, dict[ast.AST, ast.AST]]:
@@ -113,3 +113,34 @@ def test_a_return_from_an_inner_loop_waits_for_an_item():
         """
     )
     assert retries_on_failure(loop) is False
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("call()\n    break", True),
+        ("return call()", True),
+        ("call()\n    raise Done()", True),
+        ("call()", False),
+        ("call()\n    if x:\n        break", False),
+        ("call()\n    if x:\n        continue\n    break", False),
+        ("with lock:\n        call()\n    break", True),
+        ("try:\n        call()\n    finally:\n        log()\n    break", True),
+        ("try:\n        call()\n    except E:\n        log()\n    else:\n        break", True),
+        ("for y in ys:\n        call()\n        break", False),
+        ("for y in ys:\n        call()\n        break\n    break", True),
+        ("for y in ys:\n        call()\n        return", True),
+        ("match x:\n        case 1:\n            call()\n            break", True),
+    ],
+)
+def test_leaves_after(body, expected):
+    loop, parents = first_loop(f"for x in xs:\n    {body}\n")
+    target = next(n for n in ast.walk(loop) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "call")
+    assert leaves_after(target, loop, parents) is expected
+
+
+def test_leaves_after_outside_statements():
+    loop, parents = first_loop("while call():\n    break\n")
+    assert leaves_after(loop.test, loop, parents) is False
+    comprehension = ast.parse("[call(x) for x in xs]").body[0].value  # type: ignore[attr-defined]
+    assert leaves_after(comprehension.elt, comprehension, {}) is False

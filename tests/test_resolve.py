@@ -598,6 +598,58 @@ def test_a_retry_loop_is_named_and_a_polling_loop_is_not():
     assert resolver.retry_loops() == [retry_loop]
 
 
+FAN_OUT = {
+    "every item": ("for item in items:\n        target(item)\n", "for"),
+    "a break only some items reach": ("for item in items:\n        target(item)\n        if item.last:\n            break\n", "for"),
+    "a continue before the break": ("for item in items:\n        target(item)\n        if item.skip:\n            continue\n        break\n", "for"),
+    "a break of the inner loop only": (
+        "for batch in batches:\n        for item in batch:\n            target(item)\n            break\n", "outer"
+    ),
+    "invoke then break": ("for item in items:\n        if item.ready:\n            target(item)\n            break\n", None),
+    "return of the invoke": ("for item in items:\n        if item.ready:\n            return target(item)\n", None),
+    "invoke in a try, then break": (
+        "for item in items:\n        try:\n            target(item)\n        except ClientError:\n            continue\n        break\n", None
+    ),
+    "the inner loop hands one off, the outer repeats": (
+        "for batch in batches:\n        for item in batch:\n            target(item)\n            return\n", None
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "expected"), FAN_OUT.values(), ids=FAN_OUT.keys())
+def test_fan_out_loop_skips_a_single_hand_off(body, expected):
+    resolver = resolve(f"def work(items, batches):\n    {body}")
+    found = resolver.fan_out_loop(call(resolver, "target("))
+    if expected is None:
+        assert found is None
+    else:
+        loop, site = found
+        assert site is None
+        outermost = resolver.module.tree.body[0].body[0]
+        assert loop is (outermost if expected == "outer" else resolver.context(call(resolver, "target(")).loops[-1])
+
+
+def test_fan_out_loop_through_a_call_site_that_leaves():
+    resolver = resolve(
+        """
+        def notify(user):
+            target(user)
+
+        def first(users):
+            for user in users:
+                if user.active:
+                    notify(user)
+                    break
+
+        def every(users):
+            for user in users:
+                notify(user)
+        """
+    )
+    loop, site = resolver.fan_out_loop(call(resolver, "target("))
+    assert resolver.module.location_of(site).line == 12 and loop is resolver.context(site).loops[0]
+
+
 def test_a_session_built_by_a_factory_keeps_its_adapter():
     resolver = resolve(
         """

@@ -1,5 +1,6 @@
 """What a loop's body does with its turns, read from its shape alone: does it retry a request that
-failed, or wait for a state (polling)?
+failed, or wait for a state (polling)? Does it leave after a given statement (a single hand-off,
+not a fan-out)?
 
 Plain syntax questions with no name resolution: `resolve.py` asks them and adds what needs
 bindings (is the loop counting, is the call a request)."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from lintkit.python.nodes import LOOP_NODES, SCOPE_NODES, child_nodes, string_value
 
@@ -269,3 +270,70 @@ def _words(expr: ast.AST) -> set[str]:
             if key is not None:
                 words.add(key.lower())
     return words
+
+
+# -- leaving after a statement -------------------------------------------
+
+def leaves_after(node: ast.AST, loop: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
+    """Once `node` has run, does this pass always leave `loop`: a `return`, `raise`, or a `break`
+    of `loop` follows it in the same branch (or is its own statement), with no `continue` of
+    `loop` before? (An invoke followed by `break` is one hand-off, not one per item.)"""
+    if not isinstance(loop, LOOP_NODES):
+        return False
+    current = node
+    while not isinstance(current, ast.stmt):  # the statement that holds the expression
+        current = parents.get(current)  # type: ignore[assignment]
+        if current is None or current is loop:
+            return False  # e.g. in the `while` test
+    if isinstance(current, (ast.Return, ast.Raise)):
+        return True
+    while True:
+        parent = parents.get(current)
+        if parent is None or isinstance(parent, SCOPE_NODES):
+            return False  # `node` is not in `loop`
+        for statement in _what_runs_next(parent, current):
+            if isinstance(statement, (ast.Return, ast.Raise)):
+                return True
+            owner = _loop_of(statement, parents)
+            if isinstance(statement, (ast.Break, ast.Continue)):
+                if owner is loop:
+                    return isinstance(statement, ast.Break)
+                break  # leaves or restarts an inner loop: carry on after it
+            if any(isinstance(n, ast.Continue) for n in body_nodes([statement])):
+                if owner is loop:
+                    return False  # may go round before it leaves
+                break
+        if parent is loop:
+            return False  # the end of the pass: it goes round
+        if isinstance(parent, (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))):
+            parent = parents.get(parent)  # what runs next is after the `try` / `match`
+            if parent is None:
+                return False
+        current = parent
+
+
+def _what_runs_next(parent: ast.AST, child: ast.AST) -> list[ast.stmt]:
+    """The statements of `parent` that run after its statement `child`, up to the end of the
+    block (a `try` body goes on with its `else` and `finally`)."""
+    for name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, name, None)
+        if isinstance(block, list):
+            for index, statement in enumerate(block):
+                if statement is child:
+                    rest = block[index + 1:]
+                    if isinstance(parent, TRY_NODES) and name == "body":
+                        rest = rest + parent.orelse + parent.finalbody
+                    elif isinstance(parent, TRY_NODES) and name == "orelse":
+                        rest = rest + parent.finalbody
+                    return rest
+    return []
+
+
+def _loop_of(statement: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> ast.AST | None:
+    """The loop a `break` / `continue` in `statement`'s place belongs to (None outside loops)."""
+    child, current = statement, parents.get(statement)
+    while current is not None and not isinstance(current, SCOPE_NODES):
+        if isinstance(current, LOOP_NODES) and any(s is child for s in current.body):
+            return current
+        child, current = current, parents.get(current)
+    return None

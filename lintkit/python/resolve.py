@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
-from lintkit.python.loops import body_nodes, retries_on_failure
+from lintkit.python.loops import body_nodes, leaves_after, retries_on_failure
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
     COMPREHENSION_NODES,
@@ -1311,18 +1311,24 @@ class ModuleResolver:
         return [n for n in body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
 
     def fan_out_loop(self, call: ast.Call) -> tuple[ast.AST, ast.Call | None] | None:
-        """The loop that repeats a call for many items (not a retry loop): an enclosing loop, or
-        one around a call of the enclosing function in this module (then with that call site)."""
+        """The loop that repeats a call for many items (not a retry loop, nor one the call always
+        leaves): an enclosing loop, or one around a call of the enclosing function in this module
+        (then with that call site)."""
         context = self.context(call)
         for loop in reversed(context.loops):
-            if self.retry_loop(loop) is None:
+            if self._repeats(call, loop):
                 return loop, None
         if context.function is not None:
             for site in self.call_sites(context.function):
                 for loop in reversed(self.context(site).loops):
-                    if self.retry_loop(loop) is None:
+                    if self._repeats(site, loop):
                         return loop, site
         return None
+
+    def _repeats(self, call: ast.Call, loop: ast.AST) -> bool:
+        """Does the loop run the call once per item: not a retry loop, and not leaving right
+        after the call (`invoke(...); break`: one hand-off)?"""
+        return self.retry_loop(loop) is None and not leaves_after(call, loop, self.parents)
 
     def describe_loop(self, loop: ast.AST) -> str:
         if isinstance(loop, FOR_NODES):
