@@ -279,6 +279,29 @@ def test_lk202_leaves_a_single_hand_off_to_lk201(tmp_path):
     assert "audit" in lk202.message and "once per item of the loop over `event[\"Records\"]`" in lk202.message
 
 
+def test_lk702_a_list_made_anew_per_record_is_one_records_data(tmp_path):
+    source = """
+        import json
+        import boto3
+
+        sqs = boto3.client("sqs")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                lines = []
+                for line in json.loads(record["body"])["lines"]:
+                    lines.append(line["sku"])
+                sqs.send_message(QueueUrl="https://sqs.example/q", MessageBody=json.dumps(lines))
+            everything = []
+            for record in event["Records"]:
+                everything.append(record["body"])
+            sqs.send_message(QueueUrl="https://sqs.example/q", MessageBody=json.dumps(everything))
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK702")
+    assert (line, column) == (15, 5)
+    assert message.startswith("the payload of this SQS message is built from the whole batch of records (`event['Records']`)")
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -1,5 +1,5 @@
 """The shape of a loop: does it retry a failed request or poll for a state, which way a check on a
-response goes, does a pass leave after a statement."""
+response goes, does a pass leave after a statement, does a statement run on every pass."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from lintkit.python.loops import leaves_after, retries_on_failure
+from lintkit.python.loops import leaves_after, retries_on_failure, runs_each_pass
 
 
 def first_loop(source: str) -> tuple[ast.AST, dict[ast.AST, ast.AST]]:
@@ -144,3 +144,20 @@ def test_leaves_after_outside_statements():
     assert leaves_after(loop.test, loop, parents) is False
     comprehension = ast.parse("[call(x) for x in xs]").body[0].value  # type: ignore[attr-defined]
     assert leaves_after(comprehension.elt, comprehension, {}) is False
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("items = []", True),
+        ("with lock:\n        items = []", True),
+        ("try:\n        items = []\n    except E:\n        pass", True),
+        ("if x:\n        items = []", False),
+        ("try:\n        pass\n    except E:\n        items = []", False),
+        ("for y in ys:\n        items = []", False),
+    ],
+)
+def test_runs_each_pass(body, expected):
+    loop, parents = first_loop(f"for x in xs:\n    {body}\n")
+    empty = next(n for n in ast.walk(loop) if isinstance(n, ast.List))
+    assert runs_each_pass(empty, loop, parents) is expected

@@ -799,6 +799,39 @@ def test_unbounded_data():
     assert found[8:] == [None, None, None]
 
 
+def test_a_list_made_anew_for_each_record_holds_one_record():
+    resolver = resolve(
+        """
+        def handler(event, context):
+            for record in event["Records"]:
+                per_record = []
+                per_record.append(record["body"])
+                use(per_record)
+            across = []
+            for record in event["Records"]:
+                across.append(record["body"])
+                if len(across) == 10:
+                    use(across)
+                    across = []
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    grouped = []
+                grouped.append(record)
+                use(grouped)
+            for record in event["Records"]:
+                nested = []
+                for page in paginator.paginate(Bucket=record["bucket"]):
+                    nested.extend(page["Contents"])
+                use(nested)
+        """
+    )
+    found = [resolver.unbounded_data(c.args[0]) for c in calls(resolver, "use(")]
+    batch = "the whole batch of records (`event['Records']`)"
+    # made anew before the fill: one record; chunks and a reset under an `if` span records; the
+    # inner paginator is still unbounded
+    assert found == [None, batch, batch, "all pages of a paginator"]
+
+
 def test_returns_unbounded_for_the_response_size_rule():
     resolver = resolve(
         """

@@ -1,6 +1,6 @@
 """What a loop's body does with its turns, read from its shape alone: does it retry a request that
 failed, or wait for a state (polling)? Does it leave after a given statement (a single hand-off,
-not a fan-out)?
+not a fan-out)? Does a statement run on every pass?
 
 Plain syntax questions with no name resolution: `resolve.py` asks them and adds what needs
 bindings (is the loop counting, is the call a request)."""
@@ -272,7 +272,7 @@ def _words(expr: ast.AST) -> set[str]:
     return words
 
 
-# -- leaving after a statement -------------------------------------------
+# -- leaving after a statement, running on every pass -------------------------------------------
 
 def leaves_after(node: ast.AST, loop: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
     """Once `node` has run, does this pass always leave `loop`: a `return`, `raise`, or a `break`
@@ -337,3 +337,27 @@ def _loop_of(statement: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> ast.AST 
             return current
         child, current = current, parents.get(current)
     return None
+
+
+def runs_each_pass(node: ast.AST, loop: ast.AST, parents: Mapping[ast.AST, ast.AST]) -> bool:
+    """Is `node` in a statement of `loop`'s body that runs on every pass: not under an `if`,
+    an `except`, a nested loop or function (`with` blocks and `try` bodies run)?"""
+    if not isinstance(loop, LOOP_NODES):
+        return False
+    current = node
+    while True:
+        parent = parents.get(current)
+        if parent is None:
+            return False
+        if parent is loop:
+            return any(statement is current for statement in loop.body)
+        if isinstance(parent, ast.stmt) and isinstance(current, ast.stmt):
+            if isinstance(parent, (ast.With, ast.AsyncWith)):
+                pass
+            elif isinstance(parent, TRY_NODES) and any(s is current for s in parent.body):
+                pass
+            else:
+                return False
+        elif isinstance(parent, (ast.ExceptHandler, *SCOPE_NODES)):
+            return False
+        current = parent

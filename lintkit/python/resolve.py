@@ -31,7 +31,7 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
-from lintkit.python.loops import body_nodes, leaves_after, retries_on_failure
+from lintkit.python.loops import body_nodes, leaves_after, retries_on_failure, runs_each_pass
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
     COMPREHENSION_NODES,
@@ -1541,18 +1541,30 @@ class ModuleResolver:
 
     def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr, Scope]]:
         """For `items = []` in `scope`: the iterables of the loops in which `items.append(...)`,
-        `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in)."""
+        `.extend(...)` or `.add(...)` fills it (with the scope they are evaluated in). A loop whose
+        every pass makes the collection anew before filling it (`for record in records: items =
+        []`) holds one pass's items: it does not count."""
         fillers = [c for method in ("append", "extend", "add") for c in self._calls_naming(method)[0]]
         for call in fillers:
             func, frame = call.func, self._frames[call]
             if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name):
                 continue
-            if self.lookup(name, frame.scope) is not scope.bindings.get(name):
+            bindings = scope.bindings.get(name)
+            if self.lookup(name, frame.scope) is not bindings:
                 continue
             for loop in frame.loops:
                 iterable = self.loop_iterable(loop)
-                if iterable is not None:
+                if iterable is not None and not self._made_anew(bindings or [], loop, call):
                     yield iterable, frame.scope
+
+    def _made_anew(self, bindings: list[Binding], loop: ast.AST, filler: ast.Call) -> bool:
+        """Is the collection bound to an empty one on every pass of `loop`, before `filler`?"""
+        before = (filler.lineno, filler.col_offset)
+        return any(
+            b.kind == "value" and _is_empty_collection(b.node) and (b.node.lineno, b.node.col_offset) < before  # type: ignore[union-attr]
+            and runs_each_pass(b.node, loop, self.parents)  # type: ignore[arg-type]
+            for b in bindings
+        )
 
     @staticmethod
     def loop_iterable(loop: ast.AST) -> ast.expr | None:
