@@ -161,3 +161,11 @@ def test_runs_each_pass(body, expected):
     loop, parents = first_loop(f"for x in xs:\n    {body}\n")
     empty = next(n for n in ast.walk(loop) if isinstance(n, ast.List))
     assert runs_each_pass(empty, loop, parents) is expected
+
+
+def test_a_check_nested_past_the_recursion_limit_is_not_followed():
+    test: ast.expr = ast.Attribute(value=ast.Name(id="resp"), attr="ok")
+    for _ in range(5000):
+        test = ast.UnaryOp(op=ast.Not(), operand=test)
+    loop = ast.While(test=ast.Constant(True), body=[ast.If(test=test, body=[ast.Break()], orelse=[])], orelse=[])
+    assert retries_on_failure(loop) is False

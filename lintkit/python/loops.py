@@ -16,6 +16,7 @@ from lintkit.python.nodes import LOOP_NODES, SCOPE_NODES, child_nodes, string_va
 TRY_NODES = (ast.Try, getattr(ast, "TryStar", ast.Try))
 _NESTED = frozenset({*LOOP_NODES, *SCOPE_NODES})
 _LEAVING = (ast.Return, ast.Break, ast.Raise)
+_MAX_DEPTH = 12  # how deep `not` / `and` / `or` are followed in a test
 
 # Words in an `if` test that are about how a request went (lower case, found inside a name).
 _FAILURE_PARTS = ("error", "fail", "exception", "throttl", "unsuccess")
@@ -151,15 +152,17 @@ def _branch_kind(test: ast.expr, holds: bool, counters: frozenset[str]) -> str:
     return "state" if words else ""
 
 
-def _succeeded_when(test: ast.expr) -> bool | None:
+def _succeeded_when(test: ast.expr, depth: int = 0) -> bool | None:
     """True when `test` holds after a request that worked (`resp.ok`, `status_code == 200`,
     `not errors`), False when it holds after one that failed (`not resp.ok`, `status >= 500`,
     `"Error" in resp`, `resp["FailedPutCount"] > 0`), None when it does not say."""
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = _succeeded_when(test.operand)
+        inner = _succeeded_when(test.operand, depth + 1)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        known = {p for p in map(_succeeded_when, test.values) if p is not None}
+        known = {p for p in (_succeeded_when(v, depth + 1) for v in test.values) if p is not None}
         return known.pop() if len(known) == 1 else None
     if isinstance(test, ast.Compare):
         return _compare_succeeded(test) if len(test.ops) == 1 else None
