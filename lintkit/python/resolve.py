@@ -31,7 +31,10 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
-from lintkit.python.loops import body_nodes, leaves_after, retries_on_failure, runs_each_pass
+from lintkit.python.loops import TRY_NODES as _TRY_NODES  # noqa: F401 (the resolver's name for it)
+from lintkit.python.loops import always_leaves as _always_leaves  # noqa: F401
+from lintkit.python.loops import body_nodes as _loop_body_nodes
+from lintkit.python.loops import leaves_after, retries_on_failure, runs_each_pass
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
     COMPREHENSION_NODES,
@@ -1308,7 +1311,7 @@ class ModuleResolver:
 
     def sleeps(self, loop: ast.AST) -> list[ast.Call]:
         """The `time.sleep` / `asyncio.sleep` calls in a loop's body (not in nested functions)."""
-        return [n for n in body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
+        return [n for n in _loop_body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
 
     def fan_out_loop(self, call: ast.Call) -> tuple[ast.AST, ast.Call | None] | None:
         """The loop that repeats a call for many items (not a retry loop, nor one the call always
