@@ -372,7 +372,7 @@ class HttpCallWithoutRetry(CodeRule):
     A remote API (API Gateway, another function behind a URL, a SaaS endpoint) answers a small
     share of requests with 500/502/503/504 or a throttle, and connections get reset. Without a
     retry, each such blip fails the whole invocation, and the function's own caller has to redo
-    all of it. Lambda itself never retries a synchronous call: the caller decides.
+    all of it. Lambda itself never retries a synchronous call (LAMBDA-FACTS §3.1, §11).
 
     ## Example
     ```python
@@ -394,8 +394,7 @@ class HttpCallWithoutRetry(CodeRule):
     ## Known problems
     Only code on a handler's path in the same module is checked: a library module whose
     functions are called from a handler in another file is not. A decorator whose name
-    contains `retry` or `backoff` counts as a retry policy, and so does a hand-written retry
-    loop (see LK104); a loop that polls for a state does not. A handler whose trigger retries it
+    contains `retry` or `backoff` counts as a retry policy. A handler whose trigger retries it
     (SQS, async events) may rely on that instead: the template join will tell them apart.
     """
 
@@ -432,36 +431,8 @@ class HttpCallWithoutRetry(CodeRule):
             """,
             line=6,
         ),
-        # polling a job until it is done is not retrying a failed request
-        Example(
-            python="""
-            import time
-            import requests
-
-            def handler(event, context):
-                for _ in range(30):
-                    job = requests.get(f"https://jobs.example.com/{event['job_id']}", timeout=5).json()
-                    if job["state"] == "done":
-                        return job
-                    time.sleep(2)
-            """,
-            line=6,
-        ),
     )
     VALID = (
-        # a hand-written retry loop on the status code
-        """
-        import random
-        import time
-        import requests
-
-        def handler(event, context):
-            for attempt in range(4):
-                response = requests.post("https://hooks.example.com/orders", json=event, timeout=5)
-                if response.ok:
-                    return response.json()
-                time.sleep(min(20, 2 ** attempt) * random.random())
-        """,
         # a session with a Retry adapter and an explicit timeout
         """
         import requests
