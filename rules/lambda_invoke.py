@@ -150,8 +150,9 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
     Each event is queued independently. When the loop fails part-way (a throttle, a timeout, a
     bad item), the events already sent stay sent; when the handler is retried, the whole
     fan-out runs again and every event that was sent before the failure is delivered twice.
-    Each of them can also be retried and duplicated by the async queue on its own
-    (LAMBDA-FACTS §3.2). The fan-out is also limited only by the callee's concurrency.
+    Each of them can also be retried and duplicated on its own: Lambda retries a failed
+    asynchronous event twice by default and may deliver an event more than once. The fan-out
+    is also limited only by the callee's concurrency.
 
     ## Example
     ```python
@@ -171,7 +172,9 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
 
     ## Known problems
     Only loops in the same module are seen. A retry loop around a single invoke is not a
-    fan-out and is not reported here.
+    fan-out, and neither is a loop that leaves right after its invoke (`invoke(...)` followed by
+    `return` or `break` in the same branch: it hands one item off, e.g. the first that
+    matches); both are left to LK201, which reports any asynchronous invoke.
     """
 
     code = "LK202"
@@ -213,6 +216,21 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
             """,
             line=6,
         ),
+        # a `break` that only some items reach does not make the loop a single hand-off
+        Example(
+            python="""
+            import boto3
+
+            client = boto3.client("lambda")
+
+            def handler(event, context):
+                for order in event["orders"]:
+                    client.invoke(FunctionName="ship", InvocationType="Event", Payload=order["id"])
+                    if order.get("last"):
+                        break
+            """,
+            line=7,
+        ),
     )
     VALID = (
         # a retry loop around one invoke is not a fan-out
@@ -238,6 +256,20 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
 
         def handler(event, context):
             return [client.invoke(FunctionName="price", Payload=item).get("FunctionError") for item in event["items"]]
+        """,
+        # the loop finds the one record to hand off, invokes once and leaves (LK201's)
+        """
+        import json
+        import boto3
+
+        client = boto3.client("lambda")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    client.invoke(FunctionName="welcome", InvocationType="Event", Payload=json.dumps(record))
+                    return {"handed_off": record["eventID"]}
+            return {"handed_off": None}
         """,
     )
 

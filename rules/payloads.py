@@ -57,7 +57,7 @@ class AsyncPayloadMayExceedLimit(CodeRule):
     An `Event` invoke, an SQS message and an EventBridge event are limited to 1 MB (256 KB before
     2025 and still for `InvokeAsync`). The payload grows with the data, so the call works in
     tests and fails in production with `RequestTooLargeException` (HTTP 413) once an object or
-    a table grows (LAMBDA-FACTS §1.2, §1.4).
+    a table grows.
 
     ## Example
     ```python
@@ -75,7 +75,10 @@ class AsyncPayloadMayExceedLimit(CodeRule):
     ## Known problems
     Payloads are followed through names, containers, f-strings, `json.dumps`, `base64` and the
     like in the same module; data read in another module is not seen. A `scan` with `Limit` is
-    taken as bounded.
+    taken as bounded. A list filled in a loop over the batch's records holds the whole batch,
+    unless each pass makes it anew before filling it (`for record in event["Records"]: items =
+    []`): then it holds one record's data. A list sent in chunks (`if len(items) == 10: send(items);
+    items = []`) is still reported: the size check is not followed.
     """
 
     code = "LK702"
@@ -130,6 +133,22 @@ class AsyncPayloadMayExceedLimit(CodeRule):
             """,
             line=9,
         ),
+        # made once, filled across every record: the whole batch in one message
+        Example(
+            python="""
+            import json
+            import boto3
+
+            sqs = boto3.client("sqs")
+
+            def handler(event, context):
+                items = []
+                for record in event["Records"]:
+                    items.append(json.loads(record["body"]))
+                sqs.send_message(QueueUrl="https://sqs.example/queue", MessageBody=json.dumps(items))
+            """,
+            line=10,
+        ),
     )
     VALID = (
         # a page of a scan, with the token to fetch the next one
@@ -167,6 +186,20 @@ class AsyncPayloadMayExceedLimit(CodeRule):
         def handler(event, context):
             for record in event["Records"]:
                 sqs.send_message(QueueUrl="https://sqs.example/queue", MessageBody=json.dumps(record))
+        """,
+        # a list made anew for each record holds that record's items, not the batch's
+        """
+        import json
+        import boto3
+
+        sqs = boto3.client("sqs")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                items = []
+                for line in json.loads(record["body"])["lines"][:25]:
+                    items.append({"sku": line["sku"], "quantity": line["quantity"]})
+                sqs.send_message(QueueUrl="https://sqs.example/queue", MessageBody=json.dumps(items))
         """,
     )
 

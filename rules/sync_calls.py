@@ -24,6 +24,7 @@ from lintkit.templates.model import Function, Invocation
 RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
 INVOKE_API_DOCS = "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"
 SDK_RETRY_DOCS = "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html"
+BOTO3_RETRIES_GUIDE = "https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html"
 SDK_TIMEOUT_KC = "https://repost.aws/knowledge-center/lambda-function-retry-timeout-sdk"
 BOTOCORE_CONFIG_DOCS = "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html"
 
@@ -725,15 +726,16 @@ def _sync_callers(functions: list[Function]) -> str | None:
 class RetryWithoutBackoff(CodeRule):
     """
     ## What it does
-    Finds hand-written retry loops (`for attempt in range(n)` or `while` around a `try` that
-    leaves on success and goes round again on failure) that do not wait between attempts, or
-    wait a constant time.
+    Finds hand-written retry loops (`for attempt in range(n)` or `while`) that do not wait
+    between attempts, or wait a constant time. A loop is a retry loop when it goes round again
+    because a request failed (an `except` that does not leave the loop, `if resp.status_code >=
+    500: continue`, `if resp.ok: break`, `while not resp.ok`) and leaves once it worked.
 
     ## Why is this bad?
     A retry that comes back at once, or on a fixed beat, hits a throttled or recovering service
     again at the worst moment, and every concurrent invocation retries in step with the others.
-    AWS's SDKs back off exponentially with jitter for this reason (LAMBDA-FACTS §3.1: the
-    standard retry mode, capped at 20 s).
+    AWS's SDKs back off exponentially with jitter for this reason: in boto3's standard retry
+    mode each wait is random and grows with the attempt, up to 20 s.
 
     ## Example
     ```python
@@ -758,6 +760,14 @@ class RetryWithoutBackoff(CodeRule):
     Only loops that retry a request are reported: an HTTP call, a boto3 client call, or a call
     of the SDK's shape (CamelCase keywords such as `Item=`); a loop that polls a lock or a local
     condition at a fixed interval is not a retry of a remote service.
+    A loop that waits for a state is polling, not retrying, and is not reported even when it
+    also catches errors: its only ways out test a value (`if status == "AVAILABLE": break`,
+    `if len(items) >= expected: return`, `while status != "DONE"`), so it goes round on a
+    normal answer, and a fixed interval is right for it. Which way a check goes is read from
+    its test: `resp.ok`, `status_code == 200` or `< 400` mean success; `not resp.ok`,
+    `status >= 500`, `error`, `"Error" in resp`, `FailedPutCount > 0` mean failure; a check it
+    cannot read (`status_code in RETRYABLE`) makes no retry loop, and neither does a loop that
+    stops at the first failure (`if resp.status_code != 200: break`, paging).
     A loop that waits through a helper whose name says so (`sleep_with_backoff()`,
     `wait(...)`) is taken at its word. Files that mention none of `sleep`, `attempt`, `retr`,
     `tries`, `backoff` are not examined (the prefilter). Loops that re-read and retry an optimistic write at once on
@@ -768,7 +778,7 @@ class RetryWithoutBackoff(CodeRule):
     name = "retry-without-backoff"
     summary = "A hand-written retry loop that does not wait, or waits a constant time, between attempts."
     severity = Severity.WARNING
-    references = (SDK_RETRY_DOCS,)
+    references = (SDK_RETRY_DOCS, BOTO3_RETRIES_GUIDE)
     # a retry loop sleeps, or names its counter or itself after retries
     TRIGGERS = ("sleep", "attempt", "retr", "tries", "backoff")
     INVALID = (
@@ -800,6 +810,22 @@ class RetryWithoutBackoff(CodeRule):
                 return response
             """,
             line=7,
+        ),
+        # a status check that goes round on a server error
+        Example(
+            python="""
+            import time
+            import requests
+
+            def fetch_rates(url):
+                for attempt in range(5):
+                    response = requests.get(url, timeout=5)
+                    if response.status_code >= 500:
+                        time.sleep(2)
+                        continue
+                    return response.json()
+            """,
+            line=5,
         ),
     )
     VALID = (
@@ -835,6 +861,49 @@ class RetryWithoutBackoff(CodeRule):
                 if status == "DONE":
                     break
                 time.sleep(5)
+        """,
+        # nor when it counts its turns with range()
+        """
+        import time
+        import boto3
+
+        rds = boto3.client("rds")
+
+        def wait_for_snapshot(snapshot_id):
+            for i in range(30):
+                time.sleep(10)
+                status = rds.describe_db_snapshots(DBSnapshotIdentifier=snapshot_id)["DBSnapshots"][0]["Status"]
+                if status == "available":
+                    break
+        """,
+        # nor when it also rides out errors while it waits for the items to arrive
+        """
+        import time
+        from boto3.dynamodb.conditions import Key
+        from botocore.exceptions import ClientError
+
+        def wait_for_events(table, run_id, expected):
+            while True:
+                try:
+                    items = table.query(KeyConditionExpression=Key("run_id").eq(run_id))["Items"]
+                    if len(items) >= expected:
+                        return items
+                except ClientError:
+                    pass
+                time.sleep(1)
+        """,
+        # a loop that pages on until a request fails does not retry it
+        """
+        import requests
+
+        def fetch_all(url):
+            pages = []
+            for page in range(1, 20):
+                response = requests.get(url, params={"page": page}, timeout=5)
+                if response.status_code != 200:
+                    break
+                pages.append(response.json())
+            return pages
         """,
     )
 

@@ -217,6 +217,109 @@ def test_lk104_trusts_a_backoff_helper(tmp_path):
     assert positions(tmp_path, source, "LK104") == []
 
 
+def test_lk104_reports_a_status_check_retry_not_the_poll_beside_it(tmp_path):
+    """The retry goes round on a 5xx with a constant sleep; the poll waits for a state with the
+    same constant sleep, and also rides out errors: only the retry is reported."""
+    source = """
+        import time
+        import requests
+        from botocore.exceptions import ClientError
+
+        def fetch(url):
+            for attempt in range(4):
+                response = requests.get(url, timeout=5)
+                if response.status_code >= 500:
+                    time.sleep(3)
+                    continue
+                return response.json()
+
+        def wait_for_export(client, export_arn):
+            for _ in range(60):
+                time.sleep(3)
+                try:
+                    status = client.describe_export(ExportArn=export_arn)["ExportDescription"]["ExportStatus"]
+                except ClientError:
+                    continue
+                if status == "COMPLETED":
+                    return status
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK104")
+    assert (line, column) == (6, 5)
+    assert message == (
+        "this retry loop waits a constant 3 s between attempts: back off exponentially and add jitter so that "
+        "retries spread out"
+    )
+
+
+def test_lk103_does_not_take_a_polling_loop_for_a_retry(tmp_path):
+    source = """
+        import time
+        import requests
+
+        def handler(event, context):
+            for _ in range(30):
+                job = requests.get(f"https://jobs.example.com/{event['job_id']}", timeout=5).json()
+                if job["state"] == "done":
+                    return job
+                time.sleep(2)
+            for attempt in range(3):
+                response = requests.post("https://hooks.example.com", json=event, timeout=5)
+                if response.ok:
+                    return response.json()
+                time.sleep(2 ** attempt)
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK103")
+    assert (line, column) == (6, 15)
+    assert "`requests.get(...)` is sent once" in message
+
+
+def test_lk202_leaves_a_single_hand_off_to_lk201(tmp_path):
+    source = """
+        import json
+        import boto3
+
+        client = boto3.client("lambda")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    client.invoke(FunctionName="welcome", InvocationType="Event", Payload=json.dumps(record))
+                    break
+            for record in event["Records"]:
+                client.invoke(FunctionName="audit", InvocationType="Event", Payload=json.dumps(record))
+        """
+    write_project(tmp_path, {"app.py": source})
+    result = run_engine([tmp_path], select=["LK201", "LK202"])
+    assert not result.internal_errors, result.internal_errors
+    assert [(f.code, f.line, f.column) for f in result.findings] == [("LK201", 9, 13), ("LK202", 12, 9)]
+    lk201, lk202 = result.findings
+    assert "welcome" in lk201.message and "OnFailure destination" in lk201.message
+    assert "audit" in lk202.message and "once per item of the loop over `event[\"Records\"]`" in lk202.message
+
+
+def test_lk702_a_list_made_anew_per_record_is_one_records_data(tmp_path):
+    source = """
+        import json
+        import boto3
+
+        sqs = boto3.client("sqs")
+
+        def handler(event, context):
+            for record in event["Records"]:
+                lines = []
+                for line in json.loads(record["body"])["lines"]:
+                    lines.append(line["sku"])
+                sqs.send_message(QueueUrl="https://sqs.example/q", MessageBody=json.dumps(lines))
+            everything = []
+            for record in event["Records"]:
+                everything.append(record["body"])
+            sqs.send_message(QueueUrl="https://sqs.example/q", MessageBody=json.dumps(everything))
+        """
+    [(line, column, message)] = findings(tmp_path, source, "LK702")
+    assert (line, column) == (15, 5)
+    assert message.startswith("the payload of this SQS message is built from the whole batch of records (`event['Records']`)")
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [

@@ -614,6 +614,55 @@ RETRIED = {
         def outer():
             work()
         """,
+    "a server error goes round": """
+        import time
+        def work():
+            for attempt in range(5):
+                response = target()
+                if response.status_code >= 500:
+                    time.sleep(2)
+                    continue
+                return response.json()
+        """,
+    "while the request fails": """
+        import time
+        def work():
+            response = None
+            while response is None or not response.ok:
+                response = target()
+                time.sleep(1)
+        """,
+    "a throttle goes round, a leave on success": """
+        import time
+        def work():
+            while True:
+                try:
+                    target()
+                    break
+                except ClientError as error:
+                    if error.response["Error"]["Code"] == "ThrottlingException":
+                        time.sleep(1)
+                        continue
+                    raise
+        """,
+    "failed records go round": """
+        def work(records):
+            for attempt in range(3):
+                response = target(Records=records)
+                if response["FailedPutCount"] == 0:
+                    break
+        """,
+    "an item not found is an answer, the error goes round": """
+        def work(key):
+            for attempt in range(5):
+                try:
+                    response = target(Key=key)
+                except ClientError:
+                    continue
+                if "Item" not in response:
+                    return None
+                return response["Item"]
+        """,
 }
 
 
@@ -629,6 +678,66 @@ NOT_RETRIED = {
     "except that re-raises": "def work():\n    for attempt in range(3):\n        try:\n            return target()\n        except Exception:\n            raise\n",
     "polling while loop": "import time\ndef work():\n    while True:\n        if target():\n            break\n        time.sleep(5)\n",
     "one caller retried, one not": "from tenacity import retry\ndef work():\n    target()\n@retry\ndef a():\n    work()\ndef b():\n    work()\n",
+    "polling counted with range()": """
+        import time
+        def work(snapshot_id):
+            for i in range(30):
+                time.sleep(10)
+                status = target(SnapshotIds=[snapshot_id])["Snapshots"][0]["Status"]
+                if status == "AVAILABLE":
+                    break
+        """,
+    "polling that rides out errors": """
+        import time
+        def work(expected):
+            while True:
+                try:
+                    items = target()["Items"]
+                    if len(items) >= expected:
+                        return items
+                except ClientError:
+                    pass
+                time.sleep(1)
+        """,
+    "polling in the while test": """
+        import time
+        def work():
+            status = "PENDING"
+            while status != "DONE":
+                try:
+                    status = target()["status"]
+                except ClientError:
+                    pass
+                time.sleep(5)
+        """,
+    "polling a terminal state with success in its name": """
+        import time
+        def work(arn):
+            while True:
+                execution = target(executionArn=arn)
+                if execution["status"] == "SUCCEEDED":
+                    return execution
+                if execution["status"] in ("FAILED", "TIMED_OUT"):
+                    raise RuntimeError(execution["status"])
+                time.sleep(2)
+        """,
+    "paging that stops at the first error": """
+        def work(pages):
+            for page in range(1, 20):
+                response = target(page)
+                if response.status_code != 200:
+                    break
+                pages.append(response.json())
+        """,
+    "a status check it cannot read": """
+        def work():
+            for attempt in range(3):
+                response = target()
+                if response.status_code in RETRYABLE:
+                    continue
+                if response.json():
+                    return response
+        """,
 }
 
 
@@ -636,6 +745,66 @@ NOT_RETRIED = {
 def test_not_retried(source):
     resolver = resolve(source)
     assert resolver.context(call(resolver, "target(")).retry is None
+
+
+def test_a_retry_loop_is_named_and_a_polling_loop_is_not():
+    resolver = resolve(RETRIED["a server error goes round"] + NOT_RETRIED["polling counted with range()"].replace("work(", "poll("))
+    retry_loop, polling_loop = (resolver.context(c).loops[0] for c in calls(resolver, "target("))
+    assert resolver.retry_loop(retry_loop).description == "a retry loop"
+    assert resolver.retry_loop(polling_loop) is None
+    assert resolver.retry_loops() == [retry_loop]
+
+
+FAN_OUT = {
+    "every item": ("for item in items:\n        target(item)\n", "for"),
+    "a break only some items reach": ("for item in items:\n        target(item)\n        if item.last:\n            break\n", "for"),
+    "a continue before the break": ("for item in items:\n        target(item)\n        if item.skip:\n            continue\n        break\n", "for"),
+    "a break of the inner loop only": (
+        "for batch in batches:\n        for item in batch:\n            target(item)\n            break\n", "outer"
+    ),
+    "invoke then break": ("for item in items:\n        if item.ready:\n            target(item)\n            break\n", None),
+    "return of the invoke": ("for item in items:\n        if item.ready:\n            return target(item)\n", None),
+    "invoke in a try, then break": (
+        "for item in items:\n        try:\n            target(item)\n        except ClientError:\n            continue\n        break\n", None
+    ),
+    "the inner loop hands one off, the outer repeats": (
+        "for batch in batches:\n        for item in batch:\n            target(item)\n            return\n", None
+    ),
+}
+
+
+@pytest.mark.parametrize(("body", "expected"), FAN_OUT.values(), ids=FAN_OUT.keys())
+def test_fan_out_loop_skips_a_single_hand_off(body, expected):
+    resolver = resolve(f"def work(items, batches):\n    {body}")
+    found = resolver.fan_out_loop(call(resolver, "target("))
+    if expected is None:
+        assert found is None
+    else:
+        loop, site = found
+        assert site is None
+        outermost = resolver.module.tree.body[0].body[0]
+        assert loop is (outermost if expected == "outer" else resolver.context(call(resolver, "target(")).loops[-1])
+
+
+def test_fan_out_loop_through_a_call_site_that_leaves():
+    resolver = resolve(
+        """
+        def notify(user):
+            target(user)
+
+        def first(users):
+            for user in users:
+                if user.active:
+                    notify(user)
+                    break
+
+        def every(users):
+            for user in users:
+                notify(user)
+        """
+    )
+    loop, site = resolver.fan_out_loop(call(resolver, "target("))
+    assert resolver.module.location_of(site).line == 12 and loop is resolver.context(site).loops[0]
 
 
 def test_a_session_built_by_a_factory_keeps_its_adapter():
@@ -903,6 +1072,39 @@ def test_unbounded_data():
         "the whole event (a batch of records)",
     ]
     assert found[8:] == [None, None, None]
+
+
+def test_a_list_made_anew_for_each_record_holds_one_record():
+    resolver = resolve(
+        """
+        def handler(event, context):
+            for record in event["Records"]:
+                per_record = []
+                per_record.append(record["body"])
+                use(per_record)
+            across = []
+            for record in event["Records"]:
+                across.append(record["body"])
+                if len(across) == 10:
+                    use(across)
+                    across = []
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    grouped = []
+                grouped.append(record)
+                use(grouped)
+            for record in event["Records"]:
+                nested = []
+                for page in paginator.paginate(Bucket=record["bucket"]):
+                    nested.extend(page["Contents"])
+                use(nested)
+        """
+    )
+    found = [resolver.unbounded_data(c.args[0]) for c in calls(resolver, "use(")]
+    batch = "the whole batch of records (`event['Records']`)"
+    # made anew before the fill: one record; chunks and a reset under an `if` span records; the
+    # inner paginator is still unbounded
+    assert found == [None, batch, batch, "all pages of a paginator"]
 
 
 def test_returns_unbounded_for_the_response_size_rule():

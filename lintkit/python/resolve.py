@@ -31,6 +31,10 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
+from lintkit.python.loops import TRY_NODES as _TRY_NODES  # noqa: F401 (the resolver's name for it)
+from lintkit.python.loops import always_leaves as _always_leaves  # noqa: F401
+from lintkit.python.loops import body_nodes as _loop_body_nodes
+from lintkit.python.loops import leaves_after, retries_on_failure, runs_each_pass
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
     COMPREHENSION_NODES,
@@ -1443,9 +1447,9 @@ class ModuleResolver:
 
     def retry_loop(self, loop: ast.AST) -> RetryConstruct | None:
         """A loop that retries its body: a tenacity `for attempt in Retrying(...)`, or a
-        hand-written `for attempt in range(n)` / `while` loop that leaves on success (`break` /
-        `return` in a `try`, or after a status check) and goes round again on failure (an
-        `except` that does not leave, or a sleep)."""
+        hand-written `for attempt in range(n)` / `while` loop that goes round again because
+        something failed and leaves once it worked (`loops.retries_on_failure`). A loop that
+        polls for a state (`if status == "AVAILABLE": break`) is not a retry."""
         key = ("retry_loop", loop)
         if key in self._memo:
             return self._memo[key]
@@ -1454,32 +1458,15 @@ class ModuleResolver:
             iterable = self.instance(loop.iter)
             if iterable is not None and iterable.kind in RETRYING_CONTROLLERS:
                 found = RetryConstruct("loop", loop, "a tenacity Retrying loop")
-            elif self._counting(loop.iter) and self._hand_written_retry(loop):
+            elif self._counting(loop.iter) and retries_on_failure(loop):
                 found = RetryConstruct("loop", loop, "a retry loop")
-        elif isinstance(loop, ast.While) and self._hand_written_retry(loop):
+        elif isinstance(loop, ast.While) and retries_on_failure(loop):
             found = RetryConstruct("loop", loop, "a retry loop")
         self._memo[key] = found
         return found
 
     def _counting(self, iterable: ast.expr) -> bool:
         return isinstance(iterable, ast.Call) and self.qualified_name(iterable.func) in ("range", "itertools.count", "itertools.repeat")
-
-    def _hand_written_retry(self, loop: ast.For | ast.AsyncFor | ast.While) -> bool:
-        statements = list(_loop_body_nodes(loop))
-        for node in statements:
-            if isinstance(node, _TRY_NODES) and node.handlers:
-                exits = any(isinstance(n, (ast.Break, ast.Return)) for n in _loop_body_nodes(node.body))
-                goes_round = any(
-                    not _always_leaves(handler) or any(isinstance(n, ast.Continue) for n in _loop_body_nodes(handler.body))
-                    for handler in node.handlers
-                )
-                if exits and goes_round:
-                    return True
-        if not isinstance(loop, FOR_NODES):
-            return False  # a `while` that sleeps and breaks is as likely a polling loop
-        # `for attempt in range(n)`: call, check the status, break on success, sleep
-        leaves = any(isinstance(n, (ast.Break, ast.Return)) for n in statements)
-        return leaves and any(isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS for n in statements)
 
     def calls_in(self, loop: ast.AST) -> list[ast.Call]:
         """The calls made inside a loop (its body, its `while` test; not nested functions)."""
@@ -1497,18 +1484,24 @@ class ModuleResolver:
         return [n for n in _loop_body_nodes(loop) if isinstance(n, ast.Call) and self.qualified_name(n.func) in SLEEP_FUNCTIONS]
 
     def fan_out_loop(self, call: ast.Call) -> tuple[ast.AST, ast.Call | None] | None:
-        """The loop that repeats a call for many items (not a retry loop): an enclosing loop, or
-        one around a call of the enclosing function in this module (then with that call site)."""
+        """The loop that repeats a call for many items (not a retry loop, nor one the call always
+        leaves): an enclosing loop, or one around a call of the enclosing function in this module
+        (then with that call site)."""
         context = self.context(call)
         for loop in reversed(context.loops):
-            if self.retry_loop(loop) is None:
+            if self._repeats(call, loop):
                 return loop, None
         if context.function is not None:
             for site in self.call_sites(context.function):
                 for loop in reversed(self.context(site).loops):
-                    if self.retry_loop(loop) is None:
+                    if self._repeats(site, loop):
                         return loop, site
         return None
+
+    def _repeats(self, call: ast.Call, loop: ast.AST) -> bool:
+        """Does the loop run the call once per item: not a retry loop, and not leaving right
+        after the call (`invoke(...); break`: one hand-off)?"""
+        return self.retry_loop(loop) is None and not leaves_after(call, loop, self.parents)
 
     def describe_loop(self, loop: ast.AST) -> str:
         if isinstance(loop, FOR_NODES):
@@ -1808,27 +1801,41 @@ class ModuleResolver:
 
     def _loop_fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr, Scope]]:
         """For `items = []` in `scope`: the iterables of the loops in which `items` is filled
-        (with the scope they are evaluated in)."""
-        for _, where, loops in self._fillings(name, scope):
+        (with the scope they are evaluated in). A loop whose every pass makes the collection anew
+        before filling it (`for record in records: items = []`) holds one pass's items: it does
+        not count."""
+        bindings = scope.bindings.get(name) or []
+        for _, where, loops, filler in self._fillings(name, scope):
             for loop in loops:
                 iterable = self.loop_iterable(loop)
-                if iterable is not None:
+                if iterable is not None and not self._made_anew(bindings, loop, filler):
                     yield iterable, where
 
-    def _fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr | None, Scope, tuple[ast.AST, ...]]]:
+    def _fillings(self, name: str, scope: Scope) -> Iterator[tuple[ast.expr | None, Scope, tuple[ast.AST, ...], ast.AST]]:
         """For a collection bound in `scope`: what `items.append(v)`, `.extend(v)`, `.add(v)` or
-        `items += v` adds to it (`v`), the scope that runs it, and the loops around it."""
+        `items += v` adds to it (`v`), the scope that runs it, the loops around it, and the
+        node that adds it."""
         fillers = [c for method in ("append", "extend", "add") for c in self._calls_naming(method)[0]]
         for call in fillers:
             func, frame = call.func, self._frames[call]
             if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == name):
                 continue
-            if self.lookup(name, frame.scope) is not scope.bindings.get(name):
+            bindings = scope.bindings.get(name)
+            if self.lookup(name, frame.scope) is not bindings:
                 continue
-            yield (call.args[0] if call.args else None), frame.scope, frame.loops
+            yield (call.args[0] if call.args else None), frame.scope, frame.loops, call
         for binding in scope.bindings.get(name, []):
             if binding.kind == "augmented" and isinstance(binding.node, ast.AugAssign) and isinstance(binding.node.op, ast.Add):
-                yield binding.node.value, binding.scope, self._statement_loops.get(binding.node, ())
+                yield binding.node.value, binding.scope, self._statement_loops.get(binding.node, ()), binding.node
+
+    def _made_anew(self, bindings: list[Binding], loop: ast.AST, filler: ast.AST) -> bool:
+        """Is the collection bound to an empty one on every pass of `loop`, before `filler`?"""
+        before = (filler.lineno, filler.col_offset)  # type: ignore[attr-defined]
+        return any(
+            b.kind == "value" and _is_empty_collection(b.node) and (b.node.lineno, b.node.col_offset) < before  # type: ignore[union-attr]
+            and runs_each_pass(b.node, loop, self.parents)  # type: ignore[arg-type]
+            for b in bindings
+        )
 
     @staticmethod
     def loop_iterable(loop: ast.AST) -> ast.expr | None:
@@ -1929,7 +1936,7 @@ class ModuleResolver:
         """What `items.extend(v)` (or `.append`, `.add`, `+=`) adds to a collection. In a loop that
         does not also rebind `items`, one DynamoDB page per iteration leaves no 1 MB bound."""
         bound_in = self._statement_loops.get(self.parents.get(binding.node), ())  # type: ignore[arg-type]
-        for value, where, loops in self._fillings(name, binding.scope):
+        for value, where, loops, _ in self._fillings(name, binding.scope):
             reason = self.unbounded_data(value, where, depth + 1)
             gathering = [loop for loop in loops if loop not in bound_in]
             if gathering and _at_most_mb(reason) is not None:
@@ -2137,29 +2144,6 @@ def _last_key(expr: ast.AST | None) -> str | None:
     if isinstance(expr, ast.Call) and _is_get(expr) and expr.args:
         return string_value(expr.args[0])
     return None
-
-
-def _loop_body_nodes(node: ast.AST | list[ast.stmt]) -> Iterator[ast.AST]:
-    """The nodes of a loop's (or block's) body, not entering nested loops or functions: a
-    `break` there belongs to this loop."""
-    roots = node.body if isinstance(node, LOOP_NODES) else node if isinstance(node, list) else [node]
-    stack: list[ast.AST] = list(reversed(roots))
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in reversed(child_nodes(current)):
-            if type(child) in _NESTED:
-                continue
-            stack.append(child)
-
-
-_NESTED = frozenset({*LOOP_NODES, *SCOPE_NODES})
-_TRY_NODES = (ast.Try, getattr(ast, "TryStar", ast.Try))
-
-
-def _always_leaves(handler: ast.ExceptHandler) -> bool:
-    """Does an `except` block end by raising, returning or breaking out of the loop?"""
-    return bool(handler.body) and isinstance(handler.body[-1], (ast.Raise, ast.Return, ast.Break))
 
 
 def _is_inside_body(scope_node: ast.AST, child: ast.AST) -> bool:
