@@ -225,7 +225,8 @@ def _file_roles(result) -> str:
         return ""
     lines = []
     for path, info in sorted(model.files.items(), key=lambda item: display_path(item[0])):
-        role = info.role.value + (f": {info.why}" if info.why else "")
+        why = info.explain(display_path)
+        role = info.role.value + (f": {why}" if why else "")
         if model.all_code and not info.role.is_lambda_code:
             role += " (checked: --all-code)"
         lines.append(f"{display_path(path)}: {role}")

@@ -141,13 +141,14 @@ class Run:
         in_assemblies = {real(stack.template_file) for stack in stacks}
         plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and real(f.path) not in in_assemblies]
         templates = self._load_templates(plain) + self._load_stack_templates(stacks)
-        roots = [real(p) if Path(p).is_dir() else real(p).parent for p in paths]
+        folders = [real(p) for p in paths if Path(p).is_dir()]
+        roots = folders + [real(p).parent for p in paths if not Path(p).is_dir()]
         links = link_handlers(templates, roots, real)
         python_files = [f.path for f in discovery.files if f.kind is FileKind.PYTHON]
         prefer_source_files(links, python_files, real)
         linked_files = [link.module_file for link in links.values() if link.module_file is not None]
         project = Project(templates=templates, links=links)
-        self._load_modules(project, python_files, linked_files, roots)
+        self._load_modules(project, python_files, linked_files, folders)
         self.result.project = project
         self.result.files_checked = (
             len(templates)
@@ -292,7 +293,7 @@ class Run:
                 self.cache.put_data(key, data)
         return document
 
-    def _load_modules(self, project: Project, files: list[Path], linked: list[Path], roots: list[Path]) -> None:
+    def _load_modules(self, project: Project, files: list[Path], linked: list[Path], folders: list[Path]) -> None:
         """Read and parse the Python files, build the Lambda code model from what each imports,
         and keep the trees the code rules and joins need.
 
@@ -386,10 +387,9 @@ class Run:
         project.lambda_code = build_lambda_code(
             summaries,
             project.entry_points(),
-            self._tops(summaries, roots),
+            self._tops(summaries, folders),
             lambda_code_globs=self.config.lambda_code,
             relpath=self.config.relpath,
-            display=display_path,
             all_code=self.config.all_code,
         )
 
@@ -421,25 +421,37 @@ class Run:
         project.unparsable.add(resolved)
         self.result.findings.append(finding)
 
-    def _tops(self, files: Iterable[Path], roots: list[Path]) -> dict[Path, Path]:
-        """For each file, the folder its role by location is read below: the outermost of the
-        checked folders, the configuration file's folder and the git work tree that hold it
-        (pre-commit names `tests/helpers.py` itself: it is still a test)."""
+    def _tops(self, files: Iterable[Path], folders: list[Path]) -> dict[Path, Path]:
+        """For each file, the folder its role by location is read below: the outermost checked
+        folder (or the configuration file's folder) that holds it; for a file given on its own
+        (pre-commit names `tests/helpers.py`: still a test), the git work tree that holds it."""
         from lintkit.project import repository_root
 
         walked: dict[Path, Path | None] = {}
         tops: dict[Path, Path] = {}
-        folders = set(roots)
+        candidates = {str(folder) for folder in folders}
         if self.config.path is not None:
-            folders.add(self.real_path(self.config.root))
+            candidates.add(str(self.real_path(self.config.root)))
+        by_folder: dict[str, Path | None] = {}
         for file in files:
-            repository = repository_root(file.parent, walked)
-            outermost = self.real_path(repository) if repository is not None else None
-            for folder in file.parents:  # the outermost checked folder above the file
-                if folder in folders:
-                    outermost = folder
-            if outermost is not None:
-                tops[file] = outermost
+            folder = os.path.dirname(str(file))
+            if folder not in by_folder:
+                outermost = None
+                current = folder
+                while True:  # up to the file system's root: the last match is the outermost
+                    if current in candidates:
+                        outermost = current
+                    parent = os.path.dirname(current)
+                    if parent == current:
+                        break
+                    current = parent
+                if outermost is None:
+                    repository = repository_root(Path(folder), walked)
+                    outermost = str(self.real_path(repository)) if repository is not None else None
+                by_folder[folder] = Path(outermost) if outermost is not None else None
+            top = by_folder[folder]
+            if top is not None:
+                tops[file] = top
         return tops
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:

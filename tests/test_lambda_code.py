@@ -449,3 +449,12 @@ def test_a_helper_module_knows_the_functions_whose_handlers_import_it(tmp_path):
     found = run_engine([tmp_path], select=["LK103"]).findings
     assert [(Path(f.path).name, f.line) for f in found] == [("http.py", 4)]
     assert "the REST API caller gets the error" in found[0].message
+
+
+def test_a_test_file_given_on_its_own_is_still_a_test(tmp_path):
+    """pre-commit passes changed files one by one: `tests/helpers.py` is read below the work tree."""
+    (tmp_path / ".git").mkdir()
+    write_project(tmp_path, {"tests/helpers.py": REQUESTS_CALL, "src/handler.py": REQUESTS_CALL})
+    result = run_engine([tmp_path / "tests" / "helpers.py", tmp_path / "src" / "handler.py"])
+    assert roles(result, tmp_path) == {"tests/helpers.py": Role.TEST, "src/handler.py": Role.ENTRY}
+    assert [(Path(f.path).name, f.line) for f in result.findings if f.code == "LK605"] == [("handler.py", 4)]

@@ -161,11 +161,19 @@ ALL = "*"  # every top-level function and class of the module is a root
 @dataclass
 class FileInfo:
     role: Role
-    why: str = ""  # "handler of OrdersFunction (template.yaml)", "imported by src/app.py", ...
+    why: str = ""  # "handler of OrdersFunction (template.yaml)", "by its location", ...
+    imported_by: Path | None = None  # a reached module: the first Lambda-code module found importing it
     roots: set[str] = field(default_factory=set)  # names, or ALL
     code_dirs: list[Path] = field(default_factory=list)  # where its absolute imports are looked up
     functions: list[Any] = field(default_factory=list)  # the template functions whose handlers reach it
     outside: list[str] = field(default_factory=list)  # imports not found in the project
+
+
+    def explain(self, display: Callable[[Path], str] = str) -> str:
+        """Why the file has its role, for `--show-files` (`display` shows a path to the user)."""
+        if self.imported_by is not None:
+            return f"imported by {display(self.imported_by)}"
+        return self.why
 
 
 @dataclass
@@ -224,33 +232,44 @@ class VendoredPackages:
     (else its name). Each folder is listed once."""
 
     def __init__(self) -> None:
-        self._packages: dict[Path, frozenset[str]] = {}
+        self._packages: dict[str, frozenset[str]] = {}
+        self._inside: dict[tuple[str, str], bool] = {}  # (folder, top) -> inside a vendored package?
 
-    def _installed(self, folder: Path) -> frozenset[str]:
+    def _installed(self, folder: str) -> frozenset[str]:
         known = self._packages.get(folder)
         if known is not None:
             return known
         names: set[str] = set()
         try:
-            entries = [e for e in os.scandir(folder) if e.name.endswith(_DIST_SUFFIXES)]
+            with os.scandir(folder) as scan:
+                entries = [e.path for e in scan if e.name.endswith(_DIST_SUFFIXES)]
         except OSError:
             entries = []
         for entry in entries:
-            names.update(_distribution_packages(Path(entry.path)))
+            names.update(_distribution_packages(Path(entry)))
         self._packages[folder] = frozenset(names)
         return self._packages[folder]
 
+    def _folder_inside(self, folder: str, top: str) -> bool:
+        """Is `folder` a vendored package or inside one (looking no higher than `top`)?"""
+        key = (folder, top)
+        found = self._inside.get(key)
+        if found is None:
+            parent, name = os.path.split(folder)
+            if folder == top or parent == folder or not folder.startswith(top):
+                found = False
+            else:
+                found = name in self._installed(parent) or self._folder_inside(parent, top)
+            self._inside[key] = found
+        return found
+
     def holds(self, path: Path, top: Path) -> bool:
         """Is `path` (below `top`) a file of a vendored package?"""
-        folder = path.parent
-        child = path.name
-        while True:
-            installed = self._installed(folder)
-            if installed and (child in installed or child.removesuffix(".py") in installed):
-                return True
-            if folder == top or folder.parent == folder:
-                return False
-            child, folder = folder.name, folder.parent
+        folder, name = os.path.split(str(path))
+        installed = self._installed(folder)
+        if installed and name.removesuffix(".py") in installed:
+            return True
+        return self._folder_inside(folder, str(top))
 
 
 def _distribution_packages(dist_info: Path) -> set[str]:
@@ -276,6 +295,8 @@ def _distribution_packages(dist_info: Path) -> set[str]:
 
 
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
+_SEP = os.sep
+_INIT = os.sep + "__init__.py"
 
 
 def build_lambda_code(
@@ -285,21 +306,21 @@ def build_lambda_code(
     *,
     lambda_code_globs: Iterable[str] = (),
     relpath: Callable[[Path], str] | None = None,
-    display: Callable[[Path], str] = str,
     all_code: bool = False,
 ) -> LambdaCode:
     """The model of a run. `summaries` holds every Python file of the run (None: it does not
     parse); `entries` are the handlers templates link; `tops` maps each file to the folder
     being checked that holds it (roles by location are read below it). `lambda_code_globs`
     are configured entry points, matched against `relpath(path)` (the path relative to the
-    configuration's folder). `display` gives a path as the user reads it."""
+    configuration's folder)."""
     model = LambdaCode(all_code=all_code)
     vendored = VendoredPackages()
     for path in summaries:
         top = tops.get(path)
-        try:
-            parts = path.relative_to(top).parts if top is not None else (path.name,)
-        except ValueError:
+        text, top_text = str(path), str(top)
+        if top is not None and text.startswith(top_text + _SEP):
+            parts = tuple(text[len(top_text) + 1 :].split(_SEP))
+        else:
             parts = (path.name,)
         by_place = path_role(parts, top is not None and vendored.holds(path, top))
         model.files[path] = FileInfo(by_place or Role.UNREACHED, "by its location" if by_place else "")
@@ -334,23 +355,28 @@ def build_lambda_code(
             names = ", ".join(f"{n}()" for n in summary.handler_shaped)
             enter(path, summary.handler_shaped, f"handler-shaped function {names}, no template links it", None)
 
-    known = set(summaries)
+    known = {str(path): path for path in summaries}
+    resolved: dict[tuple, list[tuple[Path, tuple[str, ...]]]] = {}  # many files share imports
     while queue:
         path = queue.pop()
         summary = summaries.get(path)
         info = model.files[path]
         if summary is None:
             continue
-        bases = [*info.code_dirs, path.parent]
-        if not info.code_dirs:  # no template says where the code root is: the folders above too
-            top = tops.get(path)
-            folder = path.parent
-            while top is not None and folder != top and top in folder.parents:
-                folder = folder.parent
+        own = folder = os.path.dirname(str(path))
+        bases = [*map(str, info.code_dirs), folder]
+        top = tops.get(path)
+        if not info.code_dirs and top is not None:  # no template says where the code root is: the folders above too
+            top_text = str(top)
+            while folder != top_text and folder.startswith(top_text):
+                folder = os.path.dirname(folder)
                 bases.append(folder)
-        shown_importer = display(path)
+        search = tuple(bases)
         for imported in summary.imports:
-            targets = _resolve(path, imported, bases, known)
+            memo_key = (own if imported.level else search, imported)
+            targets = resolved.get(memo_key)
+            if targets is None:
+                targets = resolved[memo_key] = _resolve(str(path), imported, search, known)
             if not targets:
                 head = imported.module.split(".", 1)[0]
                 if imported.level or (head and head not in _STDLIB):
@@ -367,7 +393,7 @@ def build_lambda_code(
                     continue  # never Lambda code, whoever imports it
                 new = target_info.role is Role.UNREACHED
                 if new:
-                    target_info.role, target_info.why = Role.REACHED, f"imported by {shown_importer}"
+                    target_info.role, target_info.imported_by = Role.REACHED, path
                 grown = not set(names) <= target_info.roots
                 target_info.roots.update(names)
                 for code_dir in info.code_dirs:
@@ -383,32 +409,34 @@ def build_lambda_code(
     return model
 
 
-def _resolve(importer: Path, imported: Import, bases: list[Path], known: set[Path]) -> list[tuple[Path, tuple[str, ...]]]:
+def _resolve(importer: str, imported: Import, bases: tuple[str, ...], known: Mapping[str, Path]) -> list[tuple[Path, tuple[str, ...]]]:
     """The project files an import loads, each with the names it takes from them (ALL when a
     module itself is bound to a name). The packages on the way (`__init__.py`) run too, with
-    no names. The first base that holds the module wins."""
+    no names. The first base that holds the module wins. Paths are strings here: this runs
+    for every import of every Lambda-code module."""
     parts = [p for p in imported.module.split(".") if p]
     if imported.level:
-        base = importer.parent
+        base = os.path.dirname(importer)
         for _ in range(imported.level - 1):
-            base = base.parent
-        bases = [base]
+            base = os.path.dirname(base)
+        bases = (base,)
     elif not parts:
         return []
     for base in bases:
-        module = _module_file(base, parts, known) if parts else _in(base / "__init__.py", known)
+        module = _module_file(base, parts, known) if parts else known.get(base + _INIT)
         targets: list[tuple[Path, tuple[str, ...]]] = []
         found = module is not None
         folder = base
         for part in parts[:-1]:
-            folder = folder / part
-            package = _in(folder / "__init__.py", known)
+            folder = f"{folder}{_SEP}{part}"
+            package = known.get(folder + _INIT)
             if package is not None:
                 targets.append((package, ()))
         if imported.names:  # `from X import a, b`: submodules of X, or names X defines
             names: list[str] = []
+            package_dir = _SEP.join((base, *parts))
             for name in imported.names:
-                submodule = _module_file(base.joinpath(*parts), [name], known) if name != "*" else None
+                submodule = _module_file(package_dir, [name], known) if name != "*" else None
                 if submodule is not None:
                     targets.append((submodule, (ALL,)))
                     found = True
@@ -423,10 +451,6 @@ def _resolve(importer: Path, imported: Import, bases: list[Path], known: set[Pat
     return []
 
 
-def _in(path: Path, known: set[Path]) -> Path | None:
-    return path if path in known else None
-
-
-def _module_file(base: Path, parts: list[str], known: set[Path]) -> Path | None:
-    path = base.joinpath(*parts)
-    return _in(path.with_name(path.name + ".py"), known) or _in(path / "__init__.py", known)
+def _module_file(base: str, parts: list[str], known: Mapping[str, Path]) -> Path | None:
+    path = _SEP.join((base, *parts))
+    return known.get(path + ".py") or known.get(path + _INIT)
