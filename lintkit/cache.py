@@ -78,16 +78,28 @@ class Cache:
             return json.loads(entry.read())
 
     def get(self, key: str) -> list[Finding] | None:
+        entry = self.get_with_notes(key)
+        return entry[0] if entry is not None else None
+
+    def get_with_notes(self, key: str) -> tuple[list[Finding], list[str]] | None:
+        """The findings stored under `key`, and the notes stored with them (a module in syntax
+        newer than the running Python has one instead of results)."""
         try:
-            findings = [_finding(item) for item in self._read(key)]  # type: ignore[attr-defined]
+            data = self._read(key)
+            records, notes = (data["findings"], data["notes"]) if isinstance(data, dict) else (data, [])
+            findings = [_finding(item) for item in records]  # type: ignore[union-attr]
+            if not all(isinstance(note, str) for note in notes):
+                raise TypeError("a note is not text")
         except (OSError, ValueError, KeyError, TypeError):
             self.misses += 1
             return None
         self.hits += 1
-        return findings
+        return findings, list(notes)
 
-    def put(self, key: str, findings: Iterable[Finding]) -> None:
-        self.put_data(key, [_record(f) for f in findings])
+    def put(self, key: str, findings: Iterable[Finding], notes: Iterable[str] = ()) -> None:
+        records = [_record(f) for f in findings]
+        notes = list(notes)
+        self.put_data(key, {"findings": records, "notes": notes} if notes else records)
 
     def get_data(self, key: str) -> object | None:
         """Any JSON stored under `key` (not counted in `hits`/`misses`, which are about results)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from functools import partial
 from dataclasses import dataclass, field, replace
@@ -289,7 +290,7 @@ class Run:
         return document
 
     def _load_modules(self, project: Project, files: list[Path], linked: list[Path]) -> None:
-        from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
+        from lintkit.python.module import NewerPythonSyntax, PythonSyntaxError, decode_source, parse_python
 
         code_rules = self._rules(CodeRule)
         linked_files = {self.real_path(file) for file in linked}
@@ -315,12 +316,14 @@ class Run:
                 source = self._read(file)
                 text = (source if isinstance(source, str) else decode_source(source)).removeprefix("\ufeff")
                 key = self._module_key(project, resolved, shown, text)
-                cached = self.cache.get(key) if self.cache is not None and key is not None else None
-                if cached is not None:
+                entry = self.cache.get_with_notes(key) if self.cache is not None and key is not None else None
+                if entry is not None:
+                    cached, notes = entry
                     self.result.findings.extend(cached)
+                    self.result.problems.extend((shown, note) for note in notes)
                     self._texts[shown] = text
-                    if any(f.code == PARSE_ERROR and f.path == shown for f in cached):
-                        project.unparsable.add(resolved)
+                    if notes or any(f.code == PARSE_ERROR and f.path == shown for f in cached):
+                        project.unparsable.add(resolved)  # newer syntax, or LK001
                     else:
                         self._unparsed[resolved] = (shown, text)
                     continue
@@ -331,6 +334,17 @@ class Run:
                     max_depth=self.config.limits.max_expression_depth,
                     syntax_only=not needs_tree(resolved, text),
                 )
+            except NewerPythonSyntax as error:
+                # its code cannot be read here, but its handler exists (no LK002): the rules that
+                # need no code still run for its functions
+                project.unparsable.add(resolved)
+                self._texts[shown] = text
+                found, notes = self._newer_syntax(project, resolved, shown, error)
+                self.result.findings.extend(found)
+                self.result.problems.extend((shown, note) for note in notes)
+                if self.cache is not None and key is not None:
+                    self.cache.put(key, found, notes)
+                continue
             except (LimitExceeded, PythonSyntaxError) as error:
                 project.unparsable.add(resolved)
                 prefix = "" if isinstance(error, LimitExceeded) else "Python file does not parse: "
@@ -352,6 +366,39 @@ class Run:
             project.modules[resolved] = module
             if key is not None:
                 self._module_keys[resolved] = key
+
+    def _newer_syntax(self, project: Project, resolved: Path, shown: str, error) -> tuple[list[Finding], list[str]]:
+        """A module in syntax newer than the Python running lintkit: a note, or LK001 for each
+        function whose runtime (written literally) is older than the syntax (its import fails
+        there with `Runtime.UserCodeSyntaxError`)."""
+        newer = error.newer
+        host = ".".join(map(str, sys.version_info[:2]))
+        what = f"line {newer.line} uses {newer.feature}, syntax of Python {newer.python}"
+        functions = [link.function for link in project.links.values() if link.module_file == resolved]
+        findings: list[Finding] = []
+        runtimes: list[str] = []
+        for function in functions:
+            runtime, version = function.runtime, function.python_version
+            if version is None:
+                continue
+            if version < newer.version:
+                findings.append(self._make(
+                    PARSE_ERROR,
+                    Location(shown, newer.line, 1),
+                    f"Python file does not parse on {runtime}, the runtime of {function.logical_id} "
+                    f"({function.template.path}): {what}; set Runtime to python{newer.python} or newer, "
+                    f"or write it without that syntax",
+                ))
+            elif f"{function.logical_id} runs {runtime}" not in runtimes:
+                runtimes.append(f"{function.logical_id} runs {runtime}")
+        if findings:
+            return findings, []
+        ran = f" ({', '.join(runtimes)})" if runtimes else ""
+        note = (
+            f"{what}{ran}, newer than the Python {host} running lintkit: the file is not a syntax error, "
+            f"but its code was not analysed; run lintkit with Python {newer.python} or newer to check it"
+        )
+        return [], [note]
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
         """A module's code-rule results depend on its text and on the templates that link it."""
