@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from functools import partial
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,7 @@ from lintkit.templates.model import Template, TemplateStructureError, template_f
 
 if TYPE_CHECKING:  # pragma: no cover
     from lintkit.python.module import PythonModule
+    from lintkit.python.newer import NewerSyntax
 
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
 PARSE_ERROR = "LK001"
@@ -303,7 +305,8 @@ class Run:
         cache, or its tree is kept for the rules when it is Lambda code (or a template links
         it) and holds a word some enabled rule looks for (the prefilter)."""
         from lintkit.python.lambda_code import ModuleSummary, build_lambda_code, summarize
-        from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
+        from lintkit.python.module import NewerPythonSyntax, PythonSyntaxError, decode_source, parse_python
+        from lintkit.python.newer import NewerSyntax
 
         code_rules = self._rules(CodeRule)
         real = self.real_path
@@ -354,6 +357,11 @@ class Run:
             data = index.get(key) if index is not None else None  # type: ignore[arg-type]
             if key is not None:
                 used.add(key)
+            if isinstance(data, dict) and "newer" in data:
+                major, minor, feature, line = data["newer"]
+                self._newer_syntax(project, resolved, shown, NewerSyntax((major, minor), feature, line))
+                summaries[resolved] = None
+                continue
             if isinstance(data, dict) and "error" in data:
                 error_data = data["error"]
                 self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error_data[0], error_data[1]), error_data[2]))
@@ -363,6 +371,14 @@ class Run:
             if summary is None:
                 try:
                     module = parse(resolved, shown, text)
+                except NewerPythonSyntax as error:
+                    newer = error.newer
+                    if index is not None:
+                        index[key] = {"newer": [*newer.version, newer.feature, newer.line]}  # type: ignore[index]
+                        added = True
+                    self._newer_syntax(project, resolved, shown, newer)
+                    summaries[resolved] = None
+                    continue
                 except (LimitExceeded, PythonSyntaxError) as error:
                     message = error.message if isinstance(error, LimitExceeded) else "Python file does not parse: " + error.message
                     self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, error.line, error.column), message))
@@ -453,6 +469,40 @@ class Run:
             if top is not None:
                 tops[file] = top
         return tops
+
+    def _newer_syntax(self, project: Project, resolved: Path, shown: str, newer: "NewerSyntax") -> None:
+        """A module in syntax newer than the Python running lintkit: its code cannot be read
+        here, but its handler exists (no LK002) and the rules that need no code still run for
+        its functions. A note, or LK001 for each function whose runtime (written literally) is
+        older than the syntax (its import fails there with `Runtime.UserCodeSyntaxError`)."""
+        project.unparsable.add(resolved)
+        host = ".".join(map(str, sys.version_info[:2]))
+        what = f"line {newer.line} uses {newer.feature}, syntax of Python {newer.python}"
+        functions = [link.function for link in project.links.values() if link.module_file == resolved]
+        findings: list[Finding] = []
+        runtimes: list[str] = []
+        for function in functions:
+            runtime, version = function.runtime, function.python_version
+            if version is None:
+                continue
+            if version < newer.version:
+                findings.append(self._make(
+                    PARSE_ERROR,
+                    Location(shown, newer.line, 1),
+                    f"Python file does not parse on {runtime}, the runtime of {function.logical_id} "
+                    f"({function.template.path}): {what}; set Runtime to python{newer.python} or newer, "
+                    f"or write it without that syntax",
+                ))
+            elif f"{function.logical_id} runs {runtime}" not in runtimes:
+                runtimes.append(f"{function.logical_id} runs {runtime}")
+        if findings:
+            self.result.findings.extend(findings)
+            return
+        ran = f" ({', '.join(runtimes)})" if runtimes else ""
+        self.result.problems.append((shown, (
+            f"{what}{ran}, newer than the Python {host} running lintkit: the file is not a syntax error, "
+            f"but its code was not analysed; run lintkit with Python {newer.python} or newer to check it"
+        )))
 
     def _module_key(self, project: Project, resolved: Path, shown: str, text: str) -> str | None:
         """A module's code-rule results depend on its text, its place in the Lambda code model

@@ -15,7 +15,10 @@ class ParseError(Rule):
     """
     ## What it does
     Reports a Python file or template that lintkit cannot parse, with the parser's own message
-    and position. The run goes on with every other file.
+    and position. The run goes on with every other file. Python code that parses but that
+    CPython's compiler still refuses is reported too, with CPython's message: `return` or
+    `yield` outside a function, `await`, `async with` or `async for` outside an `async def`,
+    `break` or `continue` outside a loop, `nonlocal` at module level.
 
     ## Why is this bad?
     A template that does not parse will not deploy, and a handler that does not parse fails
@@ -44,15 +47,31 @@ class ParseError(Rule):
 
     ## Known problems
     Python files are parsed by the Python that runs lintkit (CPython's own parser, which never
-    executes the code). Syntax newer than that Python, such as a 3.12 `type` statement read by
-    Python 3.11, is reported as a syntax error: run lintkit with a Python at least as new as
-    your functions' runtime.
+    executes the code). A file in newer syntax than that Python (a 3.12 f-string reusing its
+    quotes, a `type` statement, a 3.14 `except A, B:`) is not reported: a note names the line,
+    the Python it needs and its function's runtime, and says its code was not analysed (run
+    lintkit with that Python to check it). It is reported when a template links it to a
+    function whose `Runtime` is older than that syntax. The compiler's checks are not made
+    inside comprehensions and annotations, nor for an `await` in a lambda.
     """
 
     code = "LK001"
     name = "parse-error"
     summary = "A Python file or template could not be parsed."
     severity = Severity.ERROR
+    INVALID = (
+        Example(python="def handler(event, context):\n    return {}\n\nreturn handler\n", line=4),
+        Example(python="def handler(event, context):\n    for record in event['Records']:\n        pass\n    else:\n        break\n", line=5),
+        Example(python="import asyncio\n\nasync def fetch():\n    return 1\n\ndef handler(event, context):\n    return await fetch()\n", line=7),
+        Example(python="def handler(event, context):\n    return {}\n\nnonlocal handler\n", line=4),
+    )
+    VALID = (
+        Example(python="def handler(event, context):\n    while True:\n        try:\n            return 1\n        finally:\n            continue\n"),
+        Example(python="async def fetch(pages):\n    return [await page.read() async for page in pages]\n"),
+        Example(python="def pages():\n    yield from range(3)\n\nhandler = lambda event, context: (yield)\n"),
+        # newer syntax than the Python running lintkit is a note, not a parse error
+        Example(python="type Payload = dict[str, str]\n\ndef handler[T](event: T, context) -> T:\n    return event\n"),
+    )
 
 
 class HandlerNotFound(ProjectRule):

@@ -19,6 +19,7 @@ from lintkit.python.nodes import FUNCTION_NODES, FunctionNode, child_nodes
 from lintkit.text import split_lines
 
 if TYPE_CHECKING:  # pragma: no cover
+    from lintkit.python.newer import NewerSyntax
     from lintkit.templates.model import Function
 
 
@@ -30,6 +31,15 @@ class PythonSyntaxError(Exception):
         self.message = message
         self.line = max(line, 1)
         self.column = max(column, 1)
+
+
+class NewerPythonSyntax(PythonSyntaxError):
+    """The file is valid Python of a newer version than the one running lintkit (see
+    `lintkit.python.newer`): not an error in itself, but its code cannot be analysed here."""
+
+    def __init__(self, message: str, line: int, column: int, newer: "NewerSyntax") -> None:
+        super().__init__(message, line, column)
+        self.newer = newer
 
 
 def decode_source(data: bytes) -> str:
@@ -242,12 +252,104 @@ def _check_depth(tree: ast.Module, text: str, limit: int) -> None:
             stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
+# Compound statements' lists of statements (`handlers` and `cases` hold statements too).
+_BODIES = ("body", "orelse", "finalbody")
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_ASYNC_STATEMENTS = {ast.AsyncWith: "'async with'", ast.AsyncFor: "'async for'"}
+
+
+def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
+    """The first of the errors CPython's compiler raises after a successful parse (`ast.parse`
+    accepts them, the import on Lambda fails with `Runtime.UserCodeSyntaxError`), with CPython's
+    message: `return` or `yield` outside a function, `await` outside an async function,
+    `async with` / `async for` outside an async function, `break` / `continue` outside a loop,
+    `nonlocal` at module level. A walk over the statements only (expressions are looked into only
+    where a `yield` or `await` could be out of place), after a look for the keywords in the text:
+    far cheaper than `compile()` (about a quarter of the parse). Not judged (silent): comprehensions
+    (their own scope rules), annotations, an `await` in a lambda inside an async function."""
+    want_yield, want_await = "yield" in text, "await" in text
+    if not (want_yield or want_await or "return" in text or "break" in text or "continue" in text
+            or "nonlocal" in text or "async" in text):
+        return None
+    errors: list[tuple[int, int, str]] = []
+
+    def error(node: ast.AST, message: str) -> None:
+        errors.append((node.lineno, node.col_offset + 1, message))  # type: ignore[attr-defined]
+
+    def expressions(roots: Iterable[ast.AST | None], scope: str) -> None:
+        """`yield` / `await` out of place in expressions evaluated in `scope`."""
+        if not ((want_yield and scope in ("module", "class")) or (want_await and scope != "async")):
+            return
+        stack = [(root, scope) for root in roots if root is not None]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, (ast.Yield, ast.YieldFrom)) and where in ("module", "class"):
+                error(node, "'yield' outside function")
+            elif isinstance(node, ast.Await) and where != "async":
+                error(node, "'await' outside function" if where in ("module", "class") else "'await' outside async function")
+            if isinstance(node, _COMPREHENSIONS):
+                continue
+            if isinstance(node, ast.Lambda):
+                stack.extend((default, where) for default in (*node.args.defaults, *node.args.kw_defaults) if default is not None)
+                stack.append((node.body, "lambda"))
+                continue
+            stack.extend((child, where) for child in ast.iter_child_nodes(node))
+
+    statements: list[tuple[ast.AST, str, bool]] = [(statement, "module", False) for statement in tree.body]
+    while statements:
+        node, scope, loop = statements.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if isinstance(node, ast.ClassDef):
+                inner = "class"
+                expressions([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
+            else:
+                inner = "async" if isinstance(node, ast.AsyncFunctionDef) else "def"
+                expressions([*node.decorator_list, *node.args.defaults, *node.args.kw_defaults], scope)
+            statements.extend((statement, inner, False) for statement in node.body)
+            continue
+        if isinstance(node, ast.Return) and scope in ("module", "class"):
+            error(node, "'return' outside function")
+        elif isinstance(node, ast.Break) and not loop:
+            error(node, "'break' outside loop")
+        elif isinstance(node, ast.Continue) and not loop:
+            error(node, "'continue' not properly in loop")
+        elif isinstance(node, ast.Nonlocal) and scope == "module":
+            error(node, "nonlocal declaration not allowed at module level")
+        elif type(node) in _ASYNC_STATEMENTS and scope != "async":
+            error(node, f"{_ASYNC_STATEMENTS[type(node)]} outside async function")
+        looping = isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        own: list[ast.AST] = []
+        for name, value in ast.iter_fields(node):
+            if name in _BODIES and isinstance(value, list):
+                inner_loop = loop or (looping and name == "body")
+                statements.extend((statement, scope, inner_loop) for statement in value)
+            elif name == "handlers":
+                for handler in value:
+                    own.append(handler.type)
+                    statements.extend((statement, scope, loop) for statement in handler.body)
+            elif name == "cases":
+                for case in value:
+                    own.append(case.guard)
+                    statements.extend((statement, scope, loop) for statement in case.body)
+            elif isinstance(value, list):
+                own.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                own.append(value)
+        expressions(own, scope)
+    if not errors:
+        return None
+    line, column, message = min(errors)
+    return PythonSyntaxError(f"SyntaxError: {message}", line, column)
+
+
 def parse_python(
     text: str, *, path: str, abs_path: Path, max_depth: int = 1000, syntax_only: bool = False
 ) -> PythonModule | None:
     """Parse with CPython's parser (`ast`: C speed, never executed), behind a bracket-depth scan
     (the parser's own limit is reported as ours, with its line) and followed by a depth check of
-    long statements (our passes walk expressions; `max_depth` bounds them).
+    long statements (our passes walk expressions; `max_depth` bounds them) and by the checks
+    CPython's compiler makes after parsing (`compile_error`). A text the running Python cannot
+    parse but a newer one can raises `NewerPythonSyntax`, a real syntax error `PythonSyntaxError`.
 
     With `syntax_only` the question is only "does it parse?" (LK001), for a file no enabled rule
     needs to read: None is returned once it does."""
@@ -259,10 +361,19 @@ def parse_python(
             warnings.simplefilter("ignore")
             tree = ast.parse(text)
     except SyntaxError as error:
-        raise PythonSyntaxError(f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1) from None
+        message, line, column = f"SyntaxError: {error.msg}", error.lineno or 1, error.offset or 1
+        from lintkit.python.newer import newer_syntax  # libcst, only on this path
+
+        newer = newer_syntax(text, line)
+        if newer is not None:
+            raise NewerPythonSyntax(message, line, column, newer) from None
+        raise PythonSyntaxError(message, line, column) from None
     except (RecursionError, MemoryError, ValueError):
         raise PythonSyntaxError("expression nested too deeply to analyse") from None
     _check_depth(tree, text, max_depth)
+    late = compile_error(tree, text)
+    if late is not None:
+        raise late
     if syntax_only:
         return None
     return PythonModule(path=path, abs_path=abs_path, text=text, tree=tree)

@@ -144,6 +144,9 @@ def on_failure_destination(properties: Map, *, sam_creates: bool) -> bool | None
     return sam_creates and on_failure.get("Type") in ("SQS", "SNS")
 
 
+_PYTHON_RUNTIME = re.compile(r"python(\d+)\.(\d+)")
+
+
 def merge_globals(global_value: Any, own: Any) -> Any:
     """SAM's Globals merge (LAMBDA-FACTS §6.3): maps merge recursively with the resource's keys
     winning, lists concatenate (Global first), scalars and intrinsics take the resource's value.
@@ -455,6 +458,12 @@ class Function:
         if runtime is None:
             return None
         return runtime.startswith("python")
+
+    @property
+    def python_version(self) -> tuple[int, int] | None:
+        """(3, 12) for `Runtime: python3.12`; None when the runtime is not a literal Python one."""
+        match = _PYTHON_RUNTIME.fullmatch(self.runtime or "")
+        return (int(match.group(1)), int(match.group(2))) if match else None
 
     @property
     def is_image(self) -> bool:
