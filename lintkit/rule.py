@@ -121,6 +121,28 @@ class CodeRule(Rule):
 
     context: "CodeContext"
 
+    # Every code rule shares this limit; its docs say so under "Known problems".
+    SCOPE_NOTE: ClassVar[str] = (
+        "Like every code rule, it reports only on code that runs in Lambda: handlers, the project "
+        "modules they import, and the functions frameworks dispatch to (see the README, \"Which "
+        "Python code is checked\"; `lintkit check --show-files` shows each file's role). Tests, "
+        "vendored packages, CDK apps, scripts and modules no handler imports are not checked "
+        "unless `--all-code` is given, and the reach ends at dynamic imports, at modules outside "
+        "the checked files and at layers: code reached only that way is not reported."
+    )
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The docstring, with the scope every code rule shares added to its "Known problems"."""
+        doc = super().documentation()
+        heading = "## Known problems"
+        if heading not in doc:
+            return f"{doc}\n\n{heading}\n{cls.SCOPE_NOTE}"
+        start = doc.index(heading) + len(heading)
+        following = re.search(r"^## ", doc[start:], re.MULTILINE)
+        end = start + following.start() if following else len(doc)
+        return f"{doc[:end].rstrip()}\n\n{cls.SCOPE_NOTE}\n" + (f"\n{doc[end:]}" if following else "")
+
     def bind(self, context: "CodeContext") -> None:
         self.context = context
         self.findings = []

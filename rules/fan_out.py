@@ -593,9 +593,8 @@ _SEMAPHORE_BASED = frozenset(
 class MultiprocessingUnsupported(CodeRule):
     """
     ## What it does
-    Finds `multiprocessing` objects that need POSIX semaphores in a module with a Lambda
-    handler: `Pool`, `Queue`, `JoinableQueue`, `SimpleQueue`, the locks, `Semaphore`,
-    `Condition`, `Event`, `Barrier`, `Value` / `Array` (with their default lock), also through
+    Finds `multiprocessing` objects that need POSIX semaphores in Lambda code: `Pool`,
+    `Queue`, `JoinableQueue`, `SimpleQueue`, the locks, `Semaphore`, `Condition`, `Event`, `Barrier`, `Value` / `Array` (with their default lock), also through
     `multiprocessing.get_context()`, and `concurrent.futures.ProcessPoolExecutor`.
 
     ## Why is this bad?
@@ -622,8 +621,7 @@ class MultiprocessingUnsupported(CodeRule):
     ## Known problems
     The missing `/dev/shm` is documented by AWS's blog and widely reported, not in the Lambda
     quotas page. `multiprocessing.Manager()` and `multiprocessing.pool.ThreadPool` are not
-    reported: whether they fail depends on the Python version. Modules without a handler are
-    not checked.
+    reported: whether they fail depends on the Python version.
     """
 
     code = "LK305"
@@ -681,7 +679,7 @@ class MultiprocessingUnsupported(CodeRule):
     )
 
     def visit_Call(self, node: ast.Call) -> None:
-        if not self.context.handler_names:
+        if not (self.context.lambda_code or self.context.handler_names):
             return
         resolver = resolver_for(self.context.module)
         name = resolver.callee(node) or ""

@@ -470,8 +470,8 @@ class HttpCallWithoutRetry(CodeRule):
     ```
 
     ## Known problems
-    Only code on a handler's path in the same module is checked: a library module whose
-    functions are called from a handler in another file is not. A decorator whose name
+    Only code on a handler's path is checked: a function of a helper module counts when a
+    handler's module imports it (by name, or the whole module). A decorator whose name
     contains `retry` or `backoff` counts as a retry policy. Requests to `http://localhost` or
     `http://127.0.0.1` are calls to a Lambda extension (such as the Parameters and Secrets
     extension on port 2773) and are not reported. Triggers are read from the template only: a
