@@ -107,7 +107,8 @@ class Project:
                 continue
             function = link.function
             why = f"handler of {function.logical_id} ({function.template.path})"
-            entries.append(EntryPoint(link.module_file, {link.function_name}, why, link.target.code_dir, function))
+            code_dirs = [link.target.code_dir, *function.layer_dirs]
+            entries.append(EntryPoint(link.module_file, {link.function_name}, why, code_dirs, function))
         return entries
 
     def code_context(self, module: PythonModule) -> CodeContext:

@@ -128,7 +128,8 @@ class CodeRule(Rule):
         "Python code is checked\"; `lintkit check --show-files` shows each file's role). Tests, "
         "vendored packages, CDK apps, scripts and modules no handler imports are not checked "
         "unless `--all-code` is given, and the reach ends at dynamic imports, at modules outside "
-        "the checked files and at layers: code reached only that way is not reported."
+        "the checked files and at layers of other stacks: code reached only that way is not "
+        "reported."
     )
 
     @classmethod

@@ -458,3 +458,34 @@ def test_a_test_file_given_on_its_own_is_still_a_test(tmp_path):
     result = run_engine([tmp_path / "tests" / "helpers.py", tmp_path / "src" / "handler.py"])
     assert roles(result, tmp_path) == {"tests/helpers.py": Role.TEST, "src/handler.py": Role.ENTRY}
     assert [(Path(f.path).name, f.line) for f in result.findings if f.code == "LK605"] == [("handler.py", 4)]
+
+
+def test_layers_of_the_function_are_searched(tmp_path):
+    """A layer's `python/` folder is on the function's sys.path: `from layer import x` reaches it."""
+    write_project(
+        tmp_path,
+        {
+            "template.yaml": """
+                Transform: AWS::Serverless-2016-10-31
+                Resources:
+                  CommonLayer:
+                    Type: AWS::Serverless::LayerVersion
+                    Properties:
+                      ContentUri: layers/common
+                  Api:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: app.handler
+                      Runtime: python3.12
+                      Layers:
+                        - !Ref CommonLayer
+                """,
+            "src/app.py": "from common_http import fetch\n\ndef handler(event, context):\n    return fetch(event['u'])\n",
+            "layers/common/python/common_http.py": HELPER_CALL.format(name="fetch"),
+            "layers/other/python/common_http.py": HELPER_CALL.format(name="fetch"),
+        },
+    )
+    result = run_engine([tmp_path], select=["LK605"])
+    assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.line) for f in result.findings] == [("layers/common/python/common_http.py", 4)]
+    assert roles(result, tmp_path)["layers/other/python/common_http.py"] is Role.UNREACHED

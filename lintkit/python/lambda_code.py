@@ -181,7 +181,7 @@ class EntryPoint:
     path: Path
     names: set[str]
     why: str
-    code_dir: Path | None = None
+    code_dirs: list[Path] = field(default_factory=list)  # the function's code folder, then its layers'
     function: Any = None  # the template function (lintkit.templates.model.Function)
 
 
@@ -327,7 +327,7 @@ def build_lambda_code(
 
     queue: list[Path] = []
 
-    def enter(path: Path, names: Iterable[str], why: str, code_dir: Path | None, function: Any = None) -> None:
+    def enter(path: Path, names: Iterable[str], why: str, code_dirs: Iterable[Path] = (), function: Any = None) -> None:
         info = model.files.setdefault(path, FileInfo(Role.UNREACHED))
         if info.role is not Role.ENTRY:
             info.role, info.why = Role.ENTRY, why
@@ -336,13 +336,14 @@ def build_lambda_code(
         elif why not in info.why:
             info.why += f"; {why}"
         info.roots.update(names)
-        if code_dir is not None and code_dir not in info.code_dirs:
-            info.code_dirs.append(code_dir)
+        for code_dir in code_dirs:
+            if code_dir not in info.code_dirs:
+                info.code_dirs.append(code_dir)
         if function is not None and function not in info.functions:
             info.functions.append(function)
 
     for entry in entries:
-        enter(entry.path, entry.names, entry.why, entry.code_dir, entry.function)
+        enter(entry.path, entry.names, entry.why, entry.code_dirs, entry.function)
     globs = list(lambda_code_globs)
     for path, summary in summaries.items():
         info = model.files[path]
@@ -350,10 +351,10 @@ def build_lambda_code(
             continue
         matched = next((g for g in globs if glob_matches(g, relpath(path))), None) if globs and relpath else None
         if matched is not None:  # its handlers, or all of it when it has none (a helper module)
-            enter(path, summary.handler_shaped or {ALL}, f"matches lambda-code '{matched}'", None)
+            enter(path, summary.handler_shaped or {ALL}, f"matches lambda-code '{matched}'")
         elif summary.handler_shaped:
             names = ", ".join(f"{n}()" for n in summary.handler_shaped)
-            enter(path, summary.handler_shaped, f"handler-shaped function {names}, no template links it", None)
+            enter(path, summary.handler_shaped, f"handler-shaped function {names}, no template links it")
 
     known = {str(path): path for path in summaries}
     resolved: dict[tuple, list[tuple[Path, tuple[str, ...]]]] = {}  # many files share imports

@@ -517,6 +517,30 @@ class Function:
         return path
 
     @property
+    def layer_dirs(self) -> list[Path]:
+        """Where the Python code of the function's layers in this template lives (Lambda puts a
+        layer's `python/` folder on `sys.path`; SAM's `BuildMethod` builds a layer's folder
+        itself into it). Layers named by ARN, or from other stacks, are not known."""
+        layers = self.properties.get("Layers")
+        found: list[Path] = []
+        for entry in layers if isinstance(layers, list) else ():
+            logical_id = referenced_logical_id(entry)
+            layer = self.template.resources.get(logical_id) if logical_id is not None else None
+            if layer is None or layer.type not in ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion"):
+                continue
+            metadata = layer.node.get("Metadata")
+            built = isinstance(metadata, dict) and metadata.get("BuildMethod") is not None
+            asset = metadata.get("aws:asset:path") if isinstance(metadata, dict) else None
+            content = asset if isinstance(asset, str) else layer.properties.get("ContentUri", layer.properties.get("Content"))
+            if not isinstance(content, str) or not content.strip() or "://" in content or content.endswith(".zip"):
+                continue
+            folder = self.template.abs_path.parent / content
+            found.append(folder / "python")
+            if built:
+                found.append(folder)
+        return found
+
+    @property
     def code_label(self) -> str:
         """The code location as a user wrote it, for messages."""
         return repr(self.code_uri) if self.code_uri is not None else "the template's folder"
