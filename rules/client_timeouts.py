@@ -72,7 +72,9 @@ class HttpCallWithoutTimeout(CodeRule):
     ```
 
     ## Known problems
-    httpx is reported only for `timeout=None` (its default is 5 s). aiohttp without a timeout
+    Requests to `http://localhost` or `http://127.0.0.1` go to a Lambda extension running
+    beside the function (such as the Parameters and Secrets extension on port 2773) and are
+    not reported. httpx is reported only for `timeout=None` (its default is 5 s). aiohttp without a timeout
     is reported only when a template links the code and a function running it has a `Timeout`
     below 300 s; with no template it is not. A `ClientTimeout` on the session counts as a
     timeout whatever its values. A requests `Session` with a custom
@@ -151,6 +153,16 @@ class HttpCallWithoutTimeout(CodeRule):
         ),
     )
     VALID = (
+        # the Parameters and Secrets extension, beside the function on localhost
+        """
+        import os
+        import requests
+
+        def handler(event, context):
+            headers = {"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]}
+            url = f"http://localhost:2773/secretsmanager/get?secretId={event['secret']}"
+            return requests.get(url, headers=headers).json()["SecretString"]
+        """,
         # aiohttp with a ClientTimeout on the session
         Example(
             python="""
@@ -218,7 +230,7 @@ class HttpCallWithoutTimeout(CodeRule):
         request = resolver.http_call(node)
         if request is not None and request.library == "aiohttp" and request.timeout_state == "default":
             self._aiohttp_default(resolver, request)
-        if request is None or request.timeout_state != "none":
+        if request is None or request.timeout_state != "none" or resolver.calls_localhost(request):
             return
         name = f"`{resolver.code(node.func, 40)}(...)`"
         if request.timeout is not None or request.library == "httpx":

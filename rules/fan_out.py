@@ -389,7 +389,10 @@ class ClientCreatedPerInvocation(CodeRule):
     ```
 
     ## Known problems
-    A client kept in a module global (`global client`) or made in a cached function
+    A CloudFormation custom resource handler (a module that reads `event["RequestType"]` and
+    answers through a `ResponseURL`, cfnresponse, crhelper or with a `PhysicalResourceId`) runs
+    once per stack operation, so its clients are not reported outside loops. A client kept in
+    a module global (`global client`) or made in a cached function
     (`@lru_cache`) is created once and not reported; one stored on `self` is not reported
     either (whether the object lives longer than the invocation is not known). aiohttp and
     httpx async clients inside the handler are fine when the handler runs `asyncio.run()` per
@@ -494,6 +497,16 @@ class ClientCreatedPerInvocation(CodeRule):
         def handler(event, context):
             return asyncio.run(main(event))
         """,
+        # a custom resource handler runs once per stack operation: nothing to reuse
+        """
+        import boto3
+        import cfnresponse
+
+        def handler(event, context):
+            if event["RequestType"] == "Delete":
+                boto3.client("ec2").delete_security_group(GroupId=event["PhysicalResourceId"])
+            cfnresponse.send(event, context, cfnresponse.SUCCESS, {})
+        """,
         # the API Gateway management API's endpoint comes from the event
         """
         import boto3
@@ -548,9 +561,21 @@ class ClientCreatedPerInvocation(CodeRule):
         if instance.kind in _LOOP_BOUND or not self.context.on_handler_path(node):
             return
         function = resolver.context(node).function
-        if function is None or resolver.is_cached(function) or _kept(resolver, node):
+        if function is None or resolver.is_cached(function) or _kept(resolver, node) or _serves_custom_resources(self.context):
             return
         self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and its connections")
+
+
+# Words of a CloudFormation custom resource handler: the request it answers, and how it answers.
+_CUSTOM_RESOURCE_ANSWERS = ("ResponseURL", "cfnresponse", "crhelper", "PhysicalResourceId")
+
+
+def _serves_custom_resources(context) -> bool:
+    """Does the module answer CloudFormation custom resource requests (`event["RequestType"]`
+    with a `ResponseURL`, cfnresponse, crhelper or a `PhysicalResourceId`)? Such a handler runs
+    once per stack operation: there is no warm invocation to reuse a client in."""
+    text = context.module.text
+    return "RequestType" in text and any(word in text for word in _CUSTOM_RESOURCE_ANSWERS)
 
 
 def _built_from_invocation(resolver: ModuleResolver, instance: Instance) -> bool:

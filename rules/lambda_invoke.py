@@ -288,7 +288,8 @@ class AsyncInvokeInLoop(_HandlerInvokeRule):
         self.report(
             node,
             f"asynchronous invoke of {invoke.target_description} once per item of {where}: a failure part-way and the "
-            f"caller's retry send the events again; queue the items (SQS send_message_batch) or use a Step Functions Map",
+            f"caller's retry send the events again; queue the items (SQS send_message_batch) or use a Step Functions Map, "
+            f"or make the target idempotent (a key per item, so a re-sent event does nothing) with an OnFailure destination",
         )
 
 

@@ -408,8 +408,6 @@ _STATUS_NOT_RAISED = {
     "urllib3": "urllib3 does not raise on it",
     "aiohttp": "aiohttp raises on it only with raise_for_status",
 }
-# Lambda extensions (the Parameters and Secrets extension on port 2773, ...) listen on localhost.
-LOCAL_PREFIXES = ("http://localhost", "http://127.0.0.1")
 URLLIB3_RETRY_DOCS = "https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html#urllib3.util.Retry"
 ASYNC_RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html"
 EXTENSION_DOCS = "https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-integration-lambda-extensions.html"
@@ -644,7 +642,7 @@ class HttpCallWithoutRetry(CodeRule):
             return
         if request.retry_policy is not None and request.retry_skips_verb is None:
             return
-        if not self.context.on_handler_path(node) or _is_local(resolver, request):
+        if not self.context.on_handler_path(node) or resolver.calls_localhost(request):
             return
         handler = resolver.http_error_handler(request)
         swallowed = handler if handler is not None and handler_swallows(handler) else None
@@ -698,14 +696,6 @@ def _advice(request: HttpCall) -> str:
     if request.library in HTTP_RETRY_ADVICE_UNSAFE:
         return f"{HTTP_RETRY_ADVICE_UNSAFE[request.library].format(verb=verb)}, and {idempotency}"
     return f"{HTTP_RETRY_ADVICE[request.library]}, and {idempotency}"
-
-
-def _is_local(resolver: ModuleResolver, request: HttpCall) -> bool:
-    """Is the URL a Lambda extension's, on localhost (a literal, or text that starts with it)?"""
-    prefix = resolver.string_prefix(request.url) if request.url is not None else None
-    if prefix is None:
-        return False
-    return any(prefix == local or prefix.startswith((f"{local}:", f"{local}/")) for local in LOCAL_PREFIXES)
 
 
 def _retrying_triggers(functions: list[Function]) -> str | None:

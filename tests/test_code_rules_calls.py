@@ -65,6 +65,16 @@ def test_one_finding_per_async_invoke(tmp_path):
     assert sorted((f.line, f.code) for f in result.findings) == [(9, "LK202"), (10, "LK201")]
 
 
+def test_lk202_message_offers_a_queue_a_map_or_an_idempotent_target(tmp_path):
+    [(line, column, message)] = findings(tmp_path, INVOKE_MODULE, "LK202")
+    assert (line, column) == (9, 9)
+    assert message == (
+        "asynchronous invoke of 'worker' once per item of the loop over `event[\"items\"]`: a failure part-way and "
+        "the caller's retry send the events again; queue the items (SQS send_message_batch) or use a Step Functions "
+        "Map, or make the target idempotent (a key per item, so a re-sent event does nothing) with an OnFailure destination"
+    )
+
+
 def test_messages_name_the_target_and_what_to_do(tmp_path):
     [(_, _, message)] = findings(
         tmp_path,

@@ -31,8 +31,7 @@ from typing import Any, Iterable, Iterator
 
 import ast
 
-from lintkit.python.loops import TRY_NODES as _TRY_NODES  # noqa: F401 (the resolver's name for it)
-from lintkit.python.loops import always_leaves as _always_leaves  # noqa: F401
+from lintkit.python.loops import TRY_NODES as _TRY_NODES
 from lintkit.python.loops import body_nodes as _loop_body_nodes
 from lintkit.python.loops import leaves_after, retries_on_failure, runs_each_pass
 from lintkit.python.module import PythonModule
@@ -212,6 +211,9 @@ RETRYING_CONTROLLERS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying"}
 SLEEP_FUNCTIONS = frozenset({"time.sleep", "asyncio.sleep"})
 # Decorators that make a function's result computed once (a client built there is reused).
 CACHING_DECORATORS = frozenset({"functools.lru_cache", "functools.cache", "functools.cached_property", "cached_property", "lru_cache", "cache"})
+
+# Where Lambda extensions listen (the Parameters and Secrets extension on port 2773, ...).
+LOCAL_PREFIXES = ("http://localhost", "http://127.0.0.1")
 
 # Methods whose result is a collection sized by data (a page of items or more).
 COLLECTION_METHODS = frozenset(
@@ -1283,6 +1285,14 @@ class ModuleResolver:
                         if name.startswith(roots) or name in builtins:
                             return handler
             node = parent
+
+    def calls_localhost(self, request: HttpCall) -> bool:
+        """Does the request go to localhost (a literal URL, or text that starts with one)? Lambda
+        extensions listen there, such as the Parameters and Secrets extension on port 2773."""
+        prefix = self.string_prefix(request.url) if request.url is not None else None
+        if prefix is None:
+            return False
+        return any(prefix == local or prefix.startswith((f"{local}:", f"{local}/")) for local in LOCAL_PREFIXES)
 
     @_memoised(None)
     def string_prefix(self, expr: ast.AST | None, scope: Scope | None = None, _depth: int = 0) -> str | None:
