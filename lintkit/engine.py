@@ -400,13 +400,15 @@ class Run:
             self.cache.put_data(index_key, index)  # type: ignore[union-attr, arg-type]
 
         # (2) the Lambda code model
+        tops = self._tops(summaries, folders)
         project.lambda_code = build_lambda_code(
             summaries,
             project.entry_points(),
-            self._tops(summaries, folders),
+            tops,
             lambda_code_globs=self.config.lambda_code,
             relpath=self.config.relpath,
             all_code=self.config.all_code,
+            load=self._reach_loader(set(tops.values())) if self.focus is not None else None,
         )
 
         # (3) results from the cache, or the trees the rules need
@@ -432,6 +434,36 @@ class Run:
             project.modules[resolved] = module
             if key is not None:
                 self._module_keys[resolved] = key
+
+    def _reach_loader(self, tops: set[Path]):
+        """For a run of some files only: the modules that imports lead to but the run did not
+        read (`tests/...` changed, the handler and the helper between them unchanged) are read
+        from disk, summarised and used to carry the reach on. Only files inside the folders
+        the run's files are read below (their work trees), and not excluded, are read; they
+        are never analysed or reported."""
+        from lintkit.integrations.context import is_excluded
+        from lintkit.python.lambda_code import summarize
+        from lintkit.python.module import PythonSyntaxError, decode_source, parse_python
+
+        roots = tuple(str(top) + os.sep for top in tops)
+
+        def load(candidate: str):
+            # the real path must stay inside too: a link in the tree must not lead lintkit out
+            if not candidate.startswith(roots) or not os.path.isfile(candidate) or not os.path.realpath(candidate).startswith(roots):
+                return None
+            path = Path(candidate)
+            if is_excluded(path, self.config):
+                return None
+            top = next((t for t in tops if candidate.startswith(str(t) + os.sep)), None)
+            try:
+                source = self._read(path)
+                text = source if isinstance(source, str) else decode_source(source)
+                module = parse_python(text.removeprefix("\ufeff"), path=display_path(path), abs_path=path, max_depth=self.config.limits.max_expression_depth)
+            except (OSError, LimitExceeded, PythonSyntaxError):
+                return path, None, top
+            return path, summarize(module.tree), top  # type: ignore[union-attr]
+
+        return load
 
     def _unparsable(self, project: Project, resolved: Path, finding: Finding) -> None:
         project.unparsable.add(resolved)

@@ -489,3 +489,33 @@ def test_layers_of_the_function_are_searched(tmp_path):
     result = run_engine([tmp_path], select=["LK605"])
     assert [(Path(f.path).relative_to(tmp_path).as_posix(), f.line) for f in result.findings] == [("layers/common/python/common_http.py", 4)]
     assert roles(result, tmp_path)["layers/other/python/common_http.py"] is Role.UNREACHED
+
+
+def test_a_changed_helper_two_imports_away_is_reached_in_a_run_of_some_files(tmp_path, monkeypatch):
+    """pre-commit passes only the changed helper: the handler (linked by the template found above
+    it) and the module between them are read from disk to carry the reach, never reported."""
+    (tmp_path / ".git").mkdir()
+    write_project(
+        tmp_path,
+        {
+            "template.yaml": """
+                Transform: AWS::Serverless-2016-10-31
+                Resources:
+                  Api:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      CodeUri: src/
+                      Handler: app.handler
+                      Runtime: python3.12
+                """,
+            "src/app.py": "from service import run\n\ndef handler(event, context):\n    return run(event)\n",
+            "src/service.py": "import requests\nfrom lib.http import fetch\n\ndef run(event):\n    requests.get(event['x'])\n    return fetch(event['u'])\n",
+            "src/lib/__init__.py": "",
+            "src/lib/http.py": HELPER_CALL.format(name="fetch"),
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    run = invoke("check", "--no-cache", "--select", "LK605", "src/lib/http.py")
+    assert run.pairs == [("src/lib/http.py", 4, "LK605")]  # not service.py's own finding: it was not given
+    shown = invoke("check", "--no-cache", "--show-files", "src/lib/http.py").stdout
+    assert "src/lib/http.py: reached: imported by src/service.py" in shown

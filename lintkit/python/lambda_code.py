@@ -307,15 +307,20 @@ def build_lambda_code(
     lambda_code_globs: Iterable[str] = (),
     relpath: Callable[[Path], str] | None = None,
     all_code: bool = False,
+    load: Callable[[str], tuple[Path, ModuleSummary | None, Path | None] | None] | None = None,
 ) -> LambdaCode:
     """The model of a run. `summaries` holds every Python file of the run (None: it does not
     parse); `entries` are the handlers templates link; `tops` maps each file to the folder
     being checked that holds it (roles by location are read below it). `lambda_code_globs`
     are configured entry points, matched against `relpath(path)` (the path relative to the
-    configuration's folder)."""
+    configuration's folder). `load`, for a run of some files only (pre-commit, an editor),
+    reads a module on disk that an import names but the run did not: its path, summary and top
+    folder, or None (it stays out of the run's findings; it only carries the reach further)."""
     model = LambdaCode(all_code=all_code)
     vendored = VendoredPackages()
-    for path in summaries:
+    summaries, tops = dict(summaries), dict(tops)
+
+    def place(path: Path) -> None:
         top = tops.get(path)
         text, top_text = str(path), str(top)
         if top is not None and text.startswith(top_text + _SEP):
@@ -324,6 +329,9 @@ def build_lambda_code(
             parts = (path.name,)
         by_place = path_role(parts, top is not None and vendored.holds(path, top))
         model.files[path] = FileInfo(by_place or Role.UNREACHED, "by its location" if by_place else "")
+
+    for path in summaries:
+        place(path)
 
     queue: list[Path] = []
 
@@ -356,7 +364,15 @@ def build_lambda_code(
             names = ", ".join(f"{n}()" for n in summary.handler_shaped)
             enter(path, summary.handler_shaped, f"handler-shaped function {names}, no template links it")
 
-    known = {str(path): path for path in summaries}
+    def add(loaded: tuple[Path, ModuleSummary | None, Path | None]) -> Path:
+        path, summary, top = loaded
+        summaries[path] = summary
+        if top is not None:
+            tops[path] = top
+        place(path)
+        return path
+
+    known = _Files({str(path): path for path in summaries}, load, add)
     resolved: dict[tuple, list[tuple[Path, tuple[str, ...]]]] = {}  # many files share imports
     while queue:
         path = queue.pop()
@@ -450,6 +466,27 @@ def _resolve(importer: str, imported: Import, bases: tuple[str, ...], known: Map
         if found:
             return targets
     return []
+
+
+class _Files(dict):
+    """The run's Python files by their path's text. With `load`, a path that is not among them
+    is looked for on disk the first time it is asked for (`get`), and added when found."""
+
+    def __init__(self, files: dict[str, Path], load: Callable | None, add: Callable) -> None:
+        super().__init__(files)
+        self._load, self._add = load, add
+        self._absent: set[str] = set()
+
+    def get(self, key: str, default: Path | None = None) -> Path | None:  # type: ignore[override]
+        found = dict.get(self, key)
+        if found is not None or self._load is None or key in self._absent:
+            return found if found is not None else default
+        loaded = self._load(key)
+        if loaded is None:
+            self._absent.add(key)
+            return default
+        self[key] = path = self._add(loaded)
+        return path
 
 
 def _module_file(base: str, parts: list[str], known: Mapping[str, Path]) -> Path | None:
