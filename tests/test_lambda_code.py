@@ -138,6 +138,20 @@ def test_a_warm_run_builds_the_model_from_the_cache(tmp_path):
 
 # -- roles by location -------------------------------------------------------------------------
 
+def sam_function(handler: str, code_uri: str = "src/", extra: str = "") -> str:
+    """A SAM template with one Python function (`extra`: more lines under Properties, 6 spaces in)."""
+    return (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Fn:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        f"      CodeUri: {code_uri}\n"
+        f"      Handler: {handler}\n"
+        "      Runtime: python3.12\n" + extra
+    )
+
+
 REQUESTS_CALL = "import requests\n\ndef handler(event, context):\n    return requests.get(event['url']).json()\n"
 
 
@@ -253,16 +267,7 @@ def test_a_function_code_folder_is_where_imports_start(tmp_path):
     write_project(
         tmp_path,
         {
-            "template.yaml": """
-                Transform: AWS::Serverless-2016-10-31
-                Resources:
-                  Orders:
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: src/
-                      Handler: handlers/orders.handler
-                      Runtime: python3.12
-                """,
+            "template.yaml": sam_function("handlers/orders.handler"),
             "src/handlers/orders.py": "from common.http import fetch\n\ndef handler(event, context):\n    return fetch(event['u'])\n",
             "src/common/http.py": HELPER_CALL.format(name="fetch"),
         },
@@ -386,18 +391,8 @@ HANDLERS = {"chalice": "app.app", "mangum-fastapi": "main.handler", "bedrock-age
     ids=["chalice", "mangum-fastapi", "batch-decorator", "middleware", "bedrock-agent"],
 )
 def test_framework_dispatch_is_on_the_handler_path(tmp_path, request, files):
-    template = """
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              CodeUri: .
-              Handler: {handler}
-              Runtime: python3.12
-        """
     handler = HANDLERS.get(request.node.callspec.id, "app.handler")
-    write_project(tmp_path, {**files, "template.yaml": template.format(handler=handler)})
+    write_project(tmp_path, {**files, "template.yaml": sam_function(handler, code_uri=".")})
     result = run_engine([tmp_path], select=["LK304"])
     assert [f.message.split(":")[0] for f in result.findings] == ["boto3 client created on every invocation"]
     # the same code in a test file is not reported
@@ -422,30 +417,20 @@ def test_lambda_code_globs_declare_entry_points(tmp_path):
 def test_a_helper_module_knows_the_functions_whose_handlers_import_it(tmp_path):
     """Joins cross the import: the helper's HTTP call runs behind the SQS trigger (which retries
     a failed batch), so LK103 is silent there, and behind the API (whose caller waits) it speaks."""
-    template = """
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          Worker:
-            Type: AWS::Serverless::Function
-            Properties:
-              CodeUri: src/
-              Handler: worker.handler
-              Runtime: python3.12
-              Events:
-                Jobs:
-                  Type: SQS
-                  Properties:
-                    Queue: arn:aws:sqs:eu-west-1:123456789012:jobs
-        """
+    sqs = "      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n            Queue: arn:aws:sqs:eu-west-1:123456789012:jobs\n"
+    api = "      Events:\n        Get:\n          Type: Api\n          Properties:\n            Path: /x\n            Method: get\n"
     files = {
-        "template.yaml": template,
+        "template.yaml": sam_function("worker.handler", extra=sqs),
         "src/worker.py": "from shared.http import fetch\n\ndef handler(event, context):\n    return fetch(event['u'])\n",
         "src/shared/http.py": "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n",
     }
     write_project(tmp_path, files)
-    assert run_engine([tmp_path], select=["LK103"]).findings == []
-    api = template.replace("Type: SQS", "Type: Api").replace("Queue: arn:aws:sqs:eu-west-1:123456789012:jobs", "Path: /x\n                    Method: get")
-    write_project(tmp_path, {"template.yaml": api})
+    behind_sqs = run_engine([tmp_path], select=["LK103"])
+    assert behind_sqs.findings == []
+    assert roles(behind_sqs, tmp_path)["src/shared/http.py"] is Role.REACHED
+    [function] = behind_sqs.project.lambda_code.info((tmp_path / "src/shared/http.py").resolve()).functions
+    assert [t.label for t in function.triggers] == ["SQS"]
+    write_project(tmp_path, {"template.yaml": sam_function("worker.handler", extra=api)})
     found = run_engine([tmp_path], select=["LK103"]).findings
     assert [(Path(f.path).name, f.line) for f in found] == [("http.py", 4)]
     assert "the REST API caller gets the error" in found[0].message
@@ -498,16 +483,7 @@ def test_a_changed_helper_two_imports_away_is_reached_in_a_run_of_some_files(tmp
     write_project(
         tmp_path,
         {
-            "template.yaml": """
-                Transform: AWS::Serverless-2016-10-31
-                Resources:
-                  Api:
-                    Type: AWS::Serverless::Function
-                    Properties:
-                      CodeUri: src/
-                      Handler: app.handler
-                      Runtime: python3.12
-                """,
+            "template.yaml": sam_function("app.handler"),
             "src/app.py": "from service import run\n\ndef handler(event, context):\n    return run(event)\n",
             "src/service.py": "import requests\nfrom lib.http import fetch\n\ndef run(event):\n    requests.get(event['x'])\n    return fetch(event['u'])\n",
             "src/lib/__init__.py": "",
