@@ -764,3 +764,120 @@ def test_lk605_aiohttp_default_against_the_function_timeout(tmp_path, properties
 
 def test_lk605_aiohttp_without_a_template_stays_silent(tmp_path):
     assert full_findings(tmp_path, AIOHTTP_FETCH.format(session="", call=""), "LK605") == []
+
+
+# Following a message's advice gives code the rule accepts: for each rule, the code it reports,
+# the part of its message that says what to do, and the same code written that way.
+ADVICE_ROUND_TRIPS = [
+    (
+        "LK605",
+        """
+        import requests
+
+        def handler(event, context):
+            return requests.get(event["url"]).json()
+        """,
+        "pass timeout=(connect, read), e.g. timeout=(3.05, 10)",
+        """
+        import requests
+
+        def handler(event, context):
+            return requests.get(event["url"], timeout=(3.05, 10)).json()
+        """,
+    ),
+    (
+        "LK605",
+        """
+        import urllib.parse
+        import urllib.request
+
+        def handler(event, context):
+            return urllib.request.urlopen(event["url"]).read()
+        """,
+        "pass timeout=<seconds> to urlopen",
+        """
+        import urllib.parse
+        import urllib.request
+
+        def handler(event, context):
+            return urllib.request.urlopen(event["url"], timeout=10).read()
+        """,
+    ),
+    (
+        "LK104",
+        """
+        import time
+        import requests
+
+        def handler(event, context):
+            for attempt in range(5):
+                try:
+                    return requests.get(event["url"], timeout=5).json()
+                except requests.ConnectionError:
+                    time.sleep(1)
+        """,
+        "back off exponentially and add jitter",
+        """
+        import random
+        import time
+        import requests
+
+        def handler(event, context):
+            for attempt in range(5):
+                try:
+                    return requests.get(event["url"], timeout=5).json()
+                except requests.ConnectionError:
+                    time.sleep(min(8, 0.5 * 2 ** attempt) * random.random())
+        """,
+    ),
+    (
+        "LK304",
+        """
+        import boto3
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            return s3.head_object(Bucket="reports", Key=event["key"])["ContentLength"]
+        """,
+        "create it once at module scope",
+        """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def handler(event, context):
+            return s3.head_object(Bucket="reports", Key=event["key"])["ContentLength"]
+        """,
+    ),
+    (
+        "LK202",
+        """
+        import json
+        import boto3
+
+        lambda_client = boto3.client("lambda")
+
+        def handler(event, context):
+            for item in event["items"]:
+                lambda_client.invoke(FunctionName="worker", InvocationType="Event", Payload=json.dumps(item))
+        """,
+        "queue the items (SQS send_message_batch)",
+        """
+        import json
+        import boto3
+
+        sqs = boto3.client("sqs")
+
+        def handler(event, context):
+            entries = [{"Id": str(i), "MessageBody": json.dumps(item)} for i, item in enumerate(event["items"][:10])]
+            sqs.send_message_batch(QueueUrl="https://sqs.eu-west-1.amazonaws.com/123456789012/work", Entries=entries)
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "source", "advice", "fixed"), ADVICE_ROUND_TRIPS, ids=[c for c, *_ in ADVICE_ROUND_TRIPS])
+def test_following_the_message_silences_the_rule(tmp_path, code, source, advice, fixed):
+    [(_, _, message)] = findings(tmp_path / "before", source, code)
+    assert advice in message
+    assert findings(tmp_path / "after", fixed, code) == []
