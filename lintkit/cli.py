@@ -232,6 +232,8 @@ def _file_roles(result) -> str:
         lines.append(f"{display_path(path)}: {role}")
         if info.role.is_lambda_code and info.outside:
             lines.append(f"    imports not followed (not in the checked files): {', '.join(info.outside)}")
+        if info.role.is_lambda_code and info.dynamic_imports:
+            lines.append("    imports through importlib are not followed")
     return "".join(line + "\n" for line in lines)
 
 

@@ -151,6 +151,8 @@ class CodeRule(Rule):
     def report(
         self, node: Any, message: str, *, related: Iterable[RelatedLocation] = (), severity: Severity | None = None
     ) -> None:
+        if self.context.runs_as_script_only(node):
+            return  # `if __name__ == "__main__":` never runs in Lambda
         self.emit(self.context.module.location_of(node), message, related=related, severity=severity)
 
     @classmethod

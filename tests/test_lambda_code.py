@@ -293,7 +293,13 @@ def test_dynamic_and_missing_imports_end_the_reach(tmp_path):
     model = result.project.lambda_code
     app = model.info((tmp_path / "app.py").resolve())
     assert app.outside == [".missing"]
+    assert app.dynamic_imports
     assert model.info((tmp_path / "plugins" / "run.py").resolve()).role is Role.UNREACHED
+    shown = invoke("check", "--show-files", "--no-cache", str(tmp_path)).stdout.splitlines()
+    assert shown[shown.index(next(line for line in shown if line.endswith("app.py: entry point: handler-shaped function handler(), no template links it"))) + 1 :][:2] == [
+        "    imports not followed (not in the checked files): .missing",
+        "    imports through importlib are not followed",
+    ]
 
 
 # -- frameworks --------------------------------------------------------------------------------
@@ -495,3 +501,25 @@ def test_a_changed_helper_two_imports_away_is_reached_in_a_run_of_some_files(tmp
     assert run.pairs == [("src/lib/http.py", 4, "LK605")]  # not service.py's own finding: it was not given
     shown = invoke("check", "--no-cache", "--show-files", "src/lib/http.py").stdout
     assert "src/lib/http.py: reached: imported by src/service.py" in shown
+
+
+def test_code_under_a_main_guard_is_not_lambda_code(tmp_path):
+    """A handler module that doubles as a script: its `__main__` block never runs in Lambda."""
+    write_project(
+        tmp_path,
+        {
+            "app.py": """
+                import boto3
+                import requests
+
+                def handler(event, context):
+                    return requests.get(event["url"]).json()
+
+                if __name__ == "__main__":
+                    for url in ["https://example.com/a", "https://example.com/b"]:
+                        print(requests.get(url).status_code, boto3.client("s3").list_buckets())
+                """,
+        },
+    )
+    result = run_engine([tmp_path], select=["LK605", "LK304"])
+    assert [(f.code, f.line) for f in result.findings] == [("LK605", 5)]

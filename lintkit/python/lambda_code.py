@@ -100,9 +100,11 @@ class Import:
 
 @dataclass(frozen=True)
 class ModuleSummary:
+    """What the model needs of one file; kept in the cache (as JSON) by the file's text."""
+
     imports: tuple[Import, ...]
     handler_shaped: tuple[str, ...]  # top-level functions of the (event, context) shape
-    dynamic_imports: bool = False  # importlib.import_module / __import__: not followed
+    dynamic_imports: bool = False  # it imports importlib: what it loads that way is not followed
 
     def to_json(self) -> dict:
         return {
@@ -160,6 +162,9 @@ ALL = "*"  # every top-level function and class of the module is a root
 
 @dataclass
 class FileInfo:
+    """One Python file in the model: its role and why, and for Lambda code where its handler
+    paths start, where its imports are looked up, and what the reach could not follow."""
+
     role: Role
     why: str = ""  # "handler of OrdersFunction (template.yaml)", "by its location", ...
     imported_by: Path | None = None  # a reached module: the first Lambda-code module found importing it
@@ -167,7 +172,7 @@ class FileInfo:
     code_dirs: list[Path] = field(default_factory=list)  # where its absolute imports are looked up
     functions: list[Any] = field(default_factory=list)  # the template functions whose handlers reach it
     outside: list[str] = field(default_factory=list)  # imports not found in the project
-
+    dynamic_imports: bool = False  # Lambda code that loads modules through importlib
 
     def explain(self, display: Callable[[Path], str] = str) -> str:
         """Why the file has its role, for `--show-files` (`display` shows a path to the user)."""
@@ -380,6 +385,7 @@ def build_lambda_code(
         info = model.files[path]
         if summary is None:
             continue
+        info.dynamic_imports = summary.dynamic_imports
         own = folder = os.path.dirname(str(path))
         bases = [*map(str, info.code_dirs), folder]
         top = tops.get(path)

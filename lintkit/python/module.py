@@ -396,6 +396,22 @@ class CodeContext:
     def functions_for(self, handler_name: str) -> list["Function"]:
         return self.linked.get(handler_name, [])
 
+    def runs_as_script_only(self, node: ast.AST) -> bool:
+        """Is the node under `if __name__ == "__main__":`, which never runs when Lambda imports
+        the module?"""
+        if "__main__" not in self.module.text:
+            return False
+        from lintkit.python.resolve import resolver_for
+
+        parents = resolver_for(self.module).parents
+        current: ast.AST | None = node
+        while current is not None:
+            parent = parents.get(current)
+            if isinstance(parent, ast.If) and _is_main_guard(parent.test) and any(current is s for s in parent.body):
+                return True
+            current = parent
+        return False
+
     def on_handler_path(self, call: ast.Call) -> bool:
         """Does the call run in Lambda: in a function a handler path reaches, or at the top
         level of Lambda code?"""
@@ -414,3 +430,13 @@ class CodeContext:
                 if linked not in found:
                     found.append(linked)
         return found
+
+
+def _is_main_guard(test: ast.expr) -> bool:
+    """`__name__ == "__main__"` (either way round)."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    return any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides) and any(
+        isinstance(side, ast.Constant) and side.value == "__main__" for side in sides
+    )
