@@ -617,6 +617,42 @@ def test_exit_2_on_a_crash_in_a_real_process(project: Path) -> None:
     assert lines[1].startswith("lintkit: this is a bug in lintkit ")
 
 
+def _readme_section(title: str) -> str:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(title)
+    end = text.find("\n#", start + len(title))
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_readme_exit_status_table_has_one_row_per_status() -> None:
+    from lintkit.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+
+    section = _readme_section("### Exit status")
+    rows = re.findall(r"^\| `(\d)` \|", section, re.MULTILINE)
+    assert rows == [str(EXIT_CLEAN), str(EXIT_FINDINGS), str(EXIT_ERROR)] == ["0", "1", "2"]
+    assert "does not exist" in section and "internal error" in section
+
+
+def test_readme_options_table_lists_every_option_of_check() -> None:
+    from lintkit.cli import check
+
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| option | meaning |") :].split("\n\n", 1)[0]
+    rows = table.splitlines()[2:]
+    documented = {flag for row in rows for flag in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", row.split(" | ")[0])}
+    options = {flag for param in check.get_params(click_context()) for flag in (*param.opts, *param.secondary_opts) if flag.startswith("-")}
+    assert options - documented == set()
+    assert documented - options == set()
+
+
+def click_context():
+    import click
+
+    from lintkit.cli import check, main
+
+    return click.Context(check, **main.context_settings)  # `-h` as `lintkit check -h` has it
+
+
 def test_missing_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a typo in a CI path must never pass as a clean run
     monkeypatch.chdir(tmp_path)
