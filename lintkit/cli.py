@@ -37,7 +37,49 @@ def _severity(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return Severity.parse(value) if value is not None else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Set to 1 to see the whole traceback of an internal error.
+TRACEBACK_VARIABLE = "LINTKIT_TRACEBACK"
+
+
+class InternalFailure(click.ClickException):
+    """A bug of lintkit itself (a loader, a reporter, the command line): a short message that
+    asks for a report, exit 2. Never exit 1, which a CI gate reads as findings."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"{type(error).__name__}: {error}")
+        self.error = error
+
+    def show(self, file=None) -> None:  # type: ignore[override]
+        import traceback
+
+        frames = traceback.extract_tb(self.error.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        click.echo(f"lintkit: internal error: {self.format_message()}{where}", err=True)
+        if os.environ.get(TRACEBACK_VARIABLE) == "1":
+            click.echo("".join(traceback.format_exception(self.error)), err=True, nl=False)
+        click.echo(
+            f"lintkit: this is a bug in lintkit {__version__}, not a problem of the checked project; "
+            f"please report it with the command that failed and its output with {TRACEBACK_VARIABLE}=1",
+            err=True,
+        )
+
+
+class Guarded(click.Group):
+    """Every command of the group: an exception lintkit did not expect ends in `InternalFailure`
+    (exit 2), never in a bare traceback with exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as error:  # noqa: BLE001
+            raise InternalFailure(error) from error
+
+
+@click.group(cls=Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lintkit")
 def main() -> None:
     """Find reliability problems in AWS Lambda projects before deploy.
@@ -59,7 +101,7 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 
 
 @main.command(short_help="Check handlers and templates for Lambda reliability problems.")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--output-format",
     type=click.Choice(OUTPUT_FORMATS),
@@ -113,7 +155,7 @@ def check(
     the given files. PATH '-' reads one file from stdin (with --stdin-filename).
 
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or
-    configuration error or an internal error of a rule.
+    configuration error, a path that does not exist, or an internal error of lintkit.
     """
     from dataclasses import replace
 
@@ -134,6 +176,11 @@ def check(
         buffers[stdin_filename] = stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")
         targets = [stdin_filename]
     targets = targets or [Path(".")]
+    for target in targets:
+        # a typo in a CI path must not pass as a clean run
+        if target not in buffers and not os.path.exists(target):
+            what = "broken symbolic link" if os.path.islink(target) else "no such file or directory"
+            raise UsageFailure(f"{target}: {what}")
 
     first = targets[0]
     start = first if first.is_dir() else Path(os.path.abspath(first)).parent
@@ -249,9 +296,16 @@ def _entries_of(shown, findings, sources, base: Path):
 
 def _report_internal_errors(result) -> None:
     for error in result.internal_errors:
-        click.echo(f"lintkit: internal error: rule {error.code} failed on {error.path}: {error.message}", err=True)
+        what = f"rule {error.code} failed on" if error.code else "reading failed for"
+        click.echo(f"lintkit: internal error: {what} {error.path}: {error.message}", err=True)
+        if os.environ.get(TRACEBACK_VARIABLE) == "1" and error.details:
+            click.echo(error.details, err=True, nl=False)
     if result.internal_errors:
-        click.echo("lintkit: the other rules and files were checked; please report the error above.", err=True)
+        click.echo(
+            "lintkit: the other rules and files were checked; this is a bug in lintkit, please report "
+            f"the error above (with its traceback: {TRACEBACK_VARIABLE}=1).",
+            err=True,
+        )
 
 
 @main.command("clean", short_help="Delete the result cache.")

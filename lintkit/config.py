@@ -166,14 +166,14 @@ def _has_lintkit_table(path: pathlib.Path) -> bool:
 def find_config(start: pathlib.Path) -> pathlib.Path | None:
     """The nearest `lintkit.toml`, or `pyproject.toml` with a `[tool.lintkit]` table, from `start` up."""
     start = pathlib.Path(os.path.abspath(start))
-    if not start.is_dir():
+    if not os.path.isdir(start):
         start = start.parent
     for directory in (start, *start.parents):
         candidate = directory / LINTKIT_TOML
-        if candidate.is_file():
+        if os.path.isfile(candidate):
             return candidate
         candidate = directory / PYPROJECT_TOML
-        if candidate.is_file() and _has_lintkit_table(candidate):
+        if os.path.isfile(candidate) and _has_lintkit_table(candidate):
             return candidate
     return None
 

@@ -85,6 +85,9 @@ _PYTHON_SUFFIXES = frozenset({".py"})
 _TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
 
 MSG_MISSING = "no such file or directory"
+# how every message about a file or folder that could not be read begins (the engine reports
+# them as LK001)
+UNREADABLE = "cannot read"
 MSG_NOT_TEMPLATE = "not a CloudFormation/SAM template; skipped"
 MSG_UNKNOWN_KIND = "not a Python file or template; skipped"
 MSG_NOT_REGULAR = "not a regular file or directory; skipped"
@@ -327,7 +330,7 @@ def _is_gitignored(stack: _IgnoreStack, relpath: str, is_dir: bool) -> bool:
 
 def _message(exc: OSError, what: str) -> str:
     reason = exc.strerror or str(exc)
-    return f"cannot read {what}: {reason}"
+    return f"{UNREADABLE} {what}: {reason}"
 
 
 class _Walker:
@@ -394,7 +397,7 @@ class _Walker:
             self.problem(path, MSG_NOT_TEMPLATE)
             return
         if kind is FileKind.PYTHON and not os.access(path, os.R_OK):
-            self.problem(path, "cannot read file: Permission denied")
+            self.problem(path, f"{UNREADABLE} file: Permission denied")
             return
         self.add(os.path.realpath(path), DiscoveredFile(path, kind, True))
 
@@ -510,7 +513,7 @@ class _Walker:
         if kind is None:
             return
         if kind is FileKind.PYTHON and not os.access(entry.path, os.R_OK):
-            self.problem(display_dir / entry.name, "cannot read file: Permission denied")
+            self.problem(display_dir / entry.name, f"{UNREADABLE} file: Permission denied")
             return
         if is_link:
             key = os.path.realpath(entry.path)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
-from lintkit.discovery import DiscoveredFile, Discovery, FileKind, classify, discover
+from lintkit.discovery import UNREADABLE, DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
 from lintkit.paths import RealPaths
@@ -38,13 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
 PARSE_ERROR = "LK001"
 UNKNOWN_SUPPRESSION = "LK003"
+LOADER = ""  # `InternalError.code` of a crash while reading a file rather than in a rule
 
 
 @dataclass
 class InternalError:
-    """A rule that crashed on a file: reported, exit 2, and the run goes on."""
+    """A rule (or the loader of a file) that crashed: reported, exit 2, and the run goes on."""
 
-    code: str
+    code: str  # the rule's code; "" when reading the file crashed (`LOADER`)
     path: str
     message: str
     details: str = ""
@@ -100,6 +101,7 @@ class Run:
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
         self._templates_by_path: dict[str, Template] = {}
         self._unreadable_templates = 0  # read but not parsed: they count as checked
+        self._unreadable: set[Path] = set()  # files and folders already reported as unreadable
         self._syntax_checked = 0  # Python files only syntax-checked (the prefilter)
         # cache keys of the modules parsed in this run, whose results are stored once known
         self._module_keys: dict[Path, str] = {}
@@ -117,10 +119,11 @@ class Run:
     def _engine_finding(self, code: str, location: Location, message: str) -> None:
         self.result.findings.append(self._make(code, location, message))
 
-    def _crash(self, rule: Rule | type[Rule], path: str, error: BaseException) -> None:
+    def _crash(self, rule: Rule | type[Rule] | None, path: str, error: BaseException) -> None:
+        """A rule, or the loader of a file (`rule` None), raised: an internal error."""
         details = "".join(traceback.format_exception(type(error), error, error.__traceback__))
         self.result.internal_errors.append(
-            InternalError(rule.code, path, f"{type(error).__name__}: {error}", details)
+            InternalError(rule.code if rule is not None else LOADER, path, f"{type(error).__name__}: {error}", details)
         )
 
     def _rules(self, kind: type[Rule]) -> list[type[Rule]]:
@@ -137,7 +140,11 @@ class Run:
     def _check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
         discovery = self._discover(paths)
         for path, message in discovery.problems:
-            self.result.problems.append((display_path(Path(path)), message))
+            if message.startswith(UNREADABLE):  # a file or folder the walk could not read
+                self._unreadable.add(self.real_path(path))
+                self._engine_finding(PARSE_ERROR, Location(display_path(Path(path)), 1, 1), message)
+            else:
+                self.result.problems.append((display_path(Path(path)), message))
         stacks = self._read_assemblies(paths, [f.path for f in discovery.files if f.kind is FileKind.CDK_ASSEMBLY])
         real = self.real_path
         in_assemblies = {real(stack.template_file) for stack in stacks}
@@ -213,7 +220,7 @@ class Run:
         """CDK assemblies named directly, found while walking, or in a folder's `cdk.out`."""
         for path in paths:
             folder = Path(path)
-            if folder.is_dir():
+            if os.path.isdir(folder):
                 manifest = find_assembly(folder)
                 if manifest is not None:
                     manifests.append(manifest)
@@ -269,10 +276,13 @@ class Run:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
                 continue
             except OSError as error:
-                self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
+                self._cannot_read(file, shown, error)
                 continue
             except RecursionError:
                 self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), "template is nested too deeply to read")
+                continue
+            except Exception as error:  # noqa: BLE001  a bug in the loader: reported, the run goes on
+                self._crash(None, shown, error)
                 continue
             self._unreadable_templates -= 1
             templates.append(template)
@@ -349,7 +359,13 @@ class Run:
                 summaries[resolved] = None
                 continue
             except OSError as error:
-                self._unparsable(project, resolved, self._make(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}"))
+                project.unparsable.add(resolved)
+                self._cannot_read(file, shown, error, project)
+                summaries[resolved] = None
+                continue
+            except Exception as error:  # noqa: BLE001  a bug in the loader: reported, the run goes on
+                project.unparsable.add(resolved)
+                self._crash(None, shown, error)
                 summaries[resolved] = None
                 continue
             self._texts[shown] = text
@@ -385,6 +401,11 @@ class Run:
                     if index is not None:
                         index[key] = {"error": [error.line, error.column, message]}  # type: ignore[index]
                         added = True
+                    summaries[resolved] = None
+                    continue
+                except Exception as error:  # noqa: BLE001  a bug in the parser: reported, the run goes on
+                    project.unparsable.add(resolved)
+                    self._crash(None, shown, error)
                     summaries[resolved] = None
                     continue
                 summary = summarize(module.tree)
@@ -464,6 +485,28 @@ class Run:
             return path, summarize(module.tree), top  # type: ignore[union-attr]
 
         return load
+
+    def _cannot_read(self, file: Path, shown: str, error: OSError, project: Project | None = None) -> None:
+        """LK001 for a file that cannot be read, once (the walk may have reported it already).
+        A handler module names the `Handler` of each function that runs it as a related
+        location (so the finding is reported when only the template was named)."""
+        resolved = self.real_path(file)
+        message = f"{UNREADABLE} file: {error.strerror or error}"
+        related = tuple(
+            RelatedLocation(function.location("Handler"), f"the Handler of {function.logical_id} points to it")
+            for function, link in (project.links.items() if project is not None else ())
+            if link.module_file is not None and self.real_path(link.module_file) == resolved
+        )
+        if resolved in self._unreadable:
+            if not related:
+                return
+            # reported by the walk: give that finding the handlers too
+            for index, finding in enumerate(self.result.findings):
+                if finding.code == PARSE_ERROR and finding.message == message and self.real_path(Path(finding.path)) == resolved:
+                    self.result.findings[index] = replace(finding, related=finding.related + related)
+            return
+        self._unreadable.add(resolved)
+        self.result.findings.append(replace(self._make(PARSE_ERROR, Location(shown, 1, 1), message), related=related))
 
     def _unparsable(self, project: Project, resolved: Path, finding: Finding) -> None:
         project.unparsable.add(resolved)

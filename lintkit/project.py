@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
@@ -156,7 +157,7 @@ def repository_root(start: Path, known: dict[Path, Path | None] | None = None) -
             found = known[folder]
             break
         walked.append(folder)
-        if (folder / ".git").exists():
+        if os.path.exists(folder / ".git"):  # False, not an error, in a folder it cannot read
             found = folder
             break
     if known is not None:

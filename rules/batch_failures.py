@@ -1,6 +1,6 @@
 """LK5xx: batches and partial batch failures (SQS, Kinesis and DynamoDB event source mappings).
 
-Facts: LAMBDA-FACTS §3.4 (streams), §3.5 (SQS), §4 (partial batch responses)."""
+Facts: [§3.4](../lambda-facts.md#s3-4) (streams), [§3.5](../lambda-facts.md#s3-5) (SQS), [§4](../lambda-facts.md#s4) (partial batch responses)."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
     of an SQS batch comes back after the visibility timeout (and is processed again), and a
     stream shard retries the whole batch, blocking behind the poison record. With the setting
     on, the handler returns `{"batchItemFailures": [{"itemIdentifier": ...}]}` and only those
-    records are retried (LAMBDA-FACTS §4, §3.5).
+    records are retried ([§4](../lambda-facts.md#s4), [§3.5](../lambda-facts.md#s3-5)).
 
     ## Example
     ```yaml
@@ -160,7 +160,7 @@ class PartialResponseIgnored(ProjectRule):
     Lambda reads the response only when the mapping enables the feature. Otherwise the
     invocation is a plain success: SQS deletes every message of the batch, including the ones
     the handler reported as failed, and a stream moves its checkpoint past them. The failures
-    the code so carefully collects are silently lost (LAMBDA-FACTS §4.3, item 1).
+    the code so carefully collects are silently lost ([§4.3](../lambda-facts.md#s4-3), item 1).
 
     ## Example
     ```yaml
@@ -227,8 +227,8 @@ class PartialResponseNeverReturned(ProjectRule):
     With the setting on, an empty or missing `batchItemFailures` means *the whole batch
     succeeded*. A handler that catches a record's exception and returns `None` or
     `{"statusCode": 200}` therefore deletes the failed messages; one that lets exceptions
-    propagate retries the whole batch and gets nothing from the setting (LAMBDA-FACTS §4.2,
-    §4.3 items 2 and 3).
+    propagate retries the whole batch and gets nothing from the setting ([§4.2](../lambda-facts.md#s4-2),
+    [§4.3](../lambda-facts.md#s4-3) items 2 and 3).
 
     ## Example
     ```python
@@ -325,7 +325,7 @@ class RecordErrorsSwallowed(CodeRule):
     The invocation then succeeds, so Lambda deletes the whole batch from the queue (or moves
     the stream checkpoint past it): the records that failed are gone, with nothing but a log
     line to show for them. No retry happens and no dead-letter queue ever sees them
-    (LAMBDA-FACTS §4.2, §4.3 item 2).
+    ([§4.2](../lambda-facts.md#s4-2), [§4.3](../lambda-facts.md#s4-3) item 2).
 
     ## Example
     ```python
@@ -514,7 +514,7 @@ class WrongItemIdentifier(CodeRule):
     Lambda treats an identifier it cannot match (a `receiptHandle`, an `eventID`, an id from
     the message body) or a misspelled key as a failure of the *whole* batch: every record is
     retried, again and again, until `maxReceiveCount` or the stream's retention ends it
-    (LAMBDA-FACTS §4.1, §4.2, §4.3 item 4).
+    ([§4.1](../lambda-facts.md#s4-1), [§4.2](../lambda-facts.md#s4-2), [§4.3](../lambda-facts.md#s4-3) item 4).
 
     ## Example
     ```python
@@ -667,7 +667,7 @@ class StreamUnboundedRetry(TemplateRule):
     A stream is processed in order per shard. When a record keeps failing, Lambda retries its
     batch until the record expires from the stream: 24 hours by default, up to 365 days on
     Kinesis. All that time the shard makes no progress and `IteratorAge` climbs
-    (LAMBDA-FACTS §3.4). `BisectBatchOnFunctionError` narrows the failing batch down but does
+    ([§3.4](../lambda-facts.md#s3-4)). `BisectBatchOnFunctionError` narrows the failing batch down but does
     not bound the retries, so it does not stop the shard from blocking.
 
     ## Example
@@ -764,7 +764,7 @@ class OnlyFirstRecord(ProjectRule):
     The invocation succeeds, so Lambda considers the whole batch processed: for SQS every
     other message of the batch is deleted without ever being read; for a stream the
     checkpoint moves past them. The loss is silent and grows with traffic, because batches
-    fill up only under load (LAMBDA-FACTS §3.5, §4).
+    fill up only under load ([§3.5](../lambda-facts.md#s3-5), [§4](../lambda-facts.md#s4)).
 
     ## Example
     ```python

@@ -1,9 +1,9 @@
 """LK6xx timeouts found in code: HTTP requests that can wait forever.
 
-Facts: LAMBDA-FACTS §2.1 (the function timeout ends what a call does not), §11. Library
+Facts: [§2.1](../lambda-facts.md#s2-1) (the function timeout ends what a call does not). Library
 defaults: requests and urllib3 wait without limit unless given a timeout, `urllib.request.urlopen`
 uses the socket default (none), httpx times out after 5 s of inactivity unless `timeout=None`;
-aiohttp's default is a 5-minute total (§13.6): reported when the function's `Timeout` is shorter."""
+aiohttp's default is a 5-minute total ([§13.6](../lambda-facts.md#s13-6)): reported when the function's `Timeout` is shorter."""
 
 from __future__ import annotations
 
@@ -297,7 +297,7 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
     ## Why is this bad?
     Lambda stops the function at its timeout, whatever the client is doing: the retries the
     code counts on never happen, the error handling never runs, and the invocation ends as a
-    bare `Task timed out` (LAMBDA-FACTS §2.1, §2.8). Client timeouts should leave room for
+    bare `Task timed out` ([§2.1](../lambda-facts.md#s2-1), [§2.8](../lambda-facts.md#s2-8)). Client timeouts should leave room for
     the work after the call, or be derived from `context.get_remaining_time_in_millis()`.
 
     ## Example

@@ -1,7 +1,7 @@
 """LK4xx: where failed events go (dead-letter queues, on-failure destinations, redrive).
 
-Facts: LAMBDA-FACTS §3.2 (async retries), §3.3 (DLQ versus destinations), §3.4 (streams),
-§3.5 (SQS), §3.6 (how each service invokes Lambda), §3.7 (upstream retry layers), §6 (SAM)."""
+Facts: [§3.2](../lambda-facts.md#s3-2) (async retries), [§3.3](../lambda-facts.md#s3-3) (DLQ versus destinations), [§3.4](../lambda-facts.md#s3-4) (streams),
+[§3.5](../lambda-facts.md#s3-5) (SQS), [§3.6](../lambda-facts.md#s3-6) (how each service invokes Lambda), [§3.7](../lambda-facts.md#s3-7) (upstream retry layers), [§6](../lambda-facts.md#s6) (SAM)."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class AsyncWithoutFailureDestination(ProjectRule):
     Lambda retries a failed asynchronous event twice and then discards it. Without a DLQ or an
     on-failure destination there is no record that the event ever existed: an uploaded file
     is never processed, a notification never sent, and nothing tells you
-    (LAMBDA-FACTS §3.2, §3.3). An on-failure destination is the better choice: it keeps the
+    ([§3.2](../lambda-facts.md#s3-2), [§3.3](../lambda-facts.md#s3-3)). An on-failure destination is the better choice: it keeps the
     error and the request context, a DLQ only the event.
 
     ## Example
@@ -166,7 +166,7 @@ class AsyncRetriesDisabledWithoutDestination(TemplateRule):
     ## Why is this bad?
     Turning retries off is a sound choice for work that must not run twice, but then the
     first failure is final: with nowhere to send it, the event is simply dropped
-    (LAMBDA-FACTS §3.2, §3.3).
+    ([§3.2](../lambda-facts.md#s3-2), [§3.3](../lambda-facts.md#s3-3)).
 
     ## Example
     ```yaml
@@ -221,7 +221,7 @@ class StreamWithoutOnFailureDestination(TemplateRule):
     ## Why is this bad?
     When a batch keeps failing and the mapping's retry or age limit is reached, Lambda skips
     the records. Without an on-failure destination (SQS, SNS or S3) nothing records which
-    records were skipped, so they cannot be replayed (LAMBDA-FACTS §3.3, §3.4). SQS mappings
+    records were skipped, so they cannot be replayed ([§3.3](../lambda-facts.md#s3-3), [§3.4](../lambda-facts.md#s3-4)). SQS mappings
     are not reported: SQS failures go to the queue's redrive policy instead (LK404).
 
     ## Example
@@ -292,7 +292,7 @@ class SqsSourceWithoutRedrive(TemplateRule):
     visibility timeout and is retried until the queue's retention period ends (4 days by
     default), using up invocations and hiding real traffic. A redrive policy moves it to a
     dead-letter queue after `maxReceiveCount` attempts, where it can be inspected and redriven
-    (LAMBDA-FACTS §3.5).
+    ([§3.5](../lambda-facts.md#s3-5)).
 
     ## Example
     ```yaml
@@ -365,7 +365,7 @@ class EventTargetWithoutDlq(TemplateRule):
     EventBridge retries delivery to the function for up to 24 hours and 185 attempts, then
     drops the event unless the target has a dead-letter queue. This covers delivery failures
     (the function throttled or unavailable), which the function's own on-failure destination
-    never sees: the two are separate gaps (LAMBDA-FACTS §3.7).
+    never sees: the two are separate gaps ([§3.7](../lambda-facts.md#s3-7)).
 
     ## Example
     ```yaml
@@ -422,7 +422,7 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
     ## Why is this bad?
     SNS retries delivery to Lambda 100,015 times over 23 days, then discards the message
     unless the subscription has a dead-letter queue. Like LK405, this covers delivery, not
-    function errors (LAMBDA-FACTS §3.7).
+    function errors ([§3.7](../lambda-facts.md#s3-7)).
 
     ## Example
     ```yaml
@@ -478,7 +478,7 @@ class DlqOnPolledFunction(ProjectRule):
     A function's DLQ receives only failed *asynchronous* invocations. Event source mappings
     invoke synchronously, so their failures never reach it: the queue gives a false sense of
     safety while poison messages go to the source queue's redrive policy (SQS) or the
-    mapping's on-failure destination (streams) (LAMBDA-FACTS §3.3).
+    mapping's on-failure destination (streams) ([§3.3](../lambda-facts.md#s3-3)).
 
     ## Example
     ```yaml

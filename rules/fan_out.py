@@ -1,6 +1,6 @@
 """LK3xx: fan-out and resource exhaustion (file descriptors, threads, connections, processes).
 
-Facts: LAMBDA-FACTS §5 (1,024 file descriptors and 1,024 processes/threads per execution
+Facts: [§5](../lambda-facts.md#s5) (1,024 file descriptors and 1,024 processes/threads per execution
 environment, environment reuse, executor and gather defaults, clients created per invocation)."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class UnboundedGather(CodeRule):
     Every coroutine starts at once: 5,000 records become 5,000 concurrent sockets. An execution
     environment has 1,024 file descriptors, and environments are reused, so leaked sockets add
     up across invocations: the function fails with `OSError: [Errno 24] Too many open files`
-    (EMFILE), or the remote service throttles the burst (LAMBDA-FACTS §5).
+    (EMFILE), or the remote service throttles the burst ([§5](../lambda-facts.md#s5)).
 
     ## Example
     ```python
@@ -163,7 +163,7 @@ class UnboundedThreadPool(CodeRule):
     An execution environment runs at most 1,024 processes and threads; past that Python raises
     `RuntimeError: can't start new thread`. Each thread also opens its own connections, and a
     boto3 client shares a pool of only 10 (`max_pool_connections`), so more threads mean
-    connection churn, not speed (LAMBDA-FACTS §5).
+    connection churn, not speed ([§5](../lambda-facts.md#s5)).
 
     ## Example
     ```python
@@ -273,7 +273,7 @@ class UnlimitedConnectionPool(CodeRule):
     ## Why is this bad?
     aiohttp's connector holds at most 100 connections and httpx's 100 by default; these are the
     bounds that keep a fan-out from opening a socket per request. Without them every concurrent
-    request takes a file descriptor, and an environment has 1,024 (LAMBDA-FACTS §5).
+    request takes a file descriptor, and an environment has 1,024 ([§5](../lambda-facts.md#s5)).
 
     ## Example
     ```python
@@ -371,7 +371,7 @@ class ClientCreatedPerInvocation(CodeRule):
     keeps its connections (and TLS sessions, credentials and endpoint data) for the next
     invocation. Made in the handler, each invocation pays for a new one, and connections that
     are not closed pile up towards the 1,024 file descriptor limit; made in a loop, once per
-    item (LAMBDA-FACTS §5; Sonar RSPEC-6243, Amazon Q `aws-client-per-invocation`).
+    item ([§5](../lambda-facts.md#s5); Sonar RSPEC-6243, Amazon Q `aws-client-per-invocation`).
 
     ## Example
     ```python

@@ -1,7 +1,7 @@
 """LK2xx: a Lambda function calling another Lambda function.
 
-Facts: LAMBDA-FACTS §3.2 (asynchronous invokes: retries, at-least-once delivery, AWS's advice on
-functions calling functions), §1.2 (the 1 MB async payload, `invoke_async`), §3.1 (sync)."""
+Facts: [§3.2](../lambda-facts.md#s3-2) (asynchronous invokes: retries, at-least-once delivery, AWS's advice on
+functions calling functions), [§1.2](../lambda-facts.md#s1-2) (the 1 MB async payload, `invoke_async`), [§3.1](../lambda-facts.md#s3-1) (sync)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class AsyncInvokeFromLambda(_HandlerInvokeRule):
     On a function error Lambda runs the event up to two more times, and the queue can deliver
     an event more than once even without an error. When the caller itself is retried, it sends
     the event again. Without an idempotent callee and an on-failure destination (or DLQ),
-    side effects repeat and failures vanish (LAMBDA-FACTS §3.2). AWS's guidance lists
+    side effects repeat and failures vanish ([§3.2](../lambda-facts.md#s3-2)). AWS's guidance lists
     functions calling functions as an anti-pattern: put a queue, an event bus or a Step
     Functions workflow between them.
 
@@ -302,7 +302,7 @@ class SyncInvokeFromLambda(_HandlerInvokeRule):
     ## Why is this bad?
     The caller waits, and is billed, for the whole run of the callee; the two functions' timeouts,
     errors, concurrency and cold starts become one chain. Lambda does not retry the call, so the
-    caller has to handle errors and retries itself (LAMBDA-FACTS §3.1). AWS's operator guide and
+    caller has to handle errors and retries itself ([§3.1](../lambda-facts.md#s3-1)). AWS's operator guide and
     Sonar's RSPEC-6246 recommend against functions calling functions synchronously.
 
     ## Example
@@ -410,7 +410,7 @@ class AsyncTargetWithoutFailureDestination(_HandlerInvokeRule):
     ## Why is this bad?
     The caller gets 202 and moves on; if the target fails, Lambda retries twice and then
     discards the event. With no failure destination nobody learns that the work was never done
-    (LAMBDA-FACTS §3.2, §3.3).
+    ([§3.2](../lambda-facts.md#s3-2), [§3.3](../lambda-facts.md#s3-3)).
 
     ## Example
     ```yaml

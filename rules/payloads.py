@@ -1,7 +1,7 @@
 """LK7xx payload sizes found in code: asynchronous messages built from data of unbounded size.
 
-Facts: LAMBDA-FACTS §1.2 (1 MB for `Event` invokes, SQS and EventBridge since 2025; 256 KB for
-`InvokeAsync` and SNS destinations), §1.4 (what a rejected payload looks like)."""
+Facts: [§1.2](../lambda-facts.md#s1-2) (1 MB for `Event` invokes, SQS and EventBridge since 2025; 256 KB for
+`InvokeAsync` and SNS destinations), [§1.4](../lambda-facts.md#s1-4) (what a rejected payload looks like)."""
 
 from __future__ import annotations
 
@@ -219,7 +219,7 @@ class AsyncPayloadMayExceedLimit(CodeRule):
         )
 
 
-SYNC_LIMITS_MB = {"alb": 1}  # the ALB's own 1 MB response limit binds first (LAMBDA-FACTS §1.5)
+SYNC_LIMITS_MB = {"alb": 1}  # the ALB's own 1 MB response limit binds first (docs/lambda-facts.md §1.5)
 STREAMING_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html"
 
 _API_TEMPLATE = """
@@ -310,8 +310,8 @@ class ResponseMayExceedLimit(CodeRule):
     A synchronous response is capped at 6 MB (1 MB behind an ALB). Past it the invocation fails
     with `Function.ResponseSizeTooLarge` ("Response payload size exceeded maximum allowed
     payload size (6291556 bytes)"), which the caller sees as an error (API Gateway usually
-    answers 502). It works in testing and fails once the data grows (LAMBDA-FACTS §1.1, §1.4,
-    §1.5). Python has no native response streaming, so the fix is not streaming.
+    answers 502). It works in testing and fails once the data grows ([§1.1](../lambda-facts.md#s1-1), [§1.4](../lambda-facts.md#s1-4),
+    [§1.5](../lambda-facts.md#s1-5)). Python has no native response streaming, so the fix is not streaming.
 
     ## Example
     ```python

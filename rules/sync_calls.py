@@ -1,7 +1,7 @@
 """LK1xx: synchronous calls and retries (Lambda invokes, HTTP requests, hand-written retry loops).
 
-Facts: LAMBDA-FACTS §2.8 (botocore timeouts and why an invoke can run its callee twice), §3.1
-(Lambda never retries a synchronous invoke; botocore retry modes), §3.2 (`FunctionError`)."""
+Facts: [§2.8](../lambda-facts.md#s2-8) (botocore timeouts and why an invoke can run its callee twice), [§3.1](../lambda-facts.md#s3-1)
+(Lambda never retries a synchronous invoke; botocore retry modes), [§3.2](../lambda-facts.md#s3-2) (`FunctionError`)."""
 
 from __future__ import annotations
 
@@ -134,9 +134,9 @@ class SyncInvokeUncheckedError(CodeRule):
 
     ## Why is this bad?
     A function that fails does not make `invoke` raise: the call returns `StatusCode` 200 with
-    `FunctionError: Unhandled` and the error in the payload (LAMBDA-FACTS §3.2). Code that only
+    `FunctionError: Unhandled` and the error in the payload ([§3.2](../lambda-facts.md#s3-2)). Code that only
     reads `Payload` treats the failure as a result. Lambda does not retry synchronous invokes:
-    the caller has to notice the error and decide whether to retry (LAMBDA-FACTS §3.1).
+    the caller has to notice the error and decide whether to retry ([§3.1](../lambda-facts.md#s3-1)).
 
     ## Example
     ```python
@@ -252,7 +252,7 @@ class SyncInvokeDefaultTimeouts(CodeRule):
     than 60 s is started a second time while the first run is still going, and again up to the
     retry limit (5 attempts in legacy mode, the default unless `AWS_RETRY_MODE` or
     `AWS_NEW_RETRIES_2026` change it). Users have seen the callee run 4 to 8 times
-    (LAMBDA-FACTS §2.8, §3.1).
+    ([§2.8](../lambda-facts.md#s2-8), [§3.1](../lambda-facts.md#s3-1)).
 
     ## Example
     ```python

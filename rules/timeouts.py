@@ -1,6 +1,6 @@
 """LK601–LK604: function timeouts against Lambda's maximum, the integration in front, and the
-queue behind. Facts: LAMBDA-FACTS §2.1 (function timeout), §2.2 (API Gateway), §2.4
-(AppSync), §2.6 (SQS visibility timeout), §1.3 (response streaming)."""
+queue behind. Facts: [§2.1](../lambda-facts.md#s2-1) (function timeout), [§2.2](../lambda-facts.md#s2-2) (API Gateway), [§2.4](../lambda-facts.md#s2-4)
+(AppSync), [§2.6](../lambda-facts.md#s2-6) (SQS visibility timeout), [§1.3](../lambda-facts.md#s1-3) (response streaming)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ HTTP_API_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/ht
 STREAMING_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html"
 SQS_CONFIG_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
 
-# Default and maximum integration timeouts, in milliseconds (LAMBDA-FACTS §2.2, §2.4).
+# Default and maximum integration timeouts, in milliseconds (docs/lambda-facts.md §2.2, §2.4).
 INTEGRATION_TIMEOUT_MS = {"api": 29_000, "http-api": 30_000, "websocket": 29_000, "appsync": 30_000}
 DEFAULT_NEAR_MAXIMUM_RATIO = 0.9
 
@@ -47,7 +47,7 @@ class TimeoutNearMaximum(TemplateRule):
     A function that needs nearly fifteen minutes today will need more tomorrow, and there is
     no more to give: it will start timing out as data grows, usually part-way through its work.
     Long jobs belong in Step Functions (split into steps), ECS/Fargate or AWS Batch
-    (LAMBDA-FACTS §2.1). On Lambda Managed Instances (a `CapacityProviderConfig`), the
+    ([§2.1](../lambda-facts.md#s2-1)). On Lambda Managed Instances (a `CapacityProviderConfig`), the
     maximum is 5,400 s and the rule measures against that.
 
     ## Example
@@ -127,7 +127,7 @@ class TimeoutExceedsIntegration(TemplateRule):
     ## Why is this bad?
     The client gets a 504 when the integration gives up, but the function keeps running to
     its own timeout. The client retries, and the work runs again, with duplicated side
-    effects, while the first run's result is thrown away (LAMBDA-FACTS §2.2).
+    effects, while the first run's result is thrown away ([§2.2](../lambda-facts.md#s2-2)).
 
     ## Example
     ```yaml
@@ -193,7 +193,7 @@ class VisibilityTimeoutTooShort(TemplateRule):
     A message becomes visible again when its visibility timeout runs out. If that happens
     while the function is still working on it (or while Lambda is backing off after a
     throttle), another invocation receives the same message and the work runs twice
-    (LAMBDA-FACTS §2.6).
+    ([§2.6](../lambda-facts.md#s2-6)).
 
     ## Example
     ```yaml
@@ -270,7 +270,7 @@ class DefaultTimeout(TemplateRule):
     ## Why is this bad?
     Three seconds is rarely a decision: a cold start plus one slow network call exceeds it,
     and the function then fails in a way that looks random. Set the timeout to what the
-    work needs (LAMBDA-FACTS §2.1).
+    work needs ([§2.1](../lambda-facts.md#s2-1)).
 
     ## Example
     ```yaml

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from pathlib import Path
 
@@ -511,27 +512,171 @@ def test_empty_directory_notes_that_nothing_was_found(tmp_path: Path, monkeypatc
     assert run.stderr == "lintkit: note: no Python files or templates found under empty\n"
 
 
-def test_missing_path_is_noted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+# --------------------------------------------------------------------------- the exit-code table
+# README "Exit status": 0 clean, 1 findings at or above --fail-on, 2 usage or configuration
+# error, a path that does not exist, or an internal error. Each row tested here.
+
+
+def test_exit_0_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    monkeypatch.chdir(tmp_path)
+    assert (invoke("check", ".").exit_code, invoke("check", ".").stdout) == (0, "")
+
+
+def test_exit_1_findings(project: Path) -> None:
+    run = invoke("check", ".")
+    assert run.exit_code == 1
+    assert run.pairs == DEFAULT_PAIRS
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--no-such-option"], "--no-such-option"),
+        (["--select", "LK000"], "LK000"),
+        (["--config", "missing.toml"], "missing.toml"),
+        (["no-such-dir"], "lintkit: error: no-such-dir: no such file or directory"),
+    ],
+)
+def test_exit_2_usage_config_or_missing_path(project: Path, args: list[str], message: str) -> None:
+    run = invoke("check", *args)
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    assert message in run.stderr
+    assert run.exception is None
+
+
+def _assert_internal_error(run, error_line: str) -> None:
+    assert run.exit_code == 2
+    assert run.exception is None  # handled: no bare traceback
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith(error_line), run.stderr
+    assert "Traceback" not in run.stderr
+    assert "please report it" in lines[-1]
+    assert "LINTKIT_TRACEBACK=1" in lines[-1]
+
+
+def test_exit_2_when_a_reporter_crashes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args, **kwargs):
+        raise ValueError("reporter broke")
+
+    monkeypatch.setattr("lintkit.report.render", broken)
+    run = invoke("check", ".")
+    _assert_internal_error(run, "lintkit: internal error: ValueError: reporter broke (at test_cli.py:")
+    # with LINTKIT_TRACEBACK=1 the traceback is there for the report
+    monkeypatch.setenv("LINTKIT_TRACEBACK", "1")
+    run = invoke("check", ".")
+    assert run.exit_code == 2
+    assert "Traceback (most recent call last)" in run.stderr
+    assert 'raise ValueError("reporter broke")' in run.stderr
+
+
+def test_exit_2_when_the_template_loader_crashes_and_the_rest_is_still_checked(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lintkit.engine
+
+    def broken(*args, **kwargs):
+        raise IndexError("loader broke")
+
+    monkeypatch.setattr(lintkit.engine, "template_from_text", broken)
+    run = invoke("check", ".")
+    assert run.exit_code == 2
+    assert run.exception is None
+    # the Python file is still checked and its finding printed
+    assert run.pairs == [("app.py", SWALLOW_LINE, "LK504")]
+    lines = run.stderr.splitlines()
+    assert lines[0] == "lintkit: internal error: reading failed for template.yaml: IndexError: loader broke"
+    assert "please report" in lines[-1]
+
+
+def test_exit_2_when_the_python_loader_crashes(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lintkit.python.module
+
+    def broken(*args, **kwargs):
+        raise AttributeError("parser broke")
+
+    monkeypatch.setattr(lintkit.python.module, "parse_python", broken)
+    run = invoke("check", ".", "--no-cache")
+    assert run.exit_code == 2
+    assert run.exception is None
+    assert run.pairs == [("template.yaml", TEMPLATE_EVENT_LINE, "LK501")]
+    assert run.stderr.splitlines()[0] == "lintkit: internal error: reading failed for app.py: AttributeError: parser broke"
+
+
+def test_exit_2_on_a_crash_in_a_real_process(project: Path) -> None:
+    # the real entry point in its own process, with a reporter that raises
+    import subprocess
+    import sys
+
+    code = "import sys, lintkit.report as r; r.render = lambda *a, **k: 1 / 0; sys.argv[0] = 'lintkit'; from lintkit.cli import entry_point; entry_point()"
+    process = subprocess.run([sys.executable, "-c", code, "check", "."], cwd=project, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 2
+    assert process.stdout == ""
+    assert "Traceback" not in process.stderr
+    lines = process.stderr.splitlines()
+    assert lines[0] == "lintkit: internal error: ZeroDivisionError: division by zero (at <string>:1)"
+    assert lines[1].startswith("lintkit: this is a bug in lintkit ")
+
+
+def _readme_section(title: str) -> str:
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index(title)
+    end = text.find("\n#", start + len(title))
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_readme_exit_status_table_has_one_row_per_status() -> None:
+    from lintkit.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS
+
+    section = _readme_section("### Exit status")
+    rows = re.findall(r"^\| `(\d)` \|", section, re.MULTILINE)
+    assert rows == [str(EXIT_CLEAN), str(EXIT_FINDINGS), str(EXIT_ERROR)] == ["0", "1", "2"]
+    assert "does not exist" in section and "internal error" in section
+
+
+def test_readme_options_table_lists_every_option_of_check() -> None:
+    from lintkit.cli import check
+
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("| option | meaning |") :].split("\n\n", 1)[0]
+    rows = table.splitlines()[2:]
+    documented = {flag for row in rows for flag in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", row.split(" | ")[0])}
+    options = {flag for param in check.get_params(click_context()) for flag in (*param.opts, *param.secondary_opts) if flag.startswith("-")}
+    assert options - documented == set()
+    assert documented - options == set()
+
+
+def click_context():
+    import click
+
+    from lintkit.cli import check, main
+
+    return click.Context(check, **main.context_settings)  # `-h` as `lintkit check -h` has it
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a typo in a CI path must never pass as a clean run
     monkeypatch.chdir(tmp_path)
     run = invoke("check", "does-not-exist")
-    assert run.exit_code == 0
-    assert run.stdout == ""
-    assert "lintkit: note: does-not-exist: no such file or directory" in run.stderr.splitlines()
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "lintkit: error: does-not-exist: no such file or directory\n"
+    run = invoke("check", "/no/such/dir")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "lintkit: error: /no/such/dir: no such file or directory\n"
 
 
-def test_missing_path_beside_a_real_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    make_project(tmp_path / "proj", template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+def test_missing_path_beside_a_real_project_is_a_usage_error_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_project(tmp_path / "proj", template=sqs_template("            BatchSize: 1\n"), app=SWALLOWING_HANDLER)
     monkeypatch.chdir(tmp_path)
-    run = invoke("check", "proj", "ghost")
-    assert run.exit_code == 0
-    assert run.stdout == ""
-    assert run.stderr == "lintkit: note: ghost: no such file or directory\n"
-    # and findings elsewhere still decide the exit status
-    write(tmp_path / "proj" / "app.py", SWALLOWING_HANDLER)
-    run = invoke("check", "proj", "ghost")
+    run = invoke("check", "proj", "proj/ap.py")  # a mistyped file beside one with findings
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "lintkit: error: proj/ap.py: no such file or directory\n"
+    os.symlink(tmp_path / "gone.py", tmp_path / "link.py")
+    run = invoke("check", "link.py")
+    assert (run.exit_code, run.stderr) == (2, "lintkit: error: link.py: broken symbolic link\n")
+    # spelled right, the findings decide
+    run = invoke("check", "proj")
     assert run.exit_code == 1
     assert run.pairs == [("proj/app.py", SWALLOW_LINE, "LK504")]
-    assert "ghost: no such file or directory" in run.stderr
 
 
 # --------------------------------------------------------------------------- rules / rule

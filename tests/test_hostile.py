@@ -296,3 +296,133 @@ def test_a_hostile_file_does_not_hide_findings_in_the_others(tmp_path):
     write(tmp_path / "good" / "app.py", SWALLOWING_HANDLER)
     findings = sorted((f["path"], f["code"]) for f in lintkit(".", cwd=tmp_path)[1])
     assert findings == [("bad/app.py", "LK001"), ("bad/template.yaml", "LK001"), ("good/app.py", "LK504")]
+
+
+# --------------------------------------------------------------------------- unreadable input
+# A file or folder lintkit cannot read is LK001 wherever it comes from (named, walked, linked
+# from a template), and the run goes on. Root reads everything, so as root each case runs in a
+# process without the capabilities that bypass file permissions (CAP_DAC_OVERRIDE and
+# CAP_DAC_READ_SEARCH), dropped from the bounding set with util-linux's `setpriv`.
+
+_NO_DAC = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+
+
+def _without_dac(tmp_path_factory) -> list[str]:
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return []
+    probe = tmp_path_factory.mktemp("probe") / "locked"
+    probe.write_text("secret")
+    probe.chmod(0)
+    try:
+        process = subprocess.run([*_NO_DAC, sys.executable, "-c", f"open({str(probe)!r}).read()"], capture_output=True, timeout=TIMEOUT)
+    except OSError as error:
+        pytest.skip(f"running as root and setpriv cannot be started ({error}): cannot drop CAP_DAC_OVERRIDE")
+    if process.returncode == 0 or b"PermissionError" not in process.stderr:
+        pytest.skip("running as root and setpriv could not drop CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH "
+                    f"(no CAP_SETPCAP?): {process.stderr.decode(errors='replace')[-200:]}")
+    return _NO_DAC
+
+
+@pytest.fixture(scope="module")
+def no_dac(tmp_path_factory) -> list[str]:
+    return _without_dac(tmp_path_factory)
+
+
+@pytest.fixture
+def locked():
+    """chmod 0 on paths, restored afterwards (so pytest can remove them)."""
+    changed: list[tuple[Path, int]] = []
+
+    def lock(path: Path) -> Path:
+        changed.append((path, path.stat().st_mode))
+        path.chmod(0)
+        return path
+
+    yield lock
+    for path, mode in reversed(changed):
+        path.chmod(mode)
+
+
+def lintkit_without_dac(prefix: list[str], *args: str, cwd: Path) -> tuple[int, list[dict], str]:
+    command = [*prefix, sys.executable, "-m", "lintkit", "check", "--no-cache", "--output-format", "json", *args]
+    process = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT)
+    assert "Traceback" not in process.stderr
+    return process.returncode, json.loads(process.stdout or "[]"), process.stderr
+
+
+def _cannot_read(findings: list[dict]) -> list[tuple[str, int, int, str, str]]:
+    return [(f["path"], f["line"], f["column"], f["code"], f["message"]) for f in findings if f["code"] == "LK001"]
+
+
+SAM_WITH_CODE_URI = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 10
+"""
+
+
+def test_unreadable_named_files_are_lk001_and_the_run_goes_on(tmp_path, no_dac, locked):
+    write(tmp_path / "template.yaml", sqs_template())
+    write(tmp_path / "app.py", SWALLOWING_HANDLER)
+    locked(write(tmp_path / "other.py", "x = 1\n"))
+    locked(write(tmp_path / "other.yaml", sqs_template()))
+    code, findings, stderr = lintkit_without_dac(no_dac, "app.py", "other.py", "other.yaml", "template.yaml", cwd=tmp_path)
+    assert code == 1, stderr
+    assert _cannot_read(findings) == [
+        ("other.py", 1, 1, "LK001", "cannot read file: Permission denied"),
+        ("other.yaml", 1, 1, "LK001", "cannot read file: Permission denied"),
+    ]
+    assert ("app.py", SWALLOW_LINE, "LK504") in [(f["path"], f["line"], f["code"]) for f in findings]
+    assert "not readable" not in stderr  # click's own check of the argument is off
+
+
+def test_unreadable_walked_file_and_folder_are_lk001(tmp_path, no_dac, locked):
+    write(tmp_path / "template.yaml", sqs_template())
+    write(tmp_path / "app.py", SWALLOWING_HANDLER)
+    locked(write(tmp_path / "lib" / "util.py", "x = 1\n").parent)
+    locked(write(tmp_path / "infra" / "queue.yaml", sqs_template()))
+    code, findings, stderr = lintkit_without_dac(no_dac, ".", cwd=tmp_path)
+    assert code == 1, stderr
+    assert _cannot_read(findings) == [
+        ("infra/queue.yaml", 1, 1, "LK001", "cannot read file: Permission denied"),
+        ("lib", 1, 1, "LK001", "cannot read directory: Permission denied"),
+    ]
+    assert ("app.py", SWALLOW_LINE, "LK504") in [(f["path"], f["line"], f["code"]) for f in findings]
+    assert "cannot read" not in stderr  # a finding, not a note
+
+
+def test_unreadable_code_uri_folder_is_lk001_not_a_traceback(tmp_path, no_dac, locked):
+    # was: PermissionError from python/handlers.py, exit 1
+    write(tmp_path / "template.yaml", SAM_WITH_CODE_URI)
+    locked(write(tmp_path / "src" / "app.py", CLEAN_HANDLER).parent)
+    code, findings, stderr = lintkit_without_dac(no_dac, ".", cwd=tmp_path)
+    assert code == 1, stderr
+    assert _cannot_read(findings) == [
+        ("src", 1, 1, "LK001", "cannot read directory: Permission denied"),
+        ("src/app.py", 1, 1, "LK001", "cannot read file: Permission denied"),
+    ]
+    # the handler is not reported missing (LK002): whether it is there cannot be known
+    assert [f["code"] for f in findings if f["code"] != "LK001"] == []
+    linked = [f for f in findings if f["path"] == "src/app.py"][0]
+    assert [(r["path"], r["line"], r["message"]) for r in linked["related"]] == [("template.yaml", 8, "the Handler of Fn points to it")]
+    # the template named alone (pre-commit): the linked file's LK001 is still reported
+    code, findings, stderr = lintkit_without_dac(no_dac, "template.yaml", cwd=tmp_path)
+    assert code == 1, stderr
+    assert _cannot_read(findings) == [("src/app.py", 1, 1, "LK001", "cannot read file: Permission denied")]
+
+
+def test_unreadable_handler_file_linked_from_a_template(tmp_path, no_dac, locked):
+    write(tmp_path / "template.yaml", SAM_WITH_CODE_URI)
+    locked(write(tmp_path / "src" / "app.py", CLEAN_HANDLER))
+    code, findings, stderr = lintkit_without_dac(no_dac, ".", cwd=tmp_path)
+    assert code == 1, stderr
+    # once, though both the walk and the template reach it; with the Handler as related location
+    assert _cannot_read(findings) == [("src/app.py", 1, 1, "LK001", "cannot read file: Permission denied")]
+    assert [(r["path"], r["line"]) for r in findings[0]["related"]] == [("template.yaml", 8)]

@@ -89,8 +89,8 @@ def test_repository_root_remembers_the_folders_on_the_way(tmp_path, monkeypatch)
     known: dict = {}
     assert repository_root(tmp_path / "repo" / "services" / "a", known) == tmp_path / "repo"
     asked: list[Path] = []
-    original = Path.exists
-    monkeypatch.setattr(Path, "exists", lambda self: asked.append(self) or original(self))
+    original = os.path.exists
+    monkeypatch.setattr(os.path, "exists", lambda path: asked.append(Path(path)) or original(path))
     assert repository_root(tmp_path / "repo" / "services" / "b", known) == tmp_path / "repo"
     assert asked == [tmp_path / "repo" / "services" / "b" / ".git"]  # `services` was known
     monkeypatch.undo()

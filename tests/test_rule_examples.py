@@ -72,6 +72,28 @@ def test_codes_are_unique_and_stable():
     assert {"LK001", "LK002", "LK501", "LK502", "LK503", "LK504", "LK505", "LK506", "LK507"} <= set(codes)
 
 
+def test_rule_docs_cite_shipped_facts_not_lambda_facts():
+    """Users do not have LAMBDA-FACTS.md: the rule docs link docs/lambda-facts.md (shipped in the
+    repository) or AWS directly, and every section they link exists."""
+    import re
+
+    from lintkit.docs import expected_files, render_rule
+
+    docs = FIXTURES.parent / "docs"
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', (docs / "lambda-facts.md").read_text(encoding="utf-8")))
+    assert {"s2-1", "s3-2", "s4-3", "s5"} <= anchors
+    linked = set()
+    for rule in registry():
+        text = render_rule(rule) + "\n" + rule.documentation() + "\n" + (type.__getattribute__(rule, "__module__") and __import__(rule.__module__, fromlist=["_"]).__doc__ or "")
+        assert "LAMBDA-FACTS" not in text, rule.code
+        for anchor in re.findall(r"\(\.\./lambda-facts\.md#([^)]+)\)", text):
+            assert anchor in anchors, (rule.code, anchor)
+            linked.add(anchor)
+    assert len(linked) >= 20  # the rules do cite it
+    for relative, text in expected_files(registry()).items():
+        assert "LAMBDA-FACTS" not in text, relative
+
+
 def test_generated_docs_are_current():
     """docs/ is generated from the rules: regenerate with `python -m lintkit.docs`."""
     from lintkit.docs import expected_files

@@ -822,3 +822,20 @@ def test_documents_json_cannot_carry_are_not_cached(text):
 @pytest.mark.parametrize("data", [None, [], {"data": ["X", 1, 1, []], "duplicates": []}, {"data": ["M", 1, 1, [["list key"], 1, 1, 1, 1, "v"]], "duplicates": []}, {"data": ["S", 1]}, {"duplicates": [[1]]}])
 def test_a_corrupt_json_form_is_refused(data):
     assert document_from_json(data) is None
+
+
+def test_pyyamls_own_nesting_error_is_reported_in_lintkits_words():
+    # PyYAML 6.0.4+ raises "exceeded maximum nesting depth" itself, before lintkit's own depth
+    # check; older releases never do. Built here, so every PyYAML version tests the mapping.
+    import yaml
+
+    from lintkit.templates.loader import _yaml_error
+
+    mark = yaml.Mark("<file>", 0, 41, 7, "", 0)
+    pyyaml_error = yaml.composer.ComposerError(None, None, "exceeded maximum nesting depth (1000)", mark)
+    error = _yaml_error(pyyaml_error, "x", offsets_in_bytes=False)
+    assert error.message == "the document is nested too deeply"
+    assert (error.line, error.column) == (42, 8)
+    # another PyYAML problem keeps PyYAML's text and its position
+    other = _yaml_error(yaml.scanner.ScannerError(None, None, "found character '\\t'", mark), "x", offsets_in_bytes=False)
+    assert (other.message, other.line, other.column) == ("found character '\\t'", 42, 8)

@@ -99,7 +99,7 @@ def project_root(folder: Path, config: Config) -> Path:
     """Where walking up from `folder` stops (inclusive)."""
     folder = resolved(folder)
     for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
+        if os.path.exists(candidate / ".git"):  # False in a folder it cannot read
             return candidate
     if config.path is not None and _is_below(folder, resolved(config.root)):
         return resolved(config.root)

@@ -4,6 +4,7 @@ without a template, recognising functions of the Lambda handler shape."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +25,16 @@ class HandlerTarget:
     candidates: tuple[Path, ...]  # files that would hold the module, in lookup order
 
     def existing_file(self) -> Path | None:
+        """The first candidate that is a file; one whose folder cannot be read is taken as the
+        module (reading it then reports LK001 "cannot read"), since it may well be there."""
         for candidate in self.candidates:
-            if candidate.is_file():
+            try:
+                if stat.S_ISREG(os.stat(candidate).st_mode):
+                    return candidate
+            except PermissionError:
                 return candidate
+            except OSError:
+                continue
         return None
 
 

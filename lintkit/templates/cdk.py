@@ -10,6 +10,7 @@ with a `directoryName`. Nothing here runs the app."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ def find_assembly(directory: Path) -> Path | None:
     """The manifest of a cloud assembly that is `directory` itself or its `cdk.out`."""
     for candidate in (directory / "manifest.json", directory / "cdk.out" / "manifest.json"):
         folder = candidate.parent
-        if candidate.is_file() and (folder.name == "cdk.out" or (folder / "cdk.out").is_file()):
+        if os.path.isfile(candidate) and (folder.name == "cdk.out" or os.path.isfile(folder / "cdk.out")):
             return candidate
     return None
 
@@ -88,7 +89,7 @@ def _read(manifest: Path, assembly: Assembly, depth: int) -> None:
             metadata = artifact.get("metadata")
             extra = artifact.get("additionalMetadataFile")
             extra_file = _inside(root, extra) if isinstance(extra, str) else None
-            if extra_file is not None and extra_file.is_file():
+            if extra_file is not None and os.path.isfile(extra_file):
                 try:
                     metadata = _load_json(extra_file)
                 except AssemblyError:
@@ -96,7 +97,7 @@ def _read(manifest: Path, assembly: Assembly, depth: int) -> None:
             assembly.stacks.append(_stack(template_file, metadata if isinstance(metadata, dict) else {}, root))
         elif artifact.get("type") == NESTED_ASSEMBLY and isinstance(properties.get("directoryName"), str):
             nested = _inside(root, properties["directoryName"])
-            if nested is not None and (nested / "manifest.json").is_file():
+            if nested is not None and os.path.isfile(nested / "manifest.json"):
                 _read(nested / "manifest.json", assembly, depth + 1)
 
 
@@ -153,6 +154,6 @@ def _local_file(recorded: str, assembly_root: Path) -> str:
     parts = Path(recorded).parts
     for start in range(1, len(parts)):
         candidate = project.joinpath(*parts[start:])
-        if candidate.is_file():
+        if os.path.isfile(candidate):
             return str(candidate)
     return recorded
