@@ -27,6 +27,7 @@ class UsageFailure(click.ClickException):
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
+    """Comma-separated values of a repeatable option (rule codes, exclude patterns)."""
     if not values:
         return None
     codes = [part.strip() for value in values for part in value.split(",")]
@@ -83,6 +84,8 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 @click.option("--stdin-filename", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH", help="With PATH '-': read the file's text from stdin and report it as PATH (for editors).")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Record every current finding in this baseline file (and report none).")
+@click.option("--exclude", multiple=True, metavar="PATTERNS", help="Files and folders to leave out (globs, comma-separated), matched like the config's exclude. Replaces the config's exclude.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERNS", help="Patterns to leave out on top of the config's exclude.")
 @click.option("--force-exclude", is_flag=True, help="Apply the config's exclude patterns to files named on the command line too (pre-commit passes them).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.lintkit_cache/ beside the config, or in the current folder).")
 @click.option("--all-code", is_flag=True, help="Run the code rules on every Python file, not only on code that runs in Lambda (tests, vendored packages and scripts included).")
@@ -101,6 +104,8 @@ def check(
     stdin_filename: Path | None,
     baseline_file: Path | None,
     write_baseline: Path | None,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     force_exclude: bool,
     no_cache: bool,
     all_code: bool,
@@ -152,6 +157,9 @@ def check(
     config = settings.config
     if all_code:
         config.all_code = True
+    if exclude:
+        config.exclude = _split_codes(exclude) or []
+    config.exclude = [*config.exclude, *(_split_codes(extend_exclude) or [])]
 
     writes_file = output_file is not None
     chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")

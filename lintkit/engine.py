@@ -107,6 +107,7 @@ class Run:
         self._unparsed: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown, text)
         self._linking: dict[Path, set[str]] | None = None  # module -> digests of the templates linking it
         self._template_digests: dict[int, str] | None = None
+        self._discovered: set[Path] = set()  # resolved paths of the files discovery found
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -136,6 +137,7 @@ class Run:
 
     def _check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
         discovery = self._discover(paths)
+        self._discovered = {self.real_path(f.path) for f in discovery.files}
         for path, message in discovery.problems:
             self.result.problems.append((display_path(Path(path)), message))
         stacks = self._read_assemblies(paths, [f.path for f in discovery.files if f.kind is FileKind.CDK_ASSEMBLY])
@@ -643,9 +645,14 @@ class Run:
             for line, column, code in found.unknown:
                 findings.append(self._make(UNKNOWN_SUPPRESSION, Location(path, line, column), f"suppression names unknown rule code {code}"))
         per_file: dict[str, set[str]] = {}
+        excluded: dict[str, bool] = {}
         for finding in findings:
             path = finding.path
             if finding.code not in self.enabled:
+                continue
+            if path not in excluded:
+                excluded[path] = self._excluded(path)
+            if excluded[path]:
                 continue
             if path not in per_file:
                 per_file[path] = (
@@ -657,6 +664,15 @@ class Run:
                 continue
             kept.append(self._with_cdk_context(self._with_severity(finding)))
         return kept
+
+    def _excluded(self, path: str) -> bool:
+        """A file the config's `exclude` leaves out that was read all the same, because a
+        template links it or the code model reached it: context for the joins, but findings
+        located in it are not reported. (A file discovery found, named on the command line or
+        inside a folder named there, is reported.)"""
+        if not self.config.exclude:
+            return False
+        return self.real_path(os.path.abspath(path)) not in self._discovered and self.config.is_excluded(path)
 
     def _with_cdk_context(self, finding: Finding) -> Finding:
         """A template finding inside a CDK resource names its construct path, and points at the
