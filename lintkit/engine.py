@@ -28,6 +28,7 @@ from lintkit.templates.loader import (
     document_from_json,
     document_to_json,
     load_text,
+    templating_markup,
 )
 from lintkit.templates.model import Template, TemplateStructureError, template_from_text
 
@@ -255,20 +256,28 @@ class Run:
         for file in files:
             shown = display_path(file)
             self._unreadable_templates += 1
+            text = ""
             try:
                 source = self._read(file)
                 text = source if isinstance(source, str) else decode_template(source)
                 template = template_from_text(
                     text, path=shown, abs_path=self.real_path(file), limits=self.config.limits, load=self._load_document
                 )
-            except TemplateSyntaxError as error:
-                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+            except (TemplateSyntaxError, TemplateStructureError) as error:
+                markup = templating_markup(text)
+                if markup is not None:
+                    # `{{ cookiecutter.name }}:` is an "unhashable key" to YAML: not the user's bug
+                    self.result.problems.append((shown, (
+                        f"line {markup.line} holds template markup ({{{{ ... }}}} or {{% ... %}}, as Jinja or cookiecutter "
+                        f"write it): the file is a template to render first; check the rendered file"
+                    )))
+                elif isinstance(error, TemplateSyntaxError):
+                    self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+                else:
+                    self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
                 continue
             except LimitExceeded as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
-                continue
-            except TemplateStructureError as error:
-                self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
                 continue
             except OSError as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
