@@ -225,6 +225,7 @@ class Run:
         for manifest in manifests:
             if self.real_path(manifest) in seen:
                 continue
+            seen.add(self.real_path(manifest))  # named and found while walking: read once
             try:
                 assembly = read_assembly(manifest)
             except AssemblyError as error:
@@ -232,6 +233,11 @@ class Run:
                 continue
             seen.update(self.real_path(m) for m in assembly.manifests)
             stacks.extend(assembly.stacks)
+            for stale, names in assembly.missing.items():
+                self._engine_finding(PARSE_ERROR, Location(display_path(stale), 1, 1), (
+                    f"CDK assembly names stack template{'s' if len(names) > 1 else ''} that do{'es' if len(names) == 1 else ''} "
+                    f"not exist: {', '.join(names)}; synthesize the app again (cdk synth)"
+                ))
         unique: dict[Path, StackTemplate] = {}
         for stack in stacks:
             unique.setdefault(self.real_path(stack.template_file), stack)
@@ -245,8 +251,9 @@ class Run:
             if stack is None:
                 continue
             template.construct_paths = stack.construct_paths
+            template.sites_here = stack.sites_here
             template.creation_sites = {
-                logical_id: (display_path(Path(file)) if Path(file).exists() else file, line, column)
+                logical_id: (display_path(Path(file)) if logical_id in stack.sites_here else file, line, column)
                 for logical_id, (file, line, column) in stack.creation_sites.items()
             }
         return templates
@@ -684,8 +691,11 @@ class Run:
         return self.real_path(os.path.abspath(path)) not in self._discovered and self.config.is_excluded(path)
 
     def _with_cdk_context(self, finding: Finding) -> Finding:
-        """A template finding inside a CDK resource names its construct path, and points at the
-        line of the user's app that created the construct when the assembly recorded it."""
+        """A template finding inside a CDK resource names its construct path. When the assembly
+        recorded the line of the user's app that created the construct, and that file is here,
+        the finding is located there (the generated template, under a git-ignored `cdk.out`, is
+        a place no pull request shows) and the template line becomes its related location; with
+        no such file it stays on the template and names the recorded place."""
         template = self._templates_by_path.get(finding.path)
         if template is None:
             return finding
@@ -698,8 +708,14 @@ class Run:
         site = template.creation_sites.get(resource.logical_id)
         if site is not None:
             path, line, column = site
-            note = RelatedLocation(Location(path, line, column), f"{resource.construct_path or resource.logical_id} is created here")
-            changes["related"] = finding.related + (note,)
+            construct = resource.construct_path or resource.logical_id
+            if resource.logical_id in template.sites_here:
+                generated = RelatedLocation(finding.location, f"{resource.logical_id} in the synthesized template")
+                changes["location"] = Location(path, line, column)
+                changes["related"] = (generated,) + finding.related
+            else:
+                note = RelatedLocation(Location(path, line, column), f"{construct} is created here")
+                changes["related"] = finding.related + (note,)
         return replace(finding, **changes) if changes else finding
 
     def _suppressed(self, finding: Finding, comments: Suppressions | None) -> bool:

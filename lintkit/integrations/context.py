@@ -268,9 +268,12 @@ def reported(findings: Iterable[Finding], scope: Scope, project, registry) -> li
 
 
 def _other_half_given(finding: Finding, scope: Scope, templates: dict, units: list[_Unit], where) -> bool:
-    template = templates.get(finding.path)
-    if template is not None:
-        resource = template.resource_at_line(finding.line)
+    # a CDK finding is located in the app's source, its template line is the first related one
+    in_template = [finding.location, *(r.location for r in finding.related[:1])]
+    location = next((loc for loc in in_template if loc.path in templates), None)
+    if location is not None:
+        template = templates[location.path]
+        resource = template.resource_at_line(location.line)
         if resource is None:
             return False
         template_file = where(template.abs_path)
