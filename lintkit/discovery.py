@@ -472,7 +472,13 @@ class _Walker:
                     is_dir = False
                 if is_dir:
                     if name in excluded_names or any(fnmatch.fnmatch(name, p) for p in excluded_patterns):
-                        if name == CDK_OUT and not (has_exclude and self._excluded(exclude_prefix, relpath, name)):
+                        if name == CDK_OUT and not (
+                            has_exclude
+                            and (
+                                self._excluded(exclude_prefix, relpath, name)
+                                or self._excluded(exclude_prefix, relpath + "/manifest.json", "manifest.json")
+                            )
+                        ):
                             self.visit_assembly(entry.path, root / relpath)
                         continue
                     if has_exclude and self._excluded(exclude_prefix, relpath, name):
