@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_EXCLUDED_DIRS",
     "DEFAULT_EXCLUDED_DIR_PATTERNS",
     "HEAD_SIZE",
+    "SKIPPED_MESSAGES",
     "Discovery",
     "DiscoveredFile",
     "FileKind",
@@ -91,6 +92,8 @@ MSG_NOT_TEMPLATE = "not a CloudFormation/SAM template; skipped"
 MSG_UNKNOWN_KIND = "not a Python file or template; skipped"
 MSG_NOT_REGULAR = "not a regular file or directory; skipped"
 MSG_BROKEN_LINK = "broken symbolic link; skipped"
+# Notes that say a path is not something lintkit checks (rather than that one could not be read).
+SKIPPED_MESSAGES = frozenset({MSG_NOT_TEMPLATE, MSG_UNKNOWN_KIND, MSG_NOT_REGULAR, MSG_BROKEN_LINK})
 
 
 # --------------------------------------------------------------------------- classification

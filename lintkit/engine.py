@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
-from lintkit.discovery import DiscoveredFile, Discovery, FileKind, classify, discover
+from lintkit.discovery import MSG_UNKNOWN_KIND, DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
 from lintkit.paths import RealPaths
@@ -189,7 +189,7 @@ class Run:
                 continue
             kind = classify(path, head=source.encode("utf-8") if isinstance(source, str) else source)
             if kind is None:
-                found.problems.append((path, "not a Python file or template; skipped"))
+                found.problems.append((path, MSG_UNKNOWN_KIND))
                 continue
             found.files.append(DiscoveredFile(path, kind, True))
             known.add(self.real_path(path))
