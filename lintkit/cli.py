@@ -27,6 +27,7 @@ class UsageFailure(click.ClickException):
 
 
 def _split_codes(values: tuple[str, ...]) -> list[str] | None:
+    """Comma-separated values of a repeatable option (rule codes, exclude patterns)."""
     if not values:
         return None
     codes = [part.strip() for value in values for part in value.split(",")]
@@ -121,11 +122,19 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported (errors of lintkit itself still exit 2).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Read settings from this file instead of the nearest pyproject.toml [tool.lintkit] / lintkit.toml.")
-@click.option("--show-notes/--no-show-notes", default=True, help="Print notes about skipped paths on stderr [default: on].")
+@click.option(
+    "--show-notes/--no-show-notes",
+    default=None,
+    help="Notes on stderr. By default: about the paths you named and the run; --show-notes adds the files "
+    "skipped while walking or passed by a tool (pre-commit, with --force-exclude) that are not Python files "
+    "or templates; --no-show-notes prints none.",
+)
 @click.option("--stdin-filename", type=click.Path(path_type=Path, dir_okay=False), metavar="PATH", help="With PATH '-': read the file's text from stdin and report it as PATH (for editors).")
 @click.option("--baseline", "baseline_file", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Report only findings that are not in this baseline file.")
 @click.option("--write-baseline", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE", help="Record every current finding in this baseline file (and report none).")
-@click.option("--force-exclude", is_flag=True, help="Apply the config's exclude patterns to files named on the command line too (pre-commit passes them).")
+@click.option("--exclude", multiple=True, metavar="PATTERNS", help="Files and folders to leave out (globs, comma-separated), matched like the config's exclude. Replaces the config's exclude.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERNS", help="Patterns to leave out on top of the config's exclude.")
+@click.option("--force-exclude", is_flag=True, help="The files named are a tool's selection (pre-commit passes them): the config's exclude patterns apply to them too, and those that are not Python files or templates are skipped without a note (unless --show-notes).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.lintkit_cache/ beside the config, or in the current folder).")
 @click.option("--all-code", is_flag=True, help="Run the code rules on every Python file, not only on code that runs in Lambda (tests, vendored packages and scripts included).")
 @click.option("--show-files", is_flag=True, help="List each Python file with its role (entry point, reached, test, vendored, build output, not reached) and why, then exit.")
@@ -139,10 +148,12 @@ def check(
     fail_on: Severity | None,
     exit_zero: bool,
     config_file: Path | None,
-    show_notes: bool,
+    show_notes: bool | None,
     stdin_filename: Path | None,
     baseline_file: Path | None,
     write_baseline: Path | None,
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
     force_exclude: bool,
     no_cache: bool,
     all_code: bool,
@@ -161,6 +172,7 @@ def check(
 
     from lintkit import baseline
     from lintkit.config import ConfigError
+    from lintkit.discovery import SKIPPED_MESSAGES
     from lintkit.engine import exit_code
     from lintkit.integrations.session import load_settings, run
     from lintkit.report import SourceTexts, render
@@ -199,6 +211,9 @@ def check(
     config = settings.config
     if all_code:
         config.all_code = True
+    if exclude:
+        config.exclude = _split_codes(exclude) or []
+    config.exclude = [*config.exclude, *(_split_codes(extend_exclude) or [])]
 
     writes_file = output_file is not None
     chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")
@@ -212,8 +227,16 @@ def check(
     shown = checked.reported()
 
     def note(message: str) -> None:
-        if show_notes:
+        if show_notes is not False:
             click.echo(f"lintkit: note: {message}", err=True)
+
+    named = {Path(os.path.abspath(target)) for target in targets}
+
+    def quiet(path: str, message: str) -> bool:
+        """A file that is not a Python file or template, which the user did not name: met while
+        walking, or handed over by a tool (pre-commit passes every changed YAML file) — not
+        news on every run (shown with --show-notes)."""
+        return message in SKIPPED_MESSAGES and (force_exclude or Path(os.path.abspath(path)) not in named)
 
     if show_files:
         click.echo(_file_roles(result), nl=False)
@@ -221,7 +244,8 @@ def check(
         sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
 
     for path, message in result.problems:
-        note(f"{path}: {message}")
+        if show_notes or not quiet(path, message):
+            note(f"{path}: {message}")
     if result.files_checked == 0 and not result.findings and not checked.plan.excluded:
         note(f"no Python files or templates found under {', '.join(map(str, targets))}")
 

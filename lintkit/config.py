@@ -98,6 +98,30 @@ class Config:
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(self.root))
         return pathlib.Path(rel).as_posix()
 
+    def relative_parts(self, path: str | os.PathLike) -> list[str]:
+        """The names from the config root (else the working directory) down to `path`; only its
+        own name when it is below neither."""
+        for base in (self.root, pathlib.Path.cwd()):
+            relative = pathlib.Path(os.path.relpath(os.path.abspath(path), os.path.abspath(base))).as_posix()
+            if relative != ".." and not relative.startswith("../"):
+                return relative.split("/")
+        return [pathlib.PurePath(path).name]
+
+    def is_excluded(self, path: str | os.PathLike) -> bool:
+        """Does an `exclude` pattern match `path`: the path relative to the config root, one of
+        the folders on the way there, or one of their names (as discovery matches them while
+        walking)?"""
+        patterns = [p.strip().removeprefix("./").rstrip("/") for p in self.exclude]
+        patterns = [p for p in patterns if p]
+        if not patterns:
+            return False
+        parts = self.relative_parts(path)
+        for depth, name in enumerate(parts):
+            prefix = "/".join(parts[: depth + 1])
+            if any(fnmatch.fnmatch(prefix, p) or fnmatch.fnmatch(name, p) for p in patterns):
+                return True
+        return False
+
 
 # --------------------------------------------------------------------------- finding
 

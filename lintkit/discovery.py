@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_EXCLUDED_DIRS",
     "DEFAULT_EXCLUDED_DIR_PATTERNS",
     "HEAD_SIZE",
+    "SKIPPED_MESSAGES",
     "Discovery",
     "DiscoveredFile",
     "FileKind",
@@ -80,6 +81,8 @@ DEFAULT_EXCLUDED_DIR_PATTERNS: tuple[str, ...] = ("*.egg-info",)
 
 # Any directory holding this file is a virtualenv, whatever its name.
 _VENV_MARKER = "pyvenv.cfg"
+# CDK's cloud assembly folder: pruned like other build output, but its manifest is read.
+CDK_OUT = "cdk.out"
 
 _PYTHON_SUFFIXES = frozenset({".py"})
 _TEMPLATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
@@ -92,6 +95,8 @@ MSG_NOT_TEMPLATE = "not a CloudFormation/SAM template; skipped"
 MSG_UNKNOWN_KIND = "not a Python file or template; skipped"
 MSG_NOT_REGULAR = "not a regular file or directory; skipped"
 MSG_BROKEN_LINK = "broken symbolic link; skipped"
+# Notes that say a path is not something lintkit checks (rather than that one could not be read).
+SKIPPED_MESSAGES = frozenset({MSG_NOT_TEMPLATE, MSG_UNKNOWN_KIND, MSG_NOT_REGULAR, MSG_BROKEN_LINK})
 
 
 # --------------------------------------------------------------------------- classification
@@ -473,6 +478,14 @@ class _Walker:
                     is_dir = False
                 if is_dir:
                     if name in excluded_names or any(fnmatch.fnmatch(name, p) for p in excluded_patterns):
+                        if name == CDK_OUT and not (
+                            has_exclude
+                            and (
+                                self._excluded(exclude_prefix, relpath, name)
+                                or self._excluded(exclude_prefix, relpath + "/manifest.json", "manifest.json")
+                            )
+                        ):
+                            self.visit_assembly(entry.path, root / relpath)
                         continue
                     if has_exclude and self._excluded(exclude_prefix, relpath, name):
                         continue
@@ -501,6 +514,14 @@ class _Walker:
                 if ignores and _is_gitignored(ignores, relpath, False):
                     continue
                 self.walk_file(entry, display_dir, dir_name, relpath, real_root, is_link)
+
+    def visit_assembly(self, folder: str, display: pathlib.Path) -> None:
+        """A `cdk.out` met while walking: build output, so not walked, but its `manifest.json`
+        says which stack templates it holds (even when `.gitignore` lists it, as CDK's own
+        project template does: the assembly is how lintkit reads a CDK app)."""
+        manifest = os.path.join(folder, "manifest.json")
+        if os.path.isfile(manifest):
+            self.add(os.path.realpath(manifest), DiscoveredFile(display / "manifest.json", FileKind.CDK_ASSEMBLY, False))
 
     def walk_file(
         self, entry: os.DirEntry, display_dir: pathlib.Path, dir_name: str, relpath: str, real_root: str, is_link: bool

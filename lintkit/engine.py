@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
-from lintkit.discovery import UNREADABLE, DiscoveredFile, Discovery, FileKind, classify, discover
+from lintkit.discovery import MSG_UNKNOWN_KIND, UNREADABLE, DiscoveredFile, Discovery, FileKind, classify, discover
 from lintkit.findings import Finding, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
 from lintkit.paths import RealPaths
@@ -28,6 +28,7 @@ from lintkit.templates.loader import (
     document_from_json,
     document_to_json,
     load_text,
+    templating_markup,
 )
 from lintkit.templates.model import Template, TemplateStructureError, template_from_text
 
@@ -109,6 +110,7 @@ class Run:
         self._unparsed: dict[Path, tuple[str, str]] = {}  # resolved path -> (shown, text)
         self._linking: dict[Path, set[str]] | None = None  # module -> digests of the templates linking it
         self._template_digests: dict[int, str] | None = None
+        self._discovered: set[Path] = set()  # resolved paths of the files discovery found
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -139,6 +141,7 @@ class Run:
 
     def _check(self, paths: Sequence[str | os.PathLike]) -> RunResult:
         discovery = self._discover(paths)
+        self._discovered = {self.real_path(f.path) for f in discovery.files}
         for path, message in discovery.problems:
             if message.startswith(UNREADABLE):  # a file or folder the walk could not read
                 self._unreadable.add(self.real_path(path))
@@ -193,7 +196,7 @@ class Run:
                 continue
             kind = classify(path, head=source.encode("utf-8") if isinstance(source, str) else source)
             if kind is None:
-                found.problems.append((path, "not a Python file or template; skipped"))
+                found.problems.append((path, MSG_UNKNOWN_KIND))
                 continue
             found.files.append(DiscoveredFile(path, kind, True))
             known.add(self.real_path(path))
@@ -229,6 +232,7 @@ class Run:
         for manifest in manifests:
             if self.real_path(manifest) in seen:
                 continue
+            seen.add(self.real_path(manifest))  # named and found while walking: read once
             try:
                 assembly = read_assembly(manifest)
             except AssemblyError as error:
@@ -236,6 +240,11 @@ class Run:
                 continue
             seen.update(self.real_path(m) for m in assembly.manifests)
             stacks.extend(assembly.stacks)
+            for stale, names in assembly.missing.items():
+                self._engine_finding(PARSE_ERROR, Location(display_path(stale), 1, 1), (
+                    f"CDK assembly names stack template{'s' if len(names) > 1 else ''} that do{'es' if len(names) == 1 else ''} "
+                    f"not exist: {', '.join(names)}; synthesize the app again (cdk synth)"
+                ))
         unique: dict[Path, StackTemplate] = {}
         for stack in stacks:
             unique.setdefault(self.real_path(stack.template_file), stack)
@@ -249,8 +258,9 @@ class Run:
             if stack is None:
                 continue
             template.construct_paths = stack.construct_paths
+            template.sites_here = stack.sites_here
             template.creation_sites = {
-                logical_id: (display_path(Path(file)) if Path(file).exists() else file, line, column)
+                logical_id: (display_path(Path(file)) if logical_id in stack.sites_here else file, line, column)
                 for logical_id, (file, line, column) in stack.creation_sites.items()
             }
         return templates
@@ -260,20 +270,28 @@ class Run:
         for file in files:
             shown = display_path(file)
             self._unreadable_templates += 1
+            text = ""
             try:
                 source = self._read(file)
                 text = source if isinstance(source, str) else decode_template(source)
                 template = template_from_text(
                     text, path=shown, abs_path=self.real_path(file), limits=self.config.limits, load=self._load_document
                 )
-            except TemplateSyntaxError as error:
-                self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+            except (TemplateSyntaxError, TemplateStructureError) as error:
+                markup = templating_markup(text)
+                if markup is not None:
+                    # `{{ cookiecutter.name }}:` is an "unhashable key" to YAML: not the user's bug
+                    self.result.problems.append((shown, (
+                        f"line {markup.line} holds template markup ({{{{ ... }}}} or {{% ... %}}, as Jinja or cookiecutter "
+                        f"write it): the file is a template to render first; check the rendered file"
+                    )))
+                elif isinstance(error, TemplateSyntaxError):
+                    self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), f"template does not parse: {error.message}")
+                else:
+                    self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
                 continue
             except LimitExceeded as error:
                 self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
-                continue
-            except TemplateStructureError as error:
-                self._engine_finding(PARSE_ERROR, Location(shown, error.mark.line, error.mark.column), f"not a template lintkit can read: {error.message}")
                 continue
             except OSError as error:
                 self._cannot_read(file, shown, error)
@@ -718,9 +736,14 @@ class Run:
             for line, column, code in found.unknown:
                 findings.append(self._make(UNKNOWN_SUPPRESSION, Location(path, line, column), f"suppression names unknown rule code {code}"))
         per_file: dict[str, set[str]] = {}
+        excluded: dict[str, bool] = {}
         for finding in findings:
             path = finding.path
             if finding.code not in self.enabled:
+                continue
+            if path not in excluded:
+                excluded[path] = self._excluded(path)
+            if excluded[path]:
                 continue
             if path not in per_file:
                 per_file[path] = (
@@ -733,9 +756,21 @@ class Run:
             kept.append(self._with_cdk_context(self._with_severity(finding)))
         return kept
 
+    def _excluded(self, path: str) -> bool:
+        """A file the config's `exclude` leaves out that was read all the same, because a
+        template links it or the code model reached it: context for the joins, but findings
+        located in it are not reported. (A file discovery found, named on the command line or
+        inside a folder named there, is reported.)"""
+        if not self.config.exclude:
+            return False
+        return self.real_path(os.path.abspath(path)) not in self._discovered and self.config.is_excluded(path)
+
     def _with_cdk_context(self, finding: Finding) -> Finding:
-        """A template finding inside a CDK resource names its construct path, and points at the
-        line of the user's app that created the construct when the assembly recorded it."""
+        """A template finding inside a CDK resource names its construct path. When the assembly
+        recorded the line of the user's app that created the construct, and that file is here,
+        the finding is located there (the generated template, under a git-ignored `cdk.out`, is
+        a place no pull request shows) and the template line becomes its related location; with
+        no such file it stays on the template and names the recorded place."""
         template = self._templates_by_path.get(finding.path)
         if template is None:
             return finding
@@ -748,8 +783,14 @@ class Run:
         site = template.creation_sites.get(resource.logical_id)
         if site is not None:
             path, line, column = site
-            note = RelatedLocation(Location(path, line, column), f"{resource.construct_path or resource.logical_id} is created here")
-            changes["related"] = finding.related + (note,)
+            construct = resource.construct_path or resource.logical_id
+            if resource.logical_id in template.sites_here:
+                generated = RelatedLocation(finding.location, f"{resource.logical_id} in the synthesized template")
+                changes["location"] = Location(path, line, column)
+                changes["related"] = (generated,) + finding.related
+            else:
+                note = RelatedLocation(Location(path, line, column), f"{construct} is created here")
+                changes["related"] = finding.related + (note,)
         return replace(finding, **changes) if changes else finding
 
     def _suppressed(self, finding: Finding, comments: Suppressions | None) -> bool:

@@ -48,10 +48,13 @@ def test_a_folder_containing_cdk_out_gives_findings_with_construct_paths(app):
     assert not result.internal_errors
     found = by_code(result)
     (visibility,) = found["LK603"]
-    assert visibility.path.endswith(f"cdk.out/{TEMPLATE}") and visibility.line == 6
     assert visibility.construct_path == "DemoStack/OrdersQueue/Resource"
-    created = [r for r in visibility.related if r.message.endswith("is created here")]
-    assert [(Path(r.location.path).name, r.location.line, r.location.column) for r in created] == [("app.js", 25, 25)]
+    # the app's line that created the queue is the finding's place, the template's is related
+    assert (Path(visibility.path).name, visibility.line, visibility.column) == ("app.js", 25, 25)
+    generated, *rest = visibility.related
+    assert (generated.location.path.endswith(f"cdk.out/{TEMPLATE}"), generated.location.line) == (True, 6)
+    assert generated.message == "OrdersQueue3DFA1D51 in the synthesized template"
+    assert [(r.location.line, r.message) for r in rest] == [(100, "the function's timeout")]
     (async_no_dlq,) = found["LK401"]
     assert async_no_dlq.construct_path == "DemoStack/UploadsFn/Resource"
     assert "UploadsFn64495020" in async_no_dlq.message
@@ -117,3 +120,61 @@ def test_every_output_format_names_the_construct(app, output_format, monkeypatch
     run = invoke("check", ".", "--output-format", output_format)
     assert run.exit_code == 1
     assert "DemoStack/OrdersQueue/Resource" in run.stdout
+
+
+def test_without_the_app_source_the_template_stays_the_findings_place(app):
+    """The creation site names app.js, but the assembly was copied without the app (or the
+    app was synthesized elsewhere): the template line stays primary and names the site."""
+    (app / "app.js").unlink()
+    (visibility,) = by_code(run_engine([app]))["LK603"]
+    assert visibility.path.endswith(f"cdk.out/{TEMPLATE}") and (visibility.line, visibility.column) == (6, 5)
+    created = [r for r in visibility.related if r.message.endswith("is created here")]
+    # where the app was synthesized (recorded in the assembly)
+    assert [(r.location.path, r.location.line, r.location.column) for r in created] == [("/tmp/cdkwork/app.js", 25, 25)]
+
+
+def test_the_app_source_is_the_place_in_every_output_format(app, monkeypatch):
+    from helpers import invoke
+
+    monkeypatch.chdir(app)
+    run = invoke("check", ".", "--output-format", "github", "--select", "LK603")
+    assert run.stdout.startswith("::error file=app.js,line=25,")
+    assert "DemoStack/OrdersQueue/Resource" in run.stdout
+
+
+def test_a_cdk_app_below_the_checked_folder_is_found(app, monkeypatch):
+    from helpers import invoke
+
+    below = by_code(run_engine([app]))
+    above = by_code(run_engine([app.parent]))
+    assert {code: len(found) for code, found in above.items()} == {code: len(found) for code, found in below.items()}
+    assert "LK603" in above and "LK401" in above
+    monkeypatch.chdir(app.parent)
+    run = invoke("check", ".", "--output-format", "concise", "--select", "LK603")
+    assert run.pairs == [("demo-app/app.js", 25, "LK603")]
+    # the config's exclude still leaves it out
+    run = invoke("check", ".", "--output-format", "concise", "--select", "LK603", "--exclude", "cdk.out")
+    assert run.pairs == []
+
+
+def test_a_manifest_naming_missing_templates_is_one_lk001(app):
+    (app / "cdk.out" / TEMPLATE).unlink()
+    manifest = json.loads((app / "cdk.out" / "manifest.json").read_text())
+    stack = next(a for a in manifest["artifacts"].values() if a.get("type") == "aws:cloudformation:stack")
+    manifest["artifacts"]["Other"] = {**stack, "properties": {**stack["properties"], "templateFile": "Other.template.json"}}
+    (app / "cdk.out" / "manifest.json").write_text(json.dumps(manifest))
+    result = run_engine([app])
+    assert [(f.path, f.line, f.code, f.message) for f in result.findings if f.code == "LK001"] == [(
+        str(app / "cdk.out" / "manifest.json"), 1, "LK001",
+        f"CDK assembly names stack templates that do not exist: {TEMPLATE}, Other.template.json; synthesize the app again (cdk synth)",
+    )]
+    # the handlers are still checked
+    assert {Path(f.path).name for f in result.findings if f.code != "LK001"} >= {"orders.py"}
+
+
+def test_checking_inside_cdk_out_still_finds_the_app_source(app, monkeypatch):
+    from helpers import invoke
+
+    monkeypatch.chdir(app / "cdk.out")
+    run = invoke("check", ".", "--output-format", "concise", "--select", "LK603")
+    assert [(Path(path).resolve(), line, code) for path, line, code in run.pairs] == [((app / "app.js").resolve(), 25, "LK603")]

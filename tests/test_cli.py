@@ -814,3 +814,102 @@ def test_version() -> None:
     run = invoke("--version")
     assert run.exit_code == 0
     assert run.stdout.strip() == f"lintkit, version {lintkit.__version__}"
+
+
+# --------------------------------------------------------------------------- exclude
+
+
+@pytest.fixture
+def linked_legacy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A template whose function's code is in `legacy/`, which the config excludes; the handler
+    there swallows every record's exception (LK504)."""
+    make_project(
+        tmp_path,
+        template=sqs_template().replace("CodeUri: .", "CodeUri: legacy/"),
+        files={"legacy/app.py": SWALLOWING_HANDLER, "lintkit.toml": 'exclude = ["legacy"]\n'},
+    )
+    (tmp_path / "app.py").unlink()
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+TEMPLATE_LK501 = ("template.yaml", TEMPLATE_EVENT_LINE, "LK501")
+LEGACY_LK504 = ("legacy/app.py", SWALLOW_LINE, "LK504")
+
+
+def test_a_linked_handler_in_an_excluded_folder_is_context_only(linked_legacy: Path) -> None:
+    run = invoke("check", ".", "--output-format", "concise")
+    # the template's own finding still shows; the handler was read for the join (no LK002,
+    # "handler not found") but its LK504 is in an excluded file
+    assert run.pairs == [TEMPLATE_LK501]
+    assert run.exit_code == 1
+
+
+def test_exclude_on_the_command_line_replaces_the_config(linked_legacy: Path) -> None:
+    run = invoke("check", ".", "--output-format", "concise", "--exclude", "")
+    assert run.pairs == [LEGACY_LK504, TEMPLATE_LK501]
+    # a pattern of its own: the config's `legacy` no longer applies, this one does
+    run = invoke("check", ".", "--output-format", "concise", "--exclude", "other,legacy/app.py")
+    assert run.pairs == [TEMPLATE_LK501]
+
+
+def test_extend_exclude_adds_to_the_config(linked_legacy: Path) -> None:
+    (linked_legacy / "lintkit.toml").write_text("", encoding="utf-8")
+    assert invoke("check", ".", "--output-format", "concise").pairs == [LEGACY_LK504, TEMPLATE_LK501]
+    run = invoke("check", ".", "--output-format", "concise", "--extend-exclude", "legacy")
+    assert run.pairs == [TEMPLATE_LK501]
+    # patterns match names too, as in the config
+    assert invoke("check", ".", "--output-format", "concise", "--extend-exclude", "app.py").pairs == [TEMPLATE_LK501]
+
+
+def test_an_excluded_folder_named_on_the_command_line_is_still_reported(linked_legacy: Path) -> None:
+    assert invoke("check", "legacy", "--output-format", "concise").pairs == [LEGACY_LK504]
+    # a file named is checked with its template (whose join with it is reported too)
+    assert invoke("check", "legacy/app.py", "--output-format", "concise").pairs == [LEGACY_LK504, TEMPLATE_LK501]
+
+
+# --------------------------------------------------------------------------- notes
+
+NOT_A_TEMPLATE = "lintkit: note: ci.yaml: not a CloudFormation/SAM template; skipped\n"
+
+
+@pytest.fixture
+def with_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    make_project(tmp_path, template=sqs_template("            BatchSize: 1\n"), app=CLEAN_HANDLER)
+    write(tmp_path / "ci.yaml", "name: ci\non: [push]\n")
+    (tmp_path / "gone.py").symlink_to(tmp_path / "nowhere.py")  # found only while walking
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_a_named_file_that_is_not_checked_gets_its_note(with_notes: Path) -> None:
+    run = invoke("check", "ci.yaml", "app.py")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", NOT_A_TEMPLATE)
+
+
+def test_files_a_tool_passes_are_skipped_quietly(with_notes: Path) -> None:
+    """pre-commit hands every changed YAML file over (with --force-exclude): a workflow or
+    .pre-commit-config.yaml is not worth a note on every commit."""
+    run = invoke("check", "--force-exclude", "ci.yaml", "app.py")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "")
+    assert invoke("check", "--force-exclude", "--show-notes", "ci.yaml", "app.py").stderr == NOT_A_TEMPLATE
+
+
+def test_skipped_files_met_while_walking_are_for_show_notes(with_notes: Path) -> None:
+    assert invoke("check", ".").stderr == ""
+    assert invoke("check", ".", "--show-notes").stderr == "lintkit: note: gone.py: broken symbolic link; skipped\n"
+
+
+def test_no_show_notes_prints_none(with_notes: Path) -> None:
+    assert invoke("check", "ci.yaml", "app.py", "--no-show-notes").stderr == ""
+
+
+def test_a_templated_template_found_while_walking_is_noted(with_notes: Path) -> None:
+    """Not a skip: a template lintkit would check but cannot until it is rendered."""
+    write(with_notes / "template.yaml", sqs_template().replace("  Worker:", "  {{ cookiecutter.name }}:"))
+    run = invoke("check", ".", "--output-format", "concise")
+    assert run.stdout == ""
+    assert run.stderr == (
+        "lintkit: note: template.yaml: line 9 holds template markup ({{ ... }} or {% ... %}, as Jinja or "
+        "cookiecutter write it): the file is a template to render first; check the rendered file\n"
+    )

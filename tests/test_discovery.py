@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import shutil
 import sys
 import time
 
@@ -100,6 +101,7 @@ def project(tmp_path: pathlib.Path) -> pathlib.Path:
 def test_walk_project_finds_exactly_our_files(project: pathlib.Path) -> None:
     result = discover([project])
     assert relisting(result, project) == [
+        ("cdk.out/manifest.json", "cdk-assembly"),  # the assembly is not walked, its manifest is read
         ("src/app.py", "python"),
         ("src/lib/util.py", "python"),
         ("template.json", "template"),
@@ -112,6 +114,7 @@ def test_walk_project_finds_exactly_our_files(project: pathlib.Path) -> None:
 def test_relative_paths_stay_relative(project: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(project)
     assert listing(discover(["."])) == [
+        ("cdk.out/manifest.json", "cdk-assembly", False),
         ("src/app.py", "python", False),
         ("src/lib/util.py", "python", False),
         ("template.json", "template", False),
@@ -159,6 +162,7 @@ def test_explicit_and_walked_same_file_once(project: pathlib.Path, monkeypatch: 
     monkeypatch.chdir(project)
     result = discover([".", "src/app.py", "./src", "template.yaml"])
     assert listing(result) == [
+        ("cdk.out/manifest.json", "cdk-assembly", False),
         ("src/app.py", "python", True),
         ("src/lib/util.py", "python", False),
         ("template.json", "template", False),
@@ -168,6 +172,7 @@ def test_explicit_and_walked_same_file_once(project: pathlib.Path, monkeypatch: 
     result = discover([".", str(project / "template.yaml")])
     assert listing(result) == [
         ((project / "template.yaml").as_posix(), "template", True),
+        ("cdk.out/manifest.json", "cdk-assembly", False),
         ("src/app.py", "python", False),
         ("src/lib/util.py", "python", False),
         ("template.json", "template", False),
@@ -215,12 +220,14 @@ def test_results_are_sorted_by_posix_path(tmp_path: pathlib.Path) -> None:
 def test_exclude_patterns(project: pathlib.Path) -> None:
     # Base-name pattern prunes a directory.
     assert relisting(discover([project], exclude=["lib"]), project) == [
+        ("cdk.out/manifest.json", "cdk-assembly"),
         ("src/app.py", "python"),
         ("template.json", "template"),
         ("template.yaml", "template"),
     ]
     # Relative-path pattern (with a leading ./ and a trailing /, both tolerated).
     assert relisting(discover([project], exclude=["./src/lib/"]), project) == [
+        ("cdk.out/manifest.json", "cdk-assembly"),
         ("src/app.py", "python"),
         ("template.json", "template"),
         ("template.yaml", "template"),
@@ -231,6 +238,7 @@ def test_exclude_patterns(project: pathlib.Path) -> None:
     ]
     # A relative-path pattern does not match at another depth.
     assert relisting(discover([project], exclude=["lib/util.py"]), project) == [
+        ("cdk.out/manifest.json", "cdk-assembly"),
         ("src/app.py", "python"),
         ("src/lib/util.py", "python"),
         ("template.json", "template"),
@@ -566,3 +574,19 @@ def test_ten_thousand_files_walk_fast(tmp_path: pathlib.Path) -> None:
         if timings[-1] < 1.0:
             break
     assert min(timings) < 1.0, f"walking 10,000 files took {min(timings):.2f}s"
+
+
+def test_a_cdk_out_met_while_walking_gives_its_manifest(project: pathlib.Path) -> None:
+    """cdk.out is build output (not walked: its asset copies are not the user's code), but its
+    manifest is how the stack templates are read, also from a folder above the app, and also
+    when .gitignore lists it (as `cdk init` writes it)."""
+    write(project, ".gitignore", "cdk.out\n")
+    nested = project.parent / "monorepo"
+    shutil.copytree(project, nested / "services" / "orders")
+    assert relisting(discover([nested]), nested)[:1] == [("services/orders/cdk.out/manifest.json", "cdk-assembly")]
+    # the config's exclude still applies, to the folder or the file
+    for pattern in ("cdk.out", "services/orders/cdk.out", "*.json"):
+        assert not [f for f in discover([nested], exclude=[pattern]).files if f.kind is FileKind.CDK_ASSEMBLY]
+    # a cdk.out without a manifest is nothing
+    (nested / "services" / "orders" / "cdk.out" / "manifest.json").unlink()
+    assert not [f for f in discover([nested]).files if f.kind is FileKind.CDK_ASSEMBLY]

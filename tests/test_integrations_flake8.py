@@ -99,3 +99,16 @@ def test_plugin_api_shape(project: Path) -> None:
     results = list(checker.run())
     assert [(line, col, text.split()[0]) for line, col, text, _ in results] == [(5, 22, "LK507"), (13, 8, "LK504")]
     assert all(kind is LintkitChecker for *_, kind in results)
+
+
+def test_the_plugin_yields_only_findings_located_in_its_file(project: Path) -> None:
+    """A renamed handler function breaks the template's `Handler` (LK002, located in
+    template.yaml): flake8 would print it under app.py's name, so the plugin leaves it out."""
+    from lintkit.integrations.session import run, settings_for
+
+    renamed = HANDLER.replace("def handler(", "def main(")
+    path = project / "app.py"
+    whole = run([path], settings_for(path), buffers={path: renamed}, force_exclude=True)
+    assert [(Path(f.path).name, f.line, f.code) for f in whole.result.findings if f.code == "LK002"] == [("template.yaml", 9, "LK002")]
+    checker = LintkitChecker(None, str(path), renamed.splitlines(keepends=True))  # type: ignore[arg-type]
+    assert [(line, text.split()[0]) for line, _, text, _ in checker.run()] == [(13, "LK504")]

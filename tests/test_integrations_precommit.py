@@ -63,8 +63,29 @@ def handler(event, context):
             failures.append({"itemIdentifier": record["kinesis"]["sequenceNumber"]})
     return {"batchItemFailures": failures}
 """
-# not a template: pre-commit passes it too (types_or yaml), lintkit skips it
+# not a template: pre-commit passes it too (a .yaml name), lintkit skips it without a note
 WORKFLOW = "name: ci\non: [push]\njobs: {}\n"
+# A `.template` file, which pre-commit's type detection tags only `text`: an SQS mapping without
+# ReportBatchItemFailures (LK501 on `Mapping`, line 12).
+QUEUE_TEMPLATE = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+  Worker:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Code: {ZipFile: "def handler(event, context):\\n    return None\\n"}
+      Role: arn:aws:iam::123456789012:role/worker
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      EventSourceArn: !GetAtt Queue.Arn
+      FunctionName: !Ref Worker
+      BatchSize: 10
+"""
 
 
 def tool(name: str) -> str:
@@ -136,6 +157,17 @@ def test_hook_fails_on_findings_about_the_changed_files_and_passes_once_fixed(tm
     assert "lintkit" in first.stdout and "Failed" in first.stdout
     assert "src/app.py:1:5: LK503 " in first.stdout
     assert "LK506" not in first.stdout
+    # the workflow file is pre-commit's choice, not the user's: skipped without a note
+    assert "ci.yaml" not in first.stdout + first.stderr
+
+    # a `.template` file is checked (pre-commit's types alone would tag it only `text`)
+    (project / "queue.template").write_text(QUEUE_TEMPLATE, encoding="utf-8")
+    git("add", ".", cwd=project, env=env)
+    templated = try_repo("queue.template")
+    assert templated.returncode == 1, templated.stdout + templated.stderr
+    assert "queue.template:12:3: LK501 " in templated.stdout
+    (project / "queue.template").unlink()
+    git("add", ".", cwd=project, env=env)
 
     # both fixed: the hook passes
     (project / "template.yaml").write_text(FIXED_TEMPLATE, encoding="utf-8")

@@ -3,6 +3,7 @@ as if it were PATH, with the context of the files around PATH."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -139,3 +140,23 @@ def test_in_a_real_process(project: Path) -> None:
     )
     assert process.returncode == 1, process.stderr
     assert process.stdout.decode().startswith("src/app.py:5:23: LK507 ")
+
+
+def test_only_findings_located_in_the_buffer_are_reported(project: Path) -> None:
+    """Renaming the handler function breaks the template's `Handler` (LK002 on template.yaml):
+    pre-commit reports it for the changed handler, but an editor shows findings on the buffer it
+    sent, so a finding located in another file is not the buffer's."""
+    renamed = ON_DISK.replace("def handler(", "def main(")
+    (project / "src" / "renamed.py").write_text(renamed, encoding="utf-8")
+    (project / "template.yaml").write_text(TEMPLATE.replace("app.handler", "renamed.handler"), encoding="utf-8")
+    named = invoke("check", "src/renamed.py", "--output-format", "concise")
+    assert codes(named.stdout) == [("template.yaml", 9, "LK002")]
+    run = invoke("check", "-", "--stdin-filename", "src/renamed.py", "--output-format", "concise", input=renamed)
+    assert run.stdout == ""
+    assert run.exit_code == 0
+    # the buffer's own findings still point at the template through their related locations
+    run = invoke("check", "-", "--stdin-filename", "src/renamed.py", "--select", "LK503", "--output-format", "json",
+                 input=BUFFER)
+    (lk503,) = json.loads(run.stdout)
+    assert (lk503["path"], lk503["line"], lk503["code"]) == ("src/renamed.py", 4, "LK503")
+    assert [r["path"] for r in lk503["related"]] == ["template.yaml"]

@@ -839,3 +839,66 @@ def test_pyyamls_own_nesting_error_is_reported_in_lintkits_words():
     # another PyYAML problem keeps PyYAML's text and its position
     other = _yaml_error(yaml.scanner.ScannerError(None, None, "found character '\\t'", mark), "x", offsets_in_bytes=False)
     assert (other.message, other.line, other.column) == ("found character '\\t'", 42, 8)
+
+
+# --------------------------------------------------------------------------- templated YAML
+
+COOKIECUTTER = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  {{ cookiecutter.function_name }}:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+"""
+JINJA = """\
+AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+{% for name in queues %}
+  {{ name }}Queue:
+    Type: AWS::SQS::Queue
+{% endfor %}
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [(COOKIECUTTER, 3, 3), (JINJA, 3, 1), ("a: 1\nb: x{# note #}\n", 2, 5)])
+def test_templating_markup_is_found(text: str, line: int, column: int) -> None:
+    assert loader.templating_markup(text) == (line, column)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # CloudFormation dynamic references use double braces too
+        "Resources:\n  Db:\n    Properties:\n      Password: '{{resolve:secretsmanager:db:SecretString:password}}'\n",
+        "Value: '{ \"a\": {\"b\": 1} }'\n",
+        "Resources: {}\n",
+    ],
+)
+def test_templating_markup_near_misses(text: str) -> None:
+    assert loader.templating_markup(text) is None
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [("template.yaml", COOKIECUTTER, 3), ("stack.template.yaml", JINJA, 3)])
+def test_a_templated_template_is_a_note_not_lk001(tmp_path: Path, name: str, text: str, line: int) -> None:
+    from conftest import run_engine
+
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    result = run_engine([tmp_path])
+    assert result.findings == []
+    assert result.problems == [(
+        (tmp_path / name).as_posix() if os.path.relpath(tmp_path).startswith("..") else os.path.relpath(tmp_path / name),
+        f"line {line} holds template markup ({{{{ ... }}}} or {{% ... %}}, as Jinja or cookiecutter write it): "
+        "the file is a template to render first; check the rendered file",
+    )]
+
+
+def test_a_broken_template_without_markup_is_still_lk001(tmp_path: Path) -> None:
+    from conftest import run_engine
+
+    (tmp_path / "template.yaml").write_text(COOKIECUTTER.replace("{{ cookiecutter.function_name }}", "{a: 1}"), encoding="utf-8")
+    result = run_engine([tmp_path])
+    assert [(Path(f.path).name, f.line, f.code, f.message) for f in result.findings] == [
+        ("template.yaml", 3, "LK001", "template does not parse: found unhashable key")
+    ]
+    assert result.problems == []

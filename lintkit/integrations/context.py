@@ -66,30 +66,15 @@ def _is_below(path: Path, folder: Path) -> bool:
 # --------------------------------------------------------------------------- exclusion
 
 
-def _relative_parts(path: Path, config: Config) -> list[str]:
-    for base in (config.root, Path.cwd()):
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
-        posix = Path(relative).as_posix()
-        if posix != ".." and not posix.startswith("../"):
-            return posix.split("/")
-    return [path.name]
-
-
 def is_excluded(path: Path, config: Config) -> bool:
-    """Would walking the project skip `path`? The config's `exclude` patterns (matched against
-    the path relative to the config root and against each name on the way, as discovery does)
-    and the folders discovery never enters (`.git`, `.aws-sam`, `node_modules`, ...)."""
-    parts = _relative_parts(path, config)
-    patterns = [p.strip().removeprefix("./").rstrip("/") for p in config.exclude]
-    patterns = [p for p in patterns if p]
-    for depth, name in enumerate(parts):
-        prefix = "/".join(parts[: depth + 1])
-        is_folder = depth < len(parts) - 1
-        if is_folder and (name in DEFAULT_EXCLUDED_DIRS or any(fnmatch.fnmatch(name, p) for p in DEFAULT_EXCLUDED_DIR_PATTERNS)):
+    """Would walking the project skip `path`? The config's `exclude` patterns (see
+    `Config.is_excluded`) and the folders discovery never enters (`.git`, `.aws-sam`,
+    `node_modules`, ...)."""
+    parts = config.relative_parts(path)
+    for name in parts[:-1]:
+        if name in DEFAULT_EXCLUDED_DIRS or any(fnmatch.fnmatch(name, p) for p in DEFAULT_EXCLUDED_DIR_PATTERNS):
             return True
-        if any(fnmatch.fnmatch(prefix, p) or fnmatch.fnmatch(name, p) for p in patterns):
-            return True
-    return False
+    return config.is_excluded(path)
 
 
 # --------------------------------------------------------------------------- context templates
@@ -283,9 +268,12 @@ def reported(findings: Iterable[Finding], scope: Scope, project, registry) -> li
 
 
 def _other_half_given(finding: Finding, scope: Scope, templates: dict, units: list[_Unit], where) -> bool:
-    template = templates.get(finding.path)
-    if template is not None:
-        resource = template.resource_at_line(finding.line)
+    # a CDK finding is located in the app's source, its template line is the first related one
+    in_template = [finding.location, *(r.location for r in finding.related[:1])]
+    location = next((loc for loc in in_template if loc.path in templates), None)
+    if location is not None:
+        template = templates[location.path]
+        resource = template.resource_at_line(location.line)
         if resource is None:
             return False
         template_file = where(template.abs_path)

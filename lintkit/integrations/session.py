@@ -65,10 +65,17 @@ class Checked:
     result: RunResult  # what the engine found (context files: only their joins with a given file)
     plan: Plan
     texts: dict[str, str] = field(default_factory=dict)  # buffer texts by the path findings show
+    # editor buffers (stdin, flake8): the files whose own findings are reported, and only those
+    buffers: frozenset[Path] = frozenset()
 
     def reported(self, findings: Sequence[Finding] | None = None) -> list[Finding]:
-        """The findings to report (all of them when only folders were checked)."""
+        """The findings to report: all of them when only folders were checked; those about the
+        given files otherwise (see `lintkit.integrations.context`); for an editor buffer, only
+        those located in it (a related location may point elsewhere, but a finding in the
+        template next door is not the buffer's: the editor would show it on the wrong file)."""
         findings = list(self.result.findings if findings is None else findings)
+        if self.buffers:
+            return [f for f in findings if resolved(f.path) in self.buffers]
         if self.plan.scope is None:
             return findings
         from lintkit.rule import registry
@@ -106,12 +113,10 @@ def run(
             texts[display_path(path)] = buffer
         else:
             texts[display_path(path)] = buffer.decode("utf-8-sig", errors="replace")
-    return Checked(result, the_plan, texts)
+    return Checked(result, the_plan, texts, frozenset(resolved(path) for path in buffers))
 
 
 def check_buffer(path: Path, text: Buffer, settings: Settings | None = None) -> list[Finding]:
     """The findings located in `path` when it holds `text`, with its context (for editors)."""
     settings = settings or settings_for(path)
-    checked = run([path], settings, buffers={path: text}, force_exclude=True)
-    target = resolved(path)
-    return [f for f in checked.result.findings if resolved(f.path) == target]
+    return run([path], settings, buffers={path: text}, force_exclude=True).reported()

@@ -34,6 +34,8 @@ class StackTemplate:
     template_file: Path
     construct_paths: dict[str, str] = field(default_factory=dict)  # logical id -> construct path
     creation_sites: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # logical id -> site
+    # the logical ids whose creation site is a file of the project around the assembly
+    sites_here: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -41,6 +43,9 @@ class Assembly:
     manifest: Path
     stacks: list[StackTemplate] = field(default_factory=list)
     manifests: list[Path] = field(default_factory=list)  # this one and every nested one read
+    # manifest -> the stack templates it names that are not there (a stale or partly copied
+    # assembly), as the manifest writes them
+    missing: dict[Path, list[str]] = field(default_factory=dict)
 
 
 def find_assembly(directory: Path) -> Path | None:
@@ -77,7 +82,7 @@ def _read(manifest: Path, assembly: Assembly, depth: int) -> None:
     artifacts = data.get("artifacts") if isinstance(data, dict) else None
     if not isinstance(artifacts, dict):
         raise AssemblyError("manifest.json has no 'artifacts' mapping")
-    root = manifest.parent
+    root = manifest.parent.resolve()  # its parent is the app's folder, even for `lintkit check .` in cdk.out
     for artifact in artifacts.values():
         if not isinstance(artifact, dict):
             continue
@@ -85,6 +90,9 @@ def _read(manifest: Path, assembly: Assembly, depth: int) -> None:
         if artifact.get("type") == STACK and isinstance(properties.get("templateFile"), str):
             template_file = _inside(root, properties["templateFile"])
             if template_file is None:
+                continue
+            if not template_file.is_file():
+                assembly.missing.setdefault(manifest, []).append(properties["templateFile"])
                 continue
             metadata = artifact.get("metadata")
             extra = artifact.get("additionalMetadataFile")
@@ -131,6 +139,8 @@ def _stack(template_file: Path, metadata: dict, root: Path) -> StackTemplate:
         site = creation_site(frames or [], root)
         if site is not None:
             stack.creation_sites[logical_id] = site
+            if _inside(root.parent, site[0]) is not None:
+                stack.sites_here.add(logical_id)
     return stack
 
 

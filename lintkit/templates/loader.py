@@ -693,6 +693,22 @@ _LOOKS_LIKE_JSON = re.compile(r"[ \t\r\n]*[\[{]")
 _YAML_ONLY_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
+# Markup of a text-templating language (Jinja, cookiecutter, Helm/Go templates): `{% ... %}`,
+# `{# ... #}`, or `{{ ... }}` that is not a CloudFormation dynamic reference (`{{resolve:...}}`).
+_TEMPLATING = re.compile(r"\{%.*?%\}|\{#.*?#\}|\{\{(?!\s*resolve:)[^{}\n]*\}\}")
+
+
+def templating_markup(text: str) -> Mark | None:
+    """Where the first Jinja/cookiecutter-style markup is in `text`, or None. A file holding it
+    is a template of a template: it must be rendered before it is YAML that can be read."""
+    match = _TEMPLATING.search(text)
+    if match is None:
+        return None
+    before = text[: match.start()]
+    line = before.count("\n") + 1
+    return Mark(line, match.start() - (before.rfind("\n") + 1) + 1)
+
+
 def load_text(text: str, *, json_hint: bool = False, max_alias_expansion: int = DEFAULT_MAX_ALIAS_EXPANSION) -> LoadedDocument:
     """Load one YAML or JSON template from text. Raises `TemplateSyntaxError`.
 

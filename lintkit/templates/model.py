@@ -631,6 +631,8 @@ class Template:
     construct_paths: dict[str, str] = field(default_factory=dict)
     # CDK: logical id -> (source file, line, column) of the construct's creation, when recorded
     creation_sites: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    # CDK: the logical ids whose creation site is a file of the project (not only recorded)
+    sites_here: set[str] = field(default_factory=set)
 
     @property
     def event_source_mappings(self) -> list[EventSourceMapping]:
