@@ -46,6 +46,31 @@ _SQS_EVENT = """        Jobs:
 """
 
 
+# An IoT Core function in plain CloudFormation: `{wiring}` is what invokes it (line 9 on).
+_IOT = """
+Resources:
+  Device:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/device
+      Code: {{ZipFile: "def handler(event, context): pass"}}
+{wiring}"""
+_IOT_AUTHORIZER = """  Authorizer:
+    Type: AWS::IoT::Authorizer
+    Properties: {AuthorizerFunctionArn: !GetAtt Device.Arn, Status: ACTIVE, SigningDisabled: true}
+  AllowIot:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Device, Principal: iot.amazonaws.com, SourceArn: !GetAtt Authorizer.Arn}
+"""
+_IOT_RULE = """  Readings:
+    Type: AWS::IoT::TopicRule
+    Properties:
+      TopicRulePayload: {Sql: "SELECT * FROM 'sensors'", Actions: [{Lambda: {FunctionArn: !GetAtt Device.Arn}}]}
+"""
+
+
 def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> str:
     return _FUNCTION.format(properties=properties, events=events) + resources
 
@@ -53,6 +78,8 @@ def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> 
 def _async_kinds(function: Function) -> list[str]:
     kinds: list[str] = []
     for trigger in function.triggers_of(Invocation.ASYNC):
+        if trigger.kind == "cloudformation":
+            continue  # a custom resource's failure shows as a stack that waits: a DLQ is not the fix
         if trigger.label not in kinds:
             kinds.append(trigger.label)
     return kinds
@@ -114,6 +141,12 @@ class AsyncWithoutFailureDestination(ProjectRule):
     asynchronous. A function that project code invokes with `InvocationType='Event'` counts as
     asynchronous; when that is its only asynchronous trigger, LK204 reports it at the call. API, SQS and stream triggers are not asynchronous, so a function with only
     those is never reported (a function-level DLQ would not receive their failures anyway).
+    An IoT Core custom authorizer (`AWS::IoT::Authorizer`, or an `iot.amazonaws.com` permission
+    whose `SourceArn` is an authorizer) is synchronous and not reported; only IoT topic rules
+    are. A CloudFormation custom resource (`ServiceToken`) invokes its function asynchronously,
+    but is not reported: when its handler fails, the stack waits for a response that never
+    comes, and the fix is a handler that always answers CloudFormation, not a DLQ.
+    The table of which trigger is synchronous, asynchronous or polled is in `docs/triggers.md`.
     """
 
     code = "LK401"
@@ -124,6 +157,7 @@ class AsyncWithoutFailureDestination(ProjectRule):
     INVALID = (
         Example(template=_sam(), line=5),
         Example(template=_sam(properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n"), line=5),
+        Example(template=_IOT.format(wiring=_IOT_RULE), line=2),  # an IoT topic rule is asynchronous
     )
     VALID = (
         Example(template=_sam(properties="      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Dlq.Arn\n")),
@@ -134,6 +168,11 @@ class AsyncWithoutFailureDestination(ProjectRule):
             ).replace("      Runtime: python3.12\n", "      Runtime: python3.12\n      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n")
         ),
         Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n")),
+        # an IoT custom authorizer is synchronous, though its permission's principal is iot
+        Example(template=_IOT.format(wiring=_IOT_AUTHORIZER)),
+        Example(template=_IOT.format(wiring=_IOT_AUTHORIZER.split("  AllowIot:")[0])),
+        # a custom resource waits for an answer, not a DLQ
+        Example(template=_IOT.format(wiring="  Seed:\n    Type: Custom::Seed\n    Properties: {ServiceToken: !GetAtt Device.Arn}\n")),
     )
 
     def check(self, project: Project) -> None:

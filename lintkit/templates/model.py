@@ -234,7 +234,9 @@ KIND_LABELS = {
     "cloudwatch-logs": "CloudWatch Logs", "iot": "IoT", "ses": "SES", "api": "REST API",
     "apigateway": "API Gateway", "http-api": "HTTP API", "websocket": "WebSocket API", "alb": "ALB",
     "function-url": "function URL", "appsync": "AppSync", "cognito": "Cognito", "alexa": "Alexa",
-    "invoke": "Event invoke",
+    "invoke": "Event invoke", "iot-authorizer": "IoT authorizer", "cloudformation": "custom resource",
+    "codecommit": "CodeCommit", "config": "AWS Config", "lex": "Lex", "connect": "Amazon Connect",
+    "vpc-lattice": "VPC Lattice",
 }
 
 

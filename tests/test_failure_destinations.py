@@ -1,0 +1,138 @@
+"""The LK4xx rules on real-shaped templates (SAM and plain CloudFormation, YAML and JSON):
+who invokes how (IoT authorizers, custom resources), consumed dead-letter queues, targets
+whose function lives in another stack, and the messages."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from conftest import run_engine
+
+
+def lint(tmp_path, name: str, text: str, select=("LK401",)):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip("\n") if not name.endswith(".json") else text, encoding="utf-8")
+    result = run_engine([path], select=list(select))
+    assert not result.internal_errors, result.internal_errors
+    return [(f.code, f.path.rsplit("/", 1)[-1], f.line, f.message) for f in result.findings]
+
+
+SAM_IOT = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  DeviceAuthorizer:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: "def handler(event, context): return {'isAuthenticated': True}"
+      Handler: index.handler
+      Runtime: python3.12
+  Authorizer:
+    Type: AWS::IoT::Authorizer
+    Properties:
+      AuthorizerFunctionArn: !GetAtt DeviceAuthorizer.Arn
+      Status: ACTIVE
+      SigningDisabled: true
+  AuthorizerInvokePermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref DeviceAuthorizer
+      Principal: iot.amazonaws.com
+  Ingest:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: "def handler(event, context): pass"
+      Handler: index.handler
+      Runtime: python3.12
+      Events:
+        Readings:
+          Type: IoTRule
+          Properties:
+            Sql: "SELECT * FROM 'sensors/+'"
+"""
+
+
+def test_an_iot_authorizer_is_synchronous_and_a_topic_rule_asynchronous_sam_yaml(tmp_path):
+    # the permission has no SourceArn: the authorizer that names the function decides
+    assert lint(tmp_path, "template.yaml", SAM_IOT) == [
+        (
+            "LK401",
+            "template.yaml",
+            21,
+            "Ingest is invoked asynchronously (IoT) but has no dead-letter queue or on-failure destination: events "
+            "that still fail after 2 retries are dropped; add EventInvokeConfig.DestinationConfig.OnFailure (or a "
+            "DeadLetterQueue)",
+        )
+    ]
+
+
+def test_a_permission_whose_source_is_an_authorizer_arn_is_synchronous_cfn_json(tmp_path):
+    # the authorizer lives in another stack: only the permission's SourceArn tells
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            "Authorize": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": "arn:aws:iam::123456789012:role/a",
+                    "Code": {"ZipFile": "def handler(event, context): pass"},
+                },
+            },
+            "AllowAuthorizer": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Fn::GetAtt": ["Authorize", "Arn"]},
+                    "Principal": "iot.amazonaws.com",
+                    "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:authorizer/device-auth"},
+                },
+            },
+            "Rules": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": "arn:aws:iam::123456789012:role/a",
+                    "Code": {"ZipFile": "def handler(event, context): pass"},
+                },
+            },
+            "AllowRule": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Ref": "Rules"},
+                    "Principal": "iot.amazonaws.com",
+                    "SourceArn": "arn:aws:iot:eu-west-1:123456789012:rule/readings",
+                },
+            },
+        },
+    }
+    found = lint(tmp_path, "template.json", json.dumps(template, indent=2))
+    assert [(code, file, line) for code, file, line, _ in found] == [("LK401", "template.json", 31)]
+    assert found[0][3].startswith("Rules is invoked asynchronously (IoT) but has no dead-letter queue")
+
+
+def test_a_custom_resource_function_is_asynchronous_but_not_told_to_add_a_dlq(tmp_path):
+    from lintkit.templates.model import Invocation, load_template
+
+    text = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Provider:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/p
+          Code: {ZipFile: "def handler(event, context): pass"}
+      Seed:
+        Type: Custom::SeedTable
+        Properties:
+          ServiceToken: !GetAtt Provider.Arn
+    """
+    assert lint(tmp_path, "template.yaml", text) == []
+    (trigger,) = load_template(tmp_path / "template.yaml", path="template.yaml").functions["Provider"].triggers
+    assert (trigger.kind, trigger.invocation, trigger.location().line) == ("cloudformation", Invocation.ASYNC, 13)
