@@ -472,6 +472,24 @@ class Function:
         return self.properties.get("PackageType") == "Image" or "ImageUri" in self.properties
 
     @property
+    def handler_may_be_start_script(self) -> bool:
+        """A wrapper runs first (`AWS_LAMBDA_EXEC_WRAPPER`, or the Lambda Web Adapter's layer),
+        so `Handler` may be a start script such as `run.sh` rather than `module.function`
+        (LAMBDA-FACTS §13.5). Wrappers such as OpenTelemetry's keep a Python handler: a handler
+        that resolves is still linked, one that does not is not reported."""
+        environment = self.properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if isinstance(variables, dict) and "AWS_LAMBDA_EXEC_WRAPPER" in variables:
+            return True
+        layers = self.properties.get("Layers")
+        for layer in layers if isinstance(layers, list) else ():
+            text = layer.get("Fn::Sub") if isinstance(layer, dict) else layer
+            text = text[0] if isinstance(text, list) and text else text
+            if isinstance(text, str) and "LambdaAdapterLayer" in text:
+                return True
+        return False
+
+    @property
     def handler(self) -> str | None:
         handler = self.properties.get("Handler")
         return handler if isinstance(handler, str) else None
@@ -485,6 +503,8 @@ class Function:
         """The local code location as written (SAM `CodeUri`, or a packaged CFN `Code` path).
         None for inline code, S3 locations, images and expressions."""
         key = "CodeUri" if self.is_sam else "Code"
+        if self.is_sam and "InlineCode" in self.properties:
+            return None  # SAM builds the function from InlineCode, whatever CodeUri says (§13.5)
         value = self.properties.get(key)
         if not isinstance(value, str) or not value.strip():
             return None
