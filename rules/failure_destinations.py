@@ -324,7 +324,8 @@ class SqsSourceWithoutRedrive(TemplateRule):
     ## What it does
     Finds SQS queues, declared in the template, that feed a function through an event source
     mapping and have no `RedrivePolicy`. A queue that is itself a dead-letter queue (of another
-    queue, a function or a destination) is not reported.
+    queue, a function or a destination) is reported too when a function consumes it: its
+    consumer can fail on a message like any other.
 
     ## Why is this bad?
     A message the function cannot process (a poison message) comes back after every
@@ -357,7 +358,18 @@ class SqsSourceWithoutRedrive(TemplateRule):
     summary = "An SQS queue feeding a function has no RedrivePolicy."
     severity = Severity.WARNING
     references = (SQS_DOCS,)
-    INVALID = (Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n"), line=17),)
+    INVALID = (
+        Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n"), line=17),
+        # the queue being consumed is the DLQ of another queue: its consumer can fail too
+        Example(
+            template=_sam(
+                events=_SQS_EVENT,
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n  Main:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+                "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Jobs.Arn\n        maxReceiveCount: 5\n",
+            ),
+            line=17,
+        ),
+    )
     VALID = (
         Example(
             template=_sam(
@@ -367,12 +379,13 @@ class SqsSourceWithoutRedrive(TemplateRule):
                 "  JobsDlq:\n    Type: AWS::SQS::Queue\n",
             )
         ),
-        # the queue being consumed is itself the DLQ of another queue
+        # a dead-letter queue nothing consumes needs no redrive of its own
         Example(
             template=_sam(
                 events=_SQS_EVENT,
-                resources="  Jobs:\n    Type: AWS::SQS::Queue\n  Main:\n    Type: AWS::SQS::Queue\n    Properties:\n"
-                "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Jobs.Arn\n        maxReceiveCount: 5\n",
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n"
+                "        deadLetterTargetArn: !GetAtt JobsDlq.Arn\n        maxReceiveCount: 5\n"
+                "  JobsDlq:\n    Type: AWS::SQS::Queue\n",
             )
         ),
     )
@@ -383,13 +396,14 @@ class SqsSourceWithoutRedrive(TemplateRule):
             queue = mapping.queue
             if queue is None or queue.logical_id in reported:
                 continue
-            if queue.has_redrive_policy is not False or queue.logical_id in template.failure_targets:
+            if queue.has_redrive_policy is not False:
                 continue
             reported.add(queue.logical_id)
+            note = " (it is a dead-letter queue itself, and its consumer can fail too)" if queue.logical_id in template.failure_targets else ""
             self.emit(
                 queue.location(),
-                f"queue {queue.logical_id} feeds {mapping.function.logical_id} but has no RedrivePolicy: a message "
-                f"that keeps failing is retried until it expires; add a RedrivePolicy with a dead-letter queue",
+                f"queue {queue.logical_id} feeds {mapping.function.logical_id} but has no RedrivePolicy{note}: a "
+                f"message that keeps failing is retried until it expires; add a RedrivePolicy with a dead-letter queue",
                 related=[RelatedLocation(mapping.location(), "the queue is consumed here")],
             )
 

@@ -136,3 +136,36 @@ def test_a_custom_resource_function_is_asynchronous_but_not_told_to_add_a_dlq(tm
     assert lint(tmp_path, "template.yaml", text) == []
     (trigger,) = load_template(tmp_path / "template.yaml", path="template.yaml").functions["Provider"].triggers
     assert (trigger.kind, trigger.invocation, trigger.location().line) == ("cloudformation", Invocation.ASYNC, 13)
+
+
+def test_a_consumed_dead_letter_queue_needs_its_own_redrive_sam_yaml(tmp_path):
+    text = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Orders:
+        Type: AWS::SQS::Queue
+        Properties:
+          RedrivePolicy: {deadLetterTargetArn: !GetAtt OrdersDlq.Arn, maxReceiveCount: 5}
+      OrdersDlq:
+        Type: AWS::SQS::Queue
+      Replay:
+        Type: AWS::Serverless::Function
+        Properties:
+          InlineCode: "def handler(event, context): pass"
+          Handler: index.handler
+          Runtime: python3.12
+          Events:
+            Failed:
+              Type: SQS
+              Properties: {Queue: !GetAtt OrdersDlq.Arn, BatchSize: 1}
+    """
+    assert lint(tmp_path, "template.yaml", text, select=["LK404"]) == [
+        (
+            "LK404",
+            "template.yaml",
+            7,
+            "queue OrdersDlq feeds Replay but has no RedrivePolicy (it is a dead-letter queue itself, and its consumer "
+            "can fail too): a message that keeps failing is retried until it expires; add a RedrivePolicy with a "
+            "dead-letter queue",
+        )
+    ]
