@@ -261,7 +261,9 @@ class StreamWithoutOnFailureDestination(TemplateRule):
     When a batch keeps failing and the mapping's retry or age limit is reached, Lambda skips
     the records. Without an on-failure destination (SQS, SNS or S3) nothing records which
     records were skipped, so they cannot be replayed (LAMBDA-FACTS §3.3, §3.4). SQS mappings
-    are not reported: SQS failures go to the queue's redrive policy instead (LK404).
+    are not reported: SQS failures go to the queue's redrive policy instead (LK404). A mapping
+    whose function is in another stack (a literal name or ARN, an import, a parameter) is
+    checked too: the setting is the mapping's own.
 
     ## Example
     ```yaml
@@ -299,8 +301,22 @@ class StreamWithoutOnFailureDestination(TemplateRule):
             StartingPosition: LATEST
             MaximumRetryAttempts: 3
 """
-    INVALID = (Example(template=_sam(events=_STREAM), line=12),)
+    _FOREIGN = """
+Parameters:
+  ConsumerArn: {Type: String}
+Resources:
+  Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+  ClicksMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref ConsumerArn
+      EventSourceArn: !GetAtt Clicks.Arn
+      StartingPosition: LATEST
+      MaximumRetryAttempts: 3
+"""
+    INVALID = (Example(template=_sam(events=_STREAM), line=12), Example(template=_FOREIGN, line=5))
     VALID = (
+        Example(template=_FOREIGN + "      DestinationConfig: {OnFailure: {Destination: !GetAtt Skipped.Arn}}\n"),
         Example(
             template=_sam(
                 events=_STREAM + "            DestinationConfig:\n              OnFailure:\n                Destination: !GetAtt Skipped.Arn\n"
@@ -310,7 +326,7 @@ class StreamWithoutOnFailureDestination(TemplateRule):
     )
 
     def check(self, template: Template) -> None:
-        for mapping in template.event_source_mappings:
+        for mapping in template.event_source_mappings + template.external_event_source_mappings:
             if mapping.is_stream and mapping.has_on_failure_destination is False:
                 self.emit(
                     mapping.location(),
@@ -441,7 +457,9 @@ class EventTargetWithoutDlq(TemplateRule):
     ```
 
     ## Known problems
-    Reported as info: delivery failures are rare, and many teams accept the risk.
+    Reported as info: delivery failures are rare, and many teams accept the risk. A target in
+    another stack is reported only when its `Arn` is written as a Lambda function ARN (a rule
+    target may be any service).
     """
 
     code = "LK405"
@@ -450,18 +468,35 @@ class EventTargetWithoutDlq(TemplateRule):
     severity = Severity.INFO
     references = (EVENTBRIDGE_DOCS,)
     _SCHEDULE = "        Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n"
-    INVALID = (Example(template=_sam(events=_SCHEDULE), line=12),)
-    VALID = (Example(template=_sam(events=_SCHEDULE + "            DeadLetterConfig:\n              Type: SQS\n")),)
+    _FOREIGN_RULE = """
+Resources:
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets:
+        - Id: report
+          Arn: {arn}
+"""
+    INVALID = (
+        Example(template=_sam(events=_SCHEDULE), line=12),
+        # the function is in another stack: the rule's target still needs its DLQ
+        Example(template=_FOREIGN_RULE.format(arn="!Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:report"), line=7),
+    )
+    VALID = (
+        Example(template=_sam(events=_SCHEDULE + "            DeadLetterConfig:\n              Type: SQS\n")),
+        Example(template=_FOREIGN_RULE.format(arn="!ImportValue ReportQueueArn")),  # not known to be a function
+    )
 
     def check(self, template: Template) -> None:
-        for trigger in template.triggers:
+        for trigger in template.triggers + template.external_triggers:
             if trigger.kind not in ("eventbridge", "schedule", "scheduler") or trigger.inferred:
                 continue
             if "DeadLetterConfig" in trigger.properties:
                 continue
             self.emit(
                 trigger.location(),
-                f"{trigger.describe} delivers to {trigger.function.logical_id} without a DeadLetterConfig: events "
+                f"{trigger.describe} delivers to {trigger.function_label} without a DeadLetterConfig: events "
                 f"EventBridge cannot deliver are dropped after its retries; add a target DeadLetterConfig",
             )
 

@@ -169,3 +169,48 @@ def test_a_consumed_dead_letter_queue_needs_its_own_redrive_sam_yaml(tmp_path):
             "dead-letter queue",
         )
     ]
+
+
+def test_mappings_and_targets_of_functions_in_other_stacks_are_checked_cfn_json(tmp_path):
+    template = {
+        "Parameters": {"ConsumerArn": {"Type": "String"}},
+        "Resources": {
+            "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+            "ClicksMapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {
+                    "FunctionName": {"Ref": "ConsumerArn"},
+                    "EventSourceArn": {"Fn::GetAtt": ["Clicks", "Arn"]},
+                    "StartingPosition": "LATEST",
+                },
+            },
+            "Nightly": {
+                "Type": "AWS::Scheduler::Schedule",
+                "Properties": {
+                    "ScheduleExpression": "rate(1 day)",
+                    "FlexibleTimeWindow": {"Mode": "OFF"},
+                    "Target": {"Arn": "arn:aws:lambda:eu-west-1:123456789012:function:report", "RoleArn": "arn:aws:iam::1:role/s"},
+                },
+            },
+            "ToQueue": {
+                "Type": "AWS::Scheduler::Schedule",
+                "Properties": {
+                    "ScheduleExpression": "rate(1 day)",
+                    "FlexibleTimeWindow": {"Mode": "OFF"},
+                    "Target": {"Arn": {"Fn::ImportValue": "jobs-queue-arn"}, "RoleArn": "arn:aws:iam::1:role/s"},
+                },
+            },
+        },
+    }
+    found = lint(tmp_path, "template.json", json.dumps(template, indent=2), select=["LK403", "LK506", "LK405", "LK401", "LK602"])
+    assert [(code, file, line) for code, file, line, _ in found] == [
+        ("LK403", "template.json", 14),
+        ("LK405", "template.json", 36),
+        ("LK506", "template.json", 14),
+    ]
+    messages = {code: message for code, _, _, message in found}
+    assert messages["LK403"].startswith("event source mapping ClicksMapping has no on-failure destination")
+    assert messages["LK405"] == (
+        "EventBridge Scheduler Nightly delivers to function 'report' without a DeadLetterConfig: events EventBridge "
+        "cannot deliver are dropped after its retries; add a target DeadLetterConfig"
+    )

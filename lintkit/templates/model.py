@@ -245,6 +245,7 @@ class Trigger:
     """Something that invokes a function: a SAM event, or a resource of plain CloudFormation
     (a permission, a rule target, a bucket notification, an API integration, ...)."""
 
+    # None for a trigger of a function in another stack (see `Template.external_triggers`)
     function: "Function"
     kind: str  # a key of KIND_LABELS
     invocation: Invocation
@@ -256,9 +257,17 @@ class Trigger:
     # (an API's integration timeout, a rule's DLQ) are not.
     inferred: bool = False
 
+    # for a function outside the template: how the resource names it ("function 'orders'")
+    external_function: str | None = None
+
     @property
     def template(self) -> "Template":
-        return self.function.template
+        return self.function.template if self.function is not None else self.resource.template  # type: ignore[union-attr]
+
+    @property
+    def function_label(self) -> str:
+        """The invoked function for messages: its logical id, or how another stack's is named."""
+        return self.function.logical_id if self.function is not None else self.external_function or "a function"
 
     @property
     def label(self) -> str:
@@ -289,6 +298,8 @@ class Trigger:
         if self.invocation is Invocation.SYNC:
             return False
         if self.invocation is Invocation.ASYNC:
+            if self.function is None:
+                return None
             attempts = [config.maximum_retry_attempts for config in self.function.event_invoke_configs]
         else:
             attempts = [self.maximum_retry_attempts] if isinstance(self, EventSourceMapping) else []
@@ -649,6 +660,9 @@ class Template:
     queues: dict[str, Queue] = field(default_factory=dict)
     # logical ids that something uses as a dead-letter queue or failure destination
     failure_targets: set[str] = field(default_factory=set)
+    # triggers whose function is not in this template (a literal ARN, an import, a parameter):
+    # their own settings (a mapping's retries, a rule target's DLQ) can still be checked
+    external_triggers: list[Trigger] = field(default_factory=list)
     # CDK: logical id -> construct path, from the assembly's metadata (set by the reader)
     construct_paths: dict[str, str] = field(default_factory=dict)
     # CDK: logical id -> (source file, line, column) of the construct's creation, when recorded
@@ -661,6 +675,10 @@ class Template:
     @property
     def triggers(self) -> list[Trigger]:
         return [t for f in self.functions.values() for t in f.triggers]
+
+    @property
+    def external_event_source_mappings(self) -> list[EventSourceMapping]:
+        return [t for t in self.external_triggers if isinstance(t, EventSourceMapping)]
 
     @property
     def is_sam(self) -> bool:

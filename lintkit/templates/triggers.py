@@ -225,11 +225,50 @@ def _mapping_source(template: Template, properties: Map) -> str | None:
     return None
 
 
+def _external_function(template: Template, value: Any, *, lambda_arn_only: bool = False) -> str | None:
+    """How a value names a function outside the template, for messages: a literal name or ARN,
+    an `Fn::ImportValue`, a parameter. None for anything else (another resource, an expression).
+    `lambda_arn_only`: only an ARN that says it is a Lambda function counts (a rule target may
+    be any service)."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
+    text = text[0] if isinstance(text, list) and text and isinstance(value, dict) else text
+    if isinstance(text, str):
+        text = re.sub(r"\$\{AWS::\w+\}", "x", text)
+        match = _LAMBDA_ARN.match(text)
+        if match is not None and "${" not in match.group(1):
+            return f"function {match.group(1)!r}"
+        if lambda_arn_only or "${" in text or not text.strip() or text.startswith("arn:"):
+            return None
+        return f"function {text.split(':', 1)[0]!r}"
+    if lambda_arn_only or not isinstance(value, dict) or len(value) != 1:
+        return None
+    if "Fn::ImportValue" in value:
+        return "an imported function"
+    parameters = template.data.get("Parameters")
+    name = value.get("Ref")
+    if isinstance(name, str) and isinstance(parameters, dict) and name in parameters:
+        return f"the function in parameter {name}"
+    return None
+
+
+_LAMBDA_ARN = re.compile(r"^arn:[^:]*:lambda:[^:]*:[^:]*:function:([^:]+)")
+
+
 def _event_source_mapping(template: Template, resource: Resource) -> None:
-    function = template.resolve_function(resource.properties.get("FunctionName"))
-    if function is None:
-        return  # a function in another stack, or an expression: nothing to join
+    value = resource.properties.get("FunctionName")
+    function = template.resolve_function(value)
     source = _mapping_source(template, resource.properties)
+    if function is None:
+        # a function in another stack: the mapping's own settings can still be checked
+        external = _external_function(template, value)
+        if external is not None:
+            template.external_triggers.append(
+                EventSourceMapping(
+                    None, source or "unknown", POLL, resource.logical_id, resource.properties, resource.mark,  # type: ignore[arg-type]
+                    resource, external_function=external, source=source,
+                )
+            )
+        return
     function.triggers.append(
         EventSourceMapping(
             function, source or "unknown", POLL, resource.logical_id, resource.properties, resource.mark, resource, source=source
@@ -326,15 +365,28 @@ def _events_rule(template: Template, resource: Resource) -> None:
         function = _find_function(template, target.get("Arn"))
         if function is not None:
             function.triggers.append(Trigger(function, kind, ASYNC, resource.logical_id, target, items.item_mark(index), resource))
+        else:
+            _external_target(template, kind, resource, target, items.item_mark(index))
 
 
 def _scheduler_schedule(template: Template, resource: Resource) -> None:
     target = resource.properties.get("Target")
     if isinstance(target, Map):
         function = _find_function(template, target.get("Arn"))
+        mark = resource.properties.key_mark("Target")
         if function is not None:
-            mark = resource.properties.key_mark("Target")
             function.triggers.append(Trigger(function, "scheduler", ASYNC, resource.logical_id, target, mark, resource))
+        else:
+            _external_target(template, "scheduler", resource, target, mark)
+
+
+def _external_target(template: Template, kind: str, resource: Resource, target: Map, mark: Any) -> None:
+    """A rule or schedule target whose `Arn` is a Lambda function ARN of another stack."""
+    external = _external_function(template, target.get("Arn"), lambda_arn_only=True)
+    if external is not None:
+        template.external_triggers.append(
+            Trigger(None, kind, ASYNC, resource.logical_id, target, mark, resource, external_function=external)  # type: ignore[arg-type]
+        )
 
 
 def _iot_topic_rule(template: Template, resource: Resource) -> None:
