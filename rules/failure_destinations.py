@@ -539,7 +539,12 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
     severity = Severity.INFO
     references = (SNS_DOCS,)
     _SNS = "        Alerts:\n          Type: SNS\n          Properties:\n            Topic: !Ref Topic\n"
-    INVALID = (Example(template=_sam(events=_SNS), line=12),)
+    _INLINE = (
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Runtime: python3.12, Handler: index.handler, "
+        "Role: r, Code: {ZipFile: 'def handler(event, context): pass'}}\n  Alerts:\n    Type: AWS::SNS::Topic\n"
+        "    Properties:\n      Subscription:\n        - {Protocol: lambda, Endpoint: !GetAtt Fn.Arn}\n"
+    )
+    INVALID = (Example(template=_sam(events=_SNS), line=12), Example(template=_INLINE, line=9))
     VALID = (
         Example(template=_sam(events=_SNS + "            RedrivePolicy:\n              deadLetterTargetArn: !GetAtt Dlq.Arn\n")),
         Example(template=_sam(events=_SNS + "            SqsSubscription: true\n")),
@@ -549,10 +554,14 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
         for trigger in template.triggers:
             if trigger.kind != "sns" or trigger.inferred or "RedrivePolicy" in trigger.properties:
                 continue
+            fix = "add a RedrivePolicy with an SQS dead-letter queue"
+            if trigger.resource is not None and trigger.resource.type == "AWS::SNS::Topic":
+                # an inline `Subscription` entry has no RedrivePolicy property
+                fix = "move the subscription to an AWS::SNS::Subscription resource with a RedrivePolicy (an SQS dead-letter queue)"
             self.emit(
                 trigger.location(),
                 f"{trigger.describe} delivers to {trigger.function.logical_id} without a RedrivePolicy: messages SNS "
-                f"cannot deliver are discarded after its retries; add a RedrivePolicy with an SQS dead-letter queue",
+                f"cannot deliver are discarded after its retries; {fix}",
             )
 
 

@@ -214,3 +214,33 @@ def test_mappings_and_targets_of_functions_in_other_stacks_are_checked_cfn_json(
         "EventBridge Scheduler Nightly delivers to function 'report' without a DeadLetterConfig: events EventBridge "
         "cannot deliver are dropped after its retries; add a target DeadLetterConfig"
     )
+
+
+def test_an_inline_topic_subscription_is_told_to_become_a_subscription_resource(tmp_path):
+    text = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Resources:
+      Notify:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: python3.12
+          Handler: index.handler
+          Role: arn:aws:iam::123456789012:role/n
+          Code: {ZipFile: "def handler(event, context): pass"}
+      Alerts:
+        Type: AWS::SNS::Topic
+        Properties:
+          Subscription:
+            - Protocol: lambda
+              Endpoint: !GetAtt Notify.Arn
+    """
+    assert lint(tmp_path, "template.yaml", text, select=["LK406"]) == [
+        (
+            "LK406",
+            "template.yaml",
+            14,
+            "SNS Alerts delivers to Notify without a RedrivePolicy: messages SNS cannot deliver are discarded after "
+            "its retries; move the subscription to an AWS::SNS::Subscription resource with a RedrivePolicy (an SQS "
+            "dead-letter queue)",
+        )
+    ]
