@@ -2,7 +2,8 @@
 
     python -m lintkit.docs [--check] [DOCS_DIR]
 
-writes `docs/rules.md` (the index) and `docs/rules/LKxxx.md` (one page per rule); with
+writes `docs/rules.md` (the index), `docs/rules/LKxxx.md` (one page per rule) and
+`docs/triggers.md` (how each trigger invokes a function, from the template model); with
 `--check` it writes nothing and exits 1 when a page is missing or out of date.
 """
 
@@ -12,6 +13,7 @@ import sys
 from pathlib import Path
 
 from lintkit.rule import Example, Rule, Registry, example_text, registry
+from lintkit.templates.model import KIND_LABELS
 
 
 def _first_example(rule: type[Rule], kind: str) -> Example | None:
@@ -68,8 +70,71 @@ def render_index(rules: Registry) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_triggers() -> str:
+    """The trigger table (docs/triggers.md), from the mappings the template model uses."""
+    from lintkit.templates.triggers import NOT_MODELLED, PERMISSION_PRINCIPALS, RESOURCE_TRIGGERS, SAM_EVENTS
+
+    how = {"sync": "synchronous", "async": "asynchronous", "poll": "polled (event source mapping)"}
+    lines = [
+        "# How each trigger invokes a function",
+        "",
+        "Generated from `lintkit/templates/triggers.py` by `python -m lintkit.docs`; do not edit by hand.",
+        "",
+        "Rules about failure handling depend on how a function is invoked. An **asynchronous** event",
+        "is queued by Lambda, retried twice on error and then dropped unless the function has a",
+        "dead-letter queue or an on-failure destination (LK401, LK402). A **synchronous** caller gets",
+        "the error and decides itself; Lambda does not retry (LK602, LK701 apply, LK401 does not). A",
+        "**polled** source is an event source mapping: Lambda reads the queue or stream and invokes",
+        "synchronously with a batch (LK403, LK404, LK5xx). Sources:",
+        "<https://docs.aws.amazon.com/lambda/latest/dg/lambda-services.html>,",
+        "<https://docs.aws.amazon.com/iot/latest/developerguide/custom-auth-lambda.html> (IoT custom",
+        "authorizers are synchronous).",
+        "",
+        "## SAM event types (`Events: {Name: {Type: ...}}`)",
+        "",
+        "| event `Type` | trigger | invocation |",
+        "| --- | --- | --- |",
+    ]
+    for type_, (kind, invocation) in SAM_EVENTS.items():
+        note = " (with `SqsSubscription`, SAM puts a queue in between: polled)" if type_ == "SNS" else ""
+        lines.append(f"| `{type_}` | {KIND_LABELS.get(kind, kind)} | {how[invocation.value]}{note} |")
+    lines.append("| `FunctionUrlConfig` (a property) | function URL | synchronous |")
+    lines += [
+        "",
+        "## CloudFormation resources that name a function",
+        "",
+        "| resource type | where it names the function | trigger | invocation |",
+        "| --- | --- | --- | --- |",
+    ]
+    for type_, (where, kind, invocation) in RESOURCE_TRIGGERS.items():
+        label = ", ".join(KIND_LABELS.get(k.strip(), k.strip()) for k in kind.split(","))
+        lines.append(f"| `{type_}` | `{where}` | {label} | {how[invocation.value]} |")
+    lines += [
+        "",
+        "## `AWS::Lambda::Permission` principals (when nothing else in the template says more)",
+        "",
+        "A permission tells which service may invoke the function, not how the service is set up:",
+        "such a trigger is *inferred*, and rules that need its settings (a rule's DLQ, an",
+        "integration's timeout) do not use it.",
+        "",
+        "| `Principal` | trigger | invocation |",
+        "| --- | --- | --- |",
+    ]
+    for service, (kind, invocation) in PERMISSION_PRINCIPALS.items():
+        note = ""
+        if service == "iot":
+            note = (
+                "; synchronous (IoT authorizer) when `SourceArn` is an `AWS::IoT::Authorizer` or an "
+                "`...:authorizer/...` ARN, or when an authorizer in the template names the function"
+            )
+        lines.append(f"| `{service}.amazonaws.com` | {KIND_LABELS.get(kind, kind)} | {how[invocation.value]}{note} |")
+    lines += ["", "## Not modelled", "", "| how | why |", "| --- | --- |"]
+    lines += [f"| {what} | {why} |" for what, why in NOT_MODELLED]
+    return "\n".join(lines) + "\n"
+
+
 def expected_files(rules: Registry) -> dict[str, str]:
-    files = {"rules.md": render_index(rules)}
+    files = {"rules.md": render_index(rules), "triggers.md": render_triggers()}
     for rule in rules:
         files[f"rules/{rule.code}.md"] = render_rule(rule)
     return files

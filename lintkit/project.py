@@ -173,7 +173,8 @@ def link_handlers(
     templates: list[Template], roots: list[Path] | None = None, real_path: Callable[[Path], Path] | None = None
 ) -> dict[Function, HandlerLink]:
     """Link every function with a local code location and a `Handler` to its module file.
-    Non-Python runtimes, images, inline and S3 code are left unlinked.
+    Non-Python runtimes, images, inline and S3 code are left unlinked, and so is a handler that
+    is not a Python module when a wrapper may run it as a start script.
 
     A code location must lie inside the repository of its template (or, outside any git work
     tree, inside one of `roots`, the folders being checked): lintkit reads untrusted pull
@@ -205,9 +206,12 @@ def link_handlers(
             try:
                 target = handler_target(code_dir, handler)
             except HandlerFormatError as error:
-                links[function] = HandlerLink(function, None, None, str(error))
+                if not function.handler_may_be_start_script:
+                    links[function] = HandlerLink(function, None, None, str(error))
                 continue
             existing = target.existing_file()
+            if existing is None and function.handler_may_be_start_script:
+                continue  # a start script the wrapper runs, not a Python module
             links[function] = HandlerLink(function, target, real(existing) if existing else None)
     return links
 

@@ -119,6 +119,8 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
     ## Known problems
     A mapping with `BatchSize: 1` is never reported. When the handler already returns
     `batchItemFailures`, LK502 reports the mapping instead (the response is being ignored).
+    An SQS mapping whose function is in another stack is reported on the mapping alone (its
+    handler is not seen); stream mappings of such functions are not.
     """
 
     code = "LK501"
@@ -126,18 +128,26 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
     summary = "A batch event source mapping (batch size > 1) without ReportBatchItemFailures."
     severity = Severity.WARNING
     references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS)
+    _FOREIGN = (
+        "Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n  JobsMapping:\n    Type: AWS::Lambda::EventSourceMapping\n"
+        "    Properties:\n      FunctionName: arn:aws:lambda:eu-west-1:123456789012:function:jobs-worker\n"
+        "      EventSourceArn: !GetAtt Jobs.Arn\n{extra}"
+    )
     VALID = (
         Example(template=sqs_template("            BatchSize: 1\n")),
+        Example(template=_FOREIGN.format(extra="      BatchSize: 1\n")),
         Example(template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),
     )
-    INVALID = (Example(template=sqs_template(), line=12),)
+    INVALID = (Example(template=sqs_template(), line=12), Example(template=_FOREIGN.format(extra=""), line=4))
 
     def check(self, project: Project) -> None:
-        for mapping in _batch_mappings(project):
+        # an SQS mapping of a function in another stack carries the setting itself
+        external = [m for t in project.templates for m in t.external_event_source_mappings if m.source == "sqs"]
+        for mapping in [*_batch_mappings(project), *external]:
             size = mapping.batch_size
             if size is None or size <= 1 or mapping.reports_batch_item_failures is not False:
                 continue
-            facts = _handler_facts(project, mapping.function)
+            facts = _handler_facts(project, mapping.function) if mapping.function is not None else None
             if facts is not None and facts[2].partial_response is Evidence.YES:
                 continue  # LK502: the handler already reports failures that are ignored
             default = "" if "BatchSize" in mapping.properties else " (the default)"
@@ -726,6 +736,13 @@ class StreamUnboundedRetry(TemplateRule):
         Example(template=_STREAM.format(extra=""), line=14),
         Example(template=_STREAM.format(extra="            BisectBatchOnFunctionError: true\n"), line=14),
         Example(template=_STREAM.format(extra="            MaximumRetryAttempts: -1\n"), line=14),
+        # the function is in another stack: the mapping's retries are still its own
+        Example(
+            template="Resources:\n  Stream: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}\n  Mapping:\n"
+            "    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !ImportValue ClickConsumer\n"
+            "      EventSourceArn: !GetAtt Stream.Arn\n      StartingPosition: LATEST\n",
+            line=3,
+        ),
     )
     VALID = (
         Example(
@@ -741,7 +758,7 @@ class StreamUnboundedRetry(TemplateRule):
     )
 
     def check(self, template: Template) -> None:
-        for mapping in template.event_source_mappings:
+        for mapping in template.event_source_mappings + template.external_event_source_mappings:
             if not mapping.is_stream:
                 continue
             retries, age = mapping.maximum_retry_attempts, mapping.maximum_record_age

@@ -46,6 +46,31 @@ _SQS_EVENT = """        Jobs:
 """
 
 
+# An IoT Core function in plain CloudFormation: `{wiring}` is what invokes it (line 9 on).
+_IOT = """
+Resources:
+  Device:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/device
+      Code: {{ZipFile: "def handler(event, context): pass"}}
+{wiring}"""
+_IOT_AUTHORIZER = """  Authorizer:
+    Type: AWS::IoT::Authorizer
+    Properties: {AuthorizerFunctionArn: !GetAtt Device.Arn, Status: ACTIVE, SigningDisabled: true}
+  AllowIot:
+    Type: AWS::Lambda::Permission
+    Properties: {Action: lambda:InvokeFunction, FunctionName: !Ref Device, Principal: iot.amazonaws.com, SourceArn: !GetAtt Authorizer.Arn}
+"""
+_IOT_RULE = """  Readings:
+    Type: AWS::IoT::TopicRule
+    Properties:
+      TopicRulePayload: {Sql: "SELECT * FROM 'sensors'", Actions: [{Lambda: {FunctionArn: !GetAtt Device.Arn}}]}
+"""
+
+
 def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> str:
     return _FUNCTION.format(properties=properties, events=events) + resources
 
@@ -53,6 +78,8 @@ def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> 
 def _async_kinds(function: Function) -> list[str]:
     kinds: list[str] = []
     for trigger in function.triggers_of(Invocation.ASYNC):
+        if trigger.kind == "cloudformation":
+            continue  # a custom resource's failure shows as a stack that waits: a DLQ is not the fix
         if trigger.label not in kinds:
             kinds.append(trigger.label)
     return kinds
@@ -114,6 +141,12 @@ class AsyncWithoutFailureDestination(ProjectRule):
     asynchronous. A function that project code invokes with `InvocationType='Event'` counts as
     asynchronous; when that is its only asynchronous trigger, LK204 reports it at the call. API, SQS and stream triggers are not asynchronous, so a function with only
     those is never reported (a function-level DLQ would not receive their failures anyway).
+    An IoT Core custom authorizer (`AWS::IoT::Authorizer`, or an `iot.amazonaws.com` permission
+    whose `SourceArn` is an authorizer) is synchronous and not reported; only IoT topic rules
+    are. A CloudFormation custom resource (`ServiceToken`) invokes its function asynchronously,
+    but is not reported: when its handler fails, the stack waits for a response that never
+    comes, and the fix is a handler that always answers CloudFormation, not a DLQ.
+    The table of which trigger is synchronous, asynchronous or polled is in `docs/triggers.md`.
     """
 
     code = "LK401"
@@ -124,6 +157,7 @@ class AsyncWithoutFailureDestination(ProjectRule):
     INVALID = (
         Example(template=_sam(), line=5),
         Example(template=_sam(properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n"), line=5),
+        Example(template=_IOT.format(wiring=_IOT_RULE), line=2),  # an IoT topic rule is asynchronous
     )
     VALID = (
         Example(template=_sam(properties="      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Dlq.Arn\n")),
@@ -134,6 +168,11 @@ class AsyncWithoutFailureDestination(ProjectRule):
             ).replace("      Runtime: python3.12\n", "      Runtime: python3.12\n      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n")
         ),
         Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n")),
+        # an IoT custom authorizer is synchronous, though its permission's principal is iot
+        Example(template=_IOT.format(wiring=_IOT_AUTHORIZER)),
+        Example(template=_IOT.format(wiring=_IOT_AUTHORIZER.split("  AllowIot:")[0])),
+        # a custom resource waits for an answer, not a DLQ
+        Example(template=_IOT.format(wiring="  Seed:\n    Type: Custom::Seed\n    Properties: {ServiceToken: !GetAtt Device.Arn}\n")),
     )
 
     def check(self, project: Project) -> None:
@@ -222,7 +261,9 @@ class StreamWithoutOnFailureDestination(TemplateRule):
     When a batch keeps failing and the mapping's retry or age limit is reached, Lambda skips
     the records. Without an on-failure destination (SQS, SNS or S3) nothing records which
     records were skipped, so they cannot be replayed ([§3.3](../lambda-facts.md#s3-3), [§3.4](../lambda-facts.md#s3-4)). SQS mappings
-    are not reported: SQS failures go to the queue's redrive policy instead (LK404).
+    are not reported: SQS failures go to the queue's redrive policy instead (LK404). A mapping
+    whose function is in another stack (a literal name or ARN, an import, a parameter) is
+    checked too: the setting is the mapping's own.
 
     ## Example
     ```yaml
@@ -260,8 +301,22 @@ class StreamWithoutOnFailureDestination(TemplateRule):
             StartingPosition: LATEST
             MaximumRetryAttempts: 3
 """
-    INVALID = (Example(template=_sam(events=_STREAM), line=12),)
+    _FOREIGN = """
+Parameters:
+  ConsumerArn: {Type: String}
+Resources:
+  Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+  ClicksMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref ConsumerArn
+      EventSourceArn: !GetAtt Clicks.Arn
+      StartingPosition: LATEST
+      MaximumRetryAttempts: 3
+"""
+    INVALID = (Example(template=_sam(events=_STREAM), line=12), Example(template=_FOREIGN, line=5))
     VALID = (
+        Example(template=_FOREIGN + "      DestinationConfig: {OnFailure: {Destination: !GetAtt Skipped.Arn}}\n"),
         Example(
             template=_sam(
                 events=_STREAM + "            DestinationConfig:\n              OnFailure:\n                Destination: !GetAtt Skipped.Arn\n"
@@ -271,7 +326,7 @@ class StreamWithoutOnFailureDestination(TemplateRule):
     )
 
     def check(self, template: Template) -> None:
-        for mapping in template.event_source_mappings:
+        for mapping in template.event_source_mappings + template.external_event_source_mappings:
             if mapping.is_stream and mapping.has_on_failure_destination is False:
                 self.emit(
                     mapping.location(),
@@ -285,7 +340,8 @@ class SqsSourceWithoutRedrive(TemplateRule):
     ## What it does
     Finds SQS queues, declared in the template, that feed a function through an event source
     mapping and have no `RedrivePolicy`. A queue that is itself a dead-letter queue (of another
-    queue, a function or a destination) is not reported.
+    queue, a function or a destination) is reported too when a function consumes it: its
+    consumer can fail on a message like any other.
 
     ## Why is this bad?
     A message the function cannot process (a poison message) comes back after every
@@ -318,7 +374,18 @@ class SqsSourceWithoutRedrive(TemplateRule):
     summary = "An SQS queue feeding a function has no RedrivePolicy."
     severity = Severity.WARNING
     references = (SQS_DOCS,)
-    INVALID = (Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n"), line=17),)
+    INVALID = (
+        Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n"), line=17),
+        # the queue being consumed is the DLQ of another queue: its consumer can fail too
+        Example(
+            template=_sam(
+                events=_SQS_EVENT,
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n  Main:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+                "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Jobs.Arn\n        maxReceiveCount: 5\n",
+            ),
+            line=17,
+        ),
+    )
     VALID = (
         Example(
             template=_sam(
@@ -328,12 +395,13 @@ class SqsSourceWithoutRedrive(TemplateRule):
                 "  JobsDlq:\n    Type: AWS::SQS::Queue\n",
             )
         ),
-        # the queue being consumed is itself the DLQ of another queue
+        # a dead-letter queue nothing consumes needs no redrive of its own
         Example(
             template=_sam(
                 events=_SQS_EVENT,
-                resources="  Jobs:\n    Type: AWS::SQS::Queue\n  Main:\n    Type: AWS::SQS::Queue\n    Properties:\n"
-                "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt Jobs.Arn\n        maxReceiveCount: 5\n",
+                resources="  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      RedrivePolicy:\n"
+                "        deadLetterTargetArn: !GetAtt JobsDlq.Arn\n        maxReceiveCount: 5\n"
+                "  JobsDlq:\n    Type: AWS::SQS::Queue\n",
             )
         ),
     )
@@ -344,13 +412,14 @@ class SqsSourceWithoutRedrive(TemplateRule):
             queue = mapping.queue
             if queue is None or queue.logical_id in reported:
                 continue
-            if queue.has_redrive_policy is not False or queue.logical_id in template.failure_targets:
+            if queue.has_redrive_policy is not False:
                 continue
             reported.add(queue.logical_id)
+            note = " (it is a dead-letter queue itself, and its consumer can fail too)" if queue.logical_id in template.failure_targets else ""
             self.emit(
                 queue.location(),
-                f"queue {queue.logical_id} feeds {mapping.function.logical_id} but has no RedrivePolicy: a message "
-                f"that keeps failing is retried until it expires; add a RedrivePolicy with a dead-letter queue",
+                f"queue {queue.logical_id} feeds {mapping.function.logical_id} but has no RedrivePolicy{note}: a "
+                f"message that keeps failing is retried until it expires; add a RedrivePolicy with a dead-letter queue",
                 related=[RelatedLocation(mapping.location(), "the queue is consumed here")],
             )
 
@@ -388,7 +457,9 @@ class EventTargetWithoutDlq(TemplateRule):
     ```
 
     ## Known problems
-    Reported as info: delivery failures are rare, and many teams accept the risk.
+    Reported as info: delivery failures are rare, and many teams accept the risk. A target in
+    another stack is reported only when its `Arn` is written as a Lambda function ARN (a rule
+    target may be any service).
     """
 
     code = "LK405"
@@ -397,18 +468,35 @@ class EventTargetWithoutDlq(TemplateRule):
     severity = Severity.INFO
     references = (EVENTBRIDGE_DOCS,)
     _SCHEDULE = "        Nightly:\n          Type: Schedule\n          Properties:\n            Schedule: rate(1 day)\n"
-    INVALID = (Example(template=_sam(events=_SCHEDULE), line=12),)
-    VALID = (Example(template=_sam(events=_SCHEDULE + "            DeadLetterConfig:\n              Type: SQS\n")),)
+    _FOREIGN_RULE = """
+Resources:
+  Nightly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      Targets:
+        - Id: report
+          Arn: {arn}
+"""
+    INVALID = (
+        Example(template=_sam(events=_SCHEDULE), line=12),
+        # the function is in another stack: the rule's target still needs its DLQ
+        Example(template=_FOREIGN_RULE.format(arn="!Sub arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:report"), line=7),
+    )
+    VALID = (
+        Example(template=_sam(events=_SCHEDULE + "            DeadLetterConfig:\n              Type: SQS\n")),
+        Example(template=_FOREIGN_RULE.format(arn="!ImportValue ReportQueueArn")),  # not known to be a function
+    )
 
     def check(self, template: Template) -> None:
-        for trigger in template.triggers:
+        for trigger in template.triggers + template.external_triggers:
             if trigger.kind not in ("eventbridge", "schedule", "scheduler") or trigger.inferred:
                 continue
             if "DeadLetterConfig" in trigger.properties:
                 continue
             self.emit(
                 trigger.location(),
-                f"{trigger.describe} delivers to {trigger.function.logical_id} without a DeadLetterConfig: events "
+                f"{trigger.describe} delivers to {trigger.function_label} without a DeadLetterConfig: events "
                 f"EventBridge cannot deliver are dropped after its retries; add a target DeadLetterConfig",
             )
 
@@ -451,7 +539,12 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
     severity = Severity.INFO
     references = (SNS_DOCS,)
     _SNS = "        Alerts:\n          Type: SNS\n          Properties:\n            Topic: !Ref Topic\n"
-    INVALID = (Example(template=_sam(events=_SNS), line=12),)
+    _INLINE = (
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Runtime: python3.12, Handler: index.handler, "
+        "Role: r, Code: {ZipFile: 'def handler(event, context): pass'}}\n  Alerts:\n    Type: AWS::SNS::Topic\n"
+        "    Properties:\n      Subscription:\n        - {Protocol: lambda, Endpoint: !GetAtt Fn.Arn}\n"
+    )
+    INVALID = (Example(template=_sam(events=_SNS), line=12), Example(template=_INLINE, line=9))
     VALID = (
         Example(template=_sam(events=_SNS + "            RedrivePolicy:\n              deadLetterTargetArn: !GetAtt Dlq.Arn\n")),
         Example(template=_sam(events=_SNS + "            SqsSubscription: true\n")),
@@ -461,10 +554,14 @@ class SnsSubscriptionWithoutRedrive(TemplateRule):
         for trigger in template.triggers:
             if trigger.kind != "sns" or trigger.inferred or "RedrivePolicy" in trigger.properties:
                 continue
+            fix = "add a RedrivePolicy with an SQS dead-letter queue"
+            if trigger.resource is not None and trigger.resource.type == "AWS::SNS::Topic":
+                # an inline `Subscription` entry has no RedrivePolicy property
+                fix = "move the subscription to an AWS::SNS::Subscription resource with a RedrivePolicy (an SQS dead-letter queue)"
             self.emit(
                 trigger.location(),
                 f"{trigger.describe} delivers to {trigger.function.logical_id} without a RedrivePolicy: messages SNS "
-                f"cannot deliver are discarded after its retries; add a RedrivePolicy with an SQS dead-letter queue",
+                f"cannot deliver are discarded after its retries; {fix}",
             )
 
 

@@ -74,6 +74,10 @@ class ParseError(Rule):
     )
 
 
+# `Handler: run.sh`: the last dotted part is a file suffix, not a function name
+_SCRIPT_SUFFIXES = frozenset({"sh", "bash", "py", "js", "mjs", "cjs", "ts", "rb", "bin", "exe"})
+
+
 class HandlerNotFound(ProjectRule):
     """
     ## What it does
@@ -108,9 +112,13 @@ class HandlerNotFound(ProjectRule):
     ```
 
     ## Known problems
-    Only local code locations are checked: S3 locations, inline code and container images
-    are skipped, and so are functions whose runtime is not Python (or is not written literally
-    and no Python module matches). A handler defined by a wildcard import
+    Only local code locations are checked: S3 locations, inline code (`InlineCode` wins over
+    `CodeUri` in SAM) and container images (`PackageType: Image`) are skipped, and so are
+    functions whose runtime is not Python (`provided.al2023` takes any handler; or the runtime
+    is not written literally and no Python module matches). With `AWS_LAMBDA_EXEC_WRAPPER` or
+    the Lambda Web Adapter layer, the handler may be a start script
+    (<https://github.com/awslabs/aws-lambda-web-adapter>): it is reported only when a Python
+    module it names exists and lacks the function. A handler defined by a wildcard import
     (`from x import *`) is taken on trust.
     """
 
@@ -133,9 +141,29 @@ class HandlerNotFound(ProjectRule):
         Example(python="def lambda_handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="app.handler"), line=7, file="template.yaml"),
         Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="missing.handler"), line=7, file="template.yaml"),
         Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="handler"), line=7, file="template.yaml"),
+        Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="run.sh"), line=7, file="template.yaml"),
+    )
+    _WORKER = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Worker:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: .\n      Handler: {handler}\n{extra}"
+    )
+    _WEB_ADAPTER = _WORKER.format(
+        handler="run.sh",
+        extra="      Runtime: python3.12\n      Layers:\n"
+        "        - !Sub arn:aws:lambda:${AWS::Region}:753240598075:layer:LambdaAdapterLayerX86:25\n"
+        "      Environment:\n        Variables:\n          AWS_LAMBDA_EXEC_WRAPPER: /opt/bootstrap\n",
     )
     VALID = (
         Example(python="def handler(event, context):\n    return None\n", template=_TEMPLATE.format(handler="app.handler")),
+        # the Lambda Web Adapter runs the start script; InlineCode wins over CodeUri; images and
+        # OS-only runtimes have no Python handler
+        Example(python="import uvicorn\n", template=_WEB_ADAPTER),
+        Example(
+            python="import os\n",
+            template=_WORKER.format(handler="index.handler", extra="      Runtime: python3.12\n      InlineCode: |\n        def handler(event, context): pass\n"),
+        ),
+        Example(python="import os\n", template=_WORKER.format(handler="app.handler", extra="      PackageType: Image\n      ImageUri: repo/app:1\n")),
+        Example(python="import os\n", template=_WORKER.format(handler="bootstrap", extra="      Runtime: provided.al2023\n")),
         Example(python="from impl import handler\n", template=_TEMPLATE.format(handler="app.handler")),
         Example(template=_TEMPLATE.format(handler="index.handler").replace("python3.12", "nodejs20.x")),
     )
@@ -164,6 +192,15 @@ class HandlerNotFound(ProjectRule):
                     continue
                 if code_dir is not None and code_dir.is_file():
                     continue  # a zip or other archive: nothing to look into
+                if (code_dir / target.handler).is_file() or target.function_name in _SCRIPT_SUFFIXES:
+                    self.emit(
+                        where,
+                        f"{function.logical_id}: Handler {target.handler!r} is a file name, not 'module.function' "
+                        f"(the Python runtime would import a module {target.module_name!r} and call its "
+                        f"{target.function_name!r}); name the handler function (e.g. '{target.module_name}.handler'), "
+                        f"or, if it is a start script, run it through AWS_LAMBDA_EXEC_WRAPPER (the Lambda Web Adapter)",
+                    )
+                    continue
                 tried = " or ".join(repr(c.relative_to(target.code_dir).as_posix()) for c in target.candidates[:2])
                 self.emit(
                     where,
@@ -178,7 +215,7 @@ class HandlerNotFound(ProjectRule):
                 continue
             if "import *" in module.text:
                 continue
-            if target.function_name not in module.top_level_names():
+            if target.function_name not in module.top_level_names() and not function.handler_may_be_start_script:
                 self.emit(
                     where,
                     f"{function.logical_id}: Handler {target.handler!r}: {module.path} defines no top-level "

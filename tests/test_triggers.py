@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import FIXTURES
 
 from lintkit.templates.model import EventSourceMapping, Invocation, load_template
+from lintkit.templates.triggers import PERMISSION_PRINCIPALS, RESOURCE_TRIGGERS, SAM_EVENTS
 
 TRIGGERS = FIXTURES / "templates" / "triggers"
 SYNC, ASYNC, POLL = Invocation.SYNC, Invocation.ASYNC, Invocation.POLL
@@ -69,6 +71,13 @@ def test_every_cloudformation_trigger_form_has_its_tag():
             ("TargetGroup", "alb", "sync", False),
             ("Url", "function-url", "sync", False),
             ("DataSource", "appsync", "sync", False),
+            ("TopicRule", "iot", "async", False),
+            ("RulePermission", "iot", "async", True),
+            ("Authorizer", "iot-authorizer", "sync", False),
+            ("AuthorizerPermission", "iot-authorizer", "sync", True),  # SourceArn is the authorizer
+            ("Setup", "cloudformation", "async", False),
+            ("Seed", "cloudformation", "async", False),
+            ("CdkNotifications", "s3", "async", False),
         ]
     )
     by_name = {t.name: t for t in function.triggers}
@@ -146,3 +155,46 @@ Resources:
         "UploadsOnce": [False],
         "UploadsMaybe": [None],
     }
+
+
+def test_the_trigger_table_in_the_docs_is_what_the_code_builds():
+    """docs/triggers.md is generated from RESOURCE_TRIGGERS / SAM_EVENTS / PERMISSION_PRINCIPALS
+    (test_generated_docs_are_current keeps it current); here every row of those tables is
+    checked against the triggers the model really builds from the fixtures."""
+    template = load_template(TRIGGERS / "cfn_all_resources.yaml", path="t.yaml")
+    covered = set()
+    for trigger in template.functions["Fn"].triggers:
+        if trigger.inferred:
+            continue
+        type_ = trigger.resource.type
+        row = "AWS::CloudFormation::CustomResource" if type_ not in RESOURCE_TRIGGERS else type_
+        _where, kinds, invocation = RESOURCE_TRIGGERS[row]
+        assert trigger.invocation is invocation, trigger.name
+        # the table names the usual kind; a WebSocket API's integration and a rule with a
+        # ScheduleExpression say so in the "where" column
+        variants = {("AWS::ApiGatewayV2::Integration", "websocket"), ("AWS::Events::Rule", "schedule")}
+        assert trigger.kind in [k.strip() for k in kinds.split(",")] or (type_, trigger.kind) in variants, trigger.name
+        covered.add(row)
+    assert covered == set(RESOURCE_TRIGGERS)
+    sam = load_template(TRIGGERS / "sam_all_events.yaml", path="t.yaml")
+    types = set()
+    for function in sam.functions.values():
+        for name, event in (function.properties.get("Events") or {}).items():
+            (trigger,) = function.triggers
+            if "SqsSubscription" not in event.get("Properties", {}):
+                assert (trigger.kind, trigger.invocation) == SAM_EVENTS[event["Type"]], name
+            types.add(event["Type"])
+    assert types == set(SAM_EVENTS)
+
+
+@pytest.mark.parametrize("service", sorted(PERMISSION_PRINCIPALS))
+def test_every_permission_principal_row_is_what_the_model_builds(tmp_path, service):
+    path = tmp_path / "t.yaml"
+    path.write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Runtime: python3.12, Handler: index.handler}\n"
+        f"  Allow:\n    Type: AWS::Lambda::Permission\n    Properties: {{Action: lambda:InvokeFunction, FunctionName: !Ref Fn, Principal: {service}.amazonaws.com}}\n",
+        encoding="utf-8",
+    )
+    (trigger,) = load_template(path, path="t.yaml").functions["Fn"].triggers
+    assert (trigger.kind, trigger.invocation) == PERMISSION_PRINCIPALS[service]
+    assert trigger.inferred

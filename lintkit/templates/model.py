@@ -234,7 +234,9 @@ KIND_LABELS = {
     "cloudwatch-logs": "CloudWatch Logs", "iot": "IoT", "ses": "SES", "api": "REST API",
     "apigateway": "API Gateway", "http-api": "HTTP API", "websocket": "WebSocket API", "alb": "ALB",
     "function-url": "function URL", "appsync": "AppSync", "cognito": "Cognito", "alexa": "Alexa",
-    "invoke": "Event invoke",
+    "invoke": "Event invoke", "iot-authorizer": "IoT authorizer", "cloudformation": "custom resource",
+    "codecommit": "CodeCommit", "config": "AWS Config", "lex": "Lex", "connect": "Amazon Connect",
+    "vpc-lattice": "VPC Lattice",
 }
 
 
@@ -243,6 +245,7 @@ class Trigger:
     """Something that invokes a function: a SAM event, or a resource of plain CloudFormation
     (a permission, a rule target, a bucket notification, an API integration, ...)."""
 
+    # None for a trigger of a function in another stack (see `Template.external_triggers`)
     function: "Function"
     kind: str  # a key of KIND_LABELS
     invocation: Invocation
@@ -254,9 +257,17 @@ class Trigger:
     # (an API's integration timeout, a rule's DLQ) are not.
     inferred: bool = False
 
+    # for a function outside the template: how the resource names it ("function 'orders'")
+    external_function: str | None = None
+
     @property
     def template(self) -> "Template":
-        return self.function.template
+        return self.function.template if self.function is not None else self.resource.template  # type: ignore[union-attr]
+
+    @property
+    def function_label(self) -> str:
+        """The invoked function for messages: its logical id, or how another stack's is named."""
+        return self.function.logical_id if self.function is not None else self.external_function or "a function"
 
     @property
     def label(self) -> str:
@@ -287,6 +298,8 @@ class Trigger:
         if self.invocation is Invocation.SYNC:
             return False
         if self.invocation is Invocation.ASYNC:
+            if self.function is None:
+                return None
             attempts = [config.maximum_retry_attempts for config in self.function.event_invoke_configs]
         else:
             attempts = [self.maximum_retry_attempts] if isinstance(self, EventSourceMapping) else []
@@ -470,6 +483,24 @@ class Function:
         return self.properties.get("PackageType") == "Image" or "ImageUri" in self.properties
 
     @property
+    def handler_may_be_start_script(self) -> bool:
+        """A wrapper runs first (`AWS_LAMBDA_EXEC_WRAPPER`, or the Lambda Web Adapter's layer),
+        so `Handler` may be a start script such as `run.sh` rather than `module.function`
+        (LAMBDA-FACTS §13.5). Wrappers such as OpenTelemetry's keep a Python handler: a handler
+        that resolves is still linked, one that does not is not reported."""
+        environment = self.properties.get("Environment")
+        variables = environment.get("Variables") if isinstance(environment, dict) else None
+        if isinstance(variables, dict) and "AWS_LAMBDA_EXEC_WRAPPER" in variables:
+            return True
+        layers = self.properties.get("Layers")
+        for layer in layers if isinstance(layers, list) else ():
+            text = layer.get("Fn::Sub") if isinstance(layer, dict) else layer
+            text = text[0] if isinstance(text, list) and text else text
+            if isinstance(text, str) and "LambdaAdapterLayer" in text:
+                return True
+        return False
+
+    @property
     def handler(self) -> str | None:
         handler = self.properties.get("Handler")
         return handler if isinstance(handler, str) else None
@@ -483,6 +514,8 @@ class Function:
         """The local code location as written (SAM `CodeUri`, or a packaged CFN `Code` path).
         None for inline code, S3 locations, images and expressions."""
         key = "CodeUri" if self.is_sam else "Code"
+        if self.is_sam and "InlineCode" in self.properties:
+            return None  # SAM builds the function from InlineCode, whatever CodeUri says (§13.5)
         value = self.properties.get(key)
         if not isinstance(value, str) or not value.strip():
             return None
@@ -627,6 +660,9 @@ class Template:
     queues: dict[str, Queue] = field(default_factory=dict)
     # logical ids that something uses as a dead-letter queue or failure destination
     failure_targets: set[str] = field(default_factory=set)
+    # triggers whose function is not in this template (a literal ARN, an import, a parameter):
+    # their own settings (a mapping's retries, a rule target's DLQ) can still be checked
+    external_triggers: list[Trigger] = field(default_factory=list)
     # CDK: logical id -> construct path, from the assembly's metadata (set by the reader)
     construct_paths: dict[str, str] = field(default_factory=dict)
     # CDK: logical id -> (source file, line, column) of the construct's creation, when recorded
@@ -641,6 +677,10 @@ class Template:
     @property
     def triggers(self) -> list[Trigger]:
         return [t for f in self.functions.values() for t in f.triggers]
+
+    @property
+    def external_event_source_mappings(self) -> list[EventSourceMapping]:
+        return [t for t in self.external_triggers if isinstance(t, EventSourceMapping)]
 
     @property
     def is_sam(self) -> bool:

@@ -9,6 +9,7 @@ no trigger is guessed."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterator
 
 from lintkit.templates.loader import Map, Seq
@@ -52,6 +53,8 @@ SAM_EVENTS: dict[str, tuple[str, Invocation]] = {
 }
 
 # `AWS::Lambda::Permission.Principal` service -> (kind, invocation): the heuristic of §3.6.
+# `iot` is a topic rule (async) unless the permission's `SourceArn` is an IoT custom authorizer
+# or the function is named by one (sync, §13.1): see `_iot_permission_kind`.
 PERMISSION_PRINCIPALS: dict[str, tuple[str, Invocation]] = {
     "s3": ("s3", ASYNC),
     "sns": ("sns", ASYNC),
@@ -59,9 +62,41 @@ PERMISSION_PRINCIPALS: dict[str, tuple[str, Invocation]] = {
     "logs": ("cloudwatch-logs", ASYNC),
     "iot": ("iot", ASYNC),
     "ses": ("ses", ASYNC),
+    "codecommit": ("codecommit", ASYNC),
+    "config": ("config", ASYNC),
     "apigateway": ("apigateway", SYNC),
     "elasticloadbalancing": ("alb", SYNC),
+    "cognito-idp": ("cognito", SYNC),
+    "lex": ("lex", SYNC),
+    "connect": ("connect", SYNC),
+    "vpc-lattice": ("vpc-lattice", SYNC),
 }
+
+# Resource type -> (where it names the function, kind, invocation): what the builders below
+# create (LAMBDA-FACTS §3.6, §13.1). `docs/triggers.md` is generated from these tables.
+RESOURCE_TRIGGERS: dict[str, tuple[str, str, Invocation]] = {
+    EVENT_SOURCE_MAPPING: ("FunctionName", "sqs, kinesis, dynamodb, mq, msk, kafka, documentdb", POLL),
+    "AWS::S3::Bucket": ("NotificationConfiguration.LambdaConfigurations[].Function", "s3", ASYNC),
+    "Custom::S3BucketNotifications": ("NotificationConfiguration.LambdaFunctionConfigurations[].LambdaFunctionArn", "s3", ASYNC),
+    "AWS::SNS::Subscription": ("Endpoint (Protocol: lambda)", "sns", ASYNC),
+    "AWS::SNS::Topic": ("Subscription[].Endpoint (Protocol: lambda)", "sns", ASYNC),
+    "AWS::Events::Rule": ("Targets[].Arn (a ScheduleExpression makes it a schedule)", "eventbridge", ASYNC),
+    "AWS::Scheduler::Schedule": ("Target.Arn", "scheduler", ASYNC),
+    "AWS::IoT::TopicRule": ("TopicRulePayload.Actions[].Lambda.FunctionArn", "iot", ASYNC),
+    "AWS::IoT::Authorizer": ("AuthorizerFunctionArn", "iot-authorizer", SYNC),
+    "AWS::CloudFormation::CustomResource": ("ServiceToken (also any Custom::* type)", "cloudformation", ASYNC),
+    "AWS::ApiGateway::Method": ("Integration.Uri (Type: AWS_PROXY or AWS)", "api", SYNC),
+    "AWS::ApiGatewayV2::Integration": ("IntegrationUri (WEBSOCKET APIs: websocket)", "http-api", SYNC),
+    "AWS::ElasticLoadBalancingV2::TargetGroup": ("Targets[].Id (TargetType: lambda)", "alb", SYNC),
+    "AWS::Lambda::Url": ("TargetFunctionArn", "function-url", SYNC),
+    "AWS::AppSync::DataSource": ("LambdaConfig.LambdaFunctionArn (Type: AWS_LAMBDA)", "appsync", SYNC),
+}
+
+# Ways a function is invoked that lintkit does not turn into triggers, for the docs table.
+NOT_MODELLED: tuple[tuple[str, str], ...] = (
+    ("AWS::StepFunctions::StateMachine, AWS::Pipes::Pipe", "sync or async, depending on the state's or pipe's configuration"),
+    ("Secrets Manager rotation, Amazon Data Firehose, S3 Batch Operations, CodePipeline", "invoked through a role, not a template link lintkit reads"),
+)
 
 _MAX_SEARCH = 2000  # nodes visited when looking for a function reference inside a value
 
@@ -73,6 +108,8 @@ def add_triggers(template: Template) -> None:
             _sam_function_url(function)
     for resource in template.resources.values():
         builder = _RESOURCE_BUILDERS.get(resource.type)
+        if builder is None and resource.type.startswith("Custom::") and "ServiceToken" in resource.properties:
+            builder = _custom_resource
         if builder is not None:
             builder(template, resource)
 
@@ -188,11 +225,50 @@ def _mapping_source(template: Template, properties: Map) -> str | None:
     return None
 
 
+def _external_function(template: Template, value: Any, *, lambda_arn_only: bool = False) -> str | None:
+    """How a value names a function outside the template, for messages: a literal name or ARN,
+    an `Fn::ImportValue`, a parameter. None for anything else (another resource, an expression).
+    `lambda_arn_only`: only an ARN that says it is a Lambda function counts (a rule target may
+    be any service)."""
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
+    text = text[0] if isinstance(text, list) and text and isinstance(value, dict) else text
+    if isinstance(text, str):
+        text = re.sub(r"\$\{AWS::\w+\}", "x", text)
+        match = _LAMBDA_ARN.match(text)
+        if match is not None and "${" not in match.group(1):
+            return f"function {match.group(1)!r}"
+        if lambda_arn_only or "${" in text or not text.strip() or text.startswith("arn:"):
+            return None
+        return f"function {text.split(':', 1)[0]!r}"
+    if lambda_arn_only or not isinstance(value, dict) or len(value) != 1:
+        return None
+    if "Fn::ImportValue" in value:
+        return "an imported function"
+    parameters = template.data.get("Parameters")
+    name = value.get("Ref")
+    if isinstance(name, str) and isinstance(parameters, dict) and name in parameters:
+        return f"the function in parameter {name}"
+    return None
+
+
+_LAMBDA_ARN = re.compile(r"^arn:[^:]*:lambda:[^:]*:[^:]*:function:([^:]+)")
+
+
 def _event_source_mapping(template: Template, resource: Resource) -> None:
-    function = template.resolve_function(resource.properties.get("FunctionName"))
-    if function is None:
-        return  # a function in another stack, or an expression: nothing to join
+    value = resource.properties.get("FunctionName")
+    function = template.resolve_function(value)
     source = _mapping_source(template, resource.properties)
+    if function is None:
+        # a function in another stack: the mapping's own settings can still be checked
+        external = _external_function(template, value)
+        if external is not None:
+            template.external_triggers.append(
+                EventSourceMapping(
+                    None, source or "unknown", POLL, resource.logical_id, resource.properties, resource.mark,  # type: ignore[arg-type]
+                    resource, external_function=external, source=source,
+                )
+            )
+        return
     function.triggers.append(
         EventSourceMapping(
             function, source or "unknown", POLL, resource.logical_id, resource.properties, resource.mark, resource, source=source
@@ -211,9 +287,35 @@ def _permission(template: Template, resource: Resource) -> None:
     if function is None:
         return
     kind, invocation = PERMISSION_PRINCIPALS[service]
+    if service == "iot":
+        kind, invocation = _iot_permission_kind(template, resource, function)
     function.triggers.append(
         Trigger(function, kind, invocation, resource.logical_id, resource.properties, resource.mark, resource, inferred=True)
     )
+
+
+_IOT_ARN = re.compile(r"arn:[^:]*:iot:[^:]*:[^:]*:(authorizer|rule)/")
+
+
+def _iot_permission_kind(template: Template, resource: Resource, function: Function) -> tuple[str, Invocation]:
+    """An `iot.amazonaws.com` permission: a custom authorizer's (sync, §13.1) when its `SourceArn`
+    is an authorizer, or, without a `SourceArn` naming a topic rule, when an
+    `AWS::IoT::Authorizer` in the template names the function; a topic rule's (async) otherwise."""
+    source = resource.properties.get("SourceArn")
+    logical_id = referenced_logical_id(source)
+    source_type = template.resources[logical_id].type if logical_id in template.resources else None
+    text = source.get("Fn::Sub") if isinstance(source, dict) else source
+    text = text[0] if isinstance(text, list) and text else text
+    match = _IOT_ARN.search(re.sub(r"\$\{AWS::\w+\}", "x", text)) if isinstance(text, str) else None
+    if source_type == "AWS::IoT::Authorizer" or (match is not None and match.group(1) == "authorizer"):
+        return "iot-authorizer", SYNC
+    if source_type == "AWS::IoT::TopicRule" or match is not None:
+        return "iot", ASYNC
+    named_by_authorizer = any(
+        _find_function(template, r.properties.get("AuthorizerFunctionArn")) is function
+        for r in template.iter_resources("AWS::IoT::Authorizer")
+    )
+    return ("iot-authorizer", SYNC) if named_by_authorizer else ("iot", ASYNC)
 
 
 def _items(value: Any) -> Iterator[tuple[int, Map]]:
@@ -263,15 +365,56 @@ def _events_rule(template: Template, resource: Resource) -> None:
         function = _find_function(template, target.get("Arn"))
         if function is not None:
             function.triggers.append(Trigger(function, kind, ASYNC, resource.logical_id, target, items.item_mark(index), resource))
+        else:
+            _external_target(template, kind, resource, target, items.item_mark(index))
 
 
 def _scheduler_schedule(template: Template, resource: Resource) -> None:
     target = resource.properties.get("Target")
     if isinstance(target, Map):
         function = _find_function(template, target.get("Arn"))
+        mark = resource.properties.key_mark("Target")
         if function is not None:
-            mark = resource.properties.key_mark("Target")
             function.triggers.append(Trigger(function, "scheduler", ASYNC, resource.logical_id, target, mark, resource))
+        else:
+            _external_target(template, "scheduler", resource, target, mark)
+
+
+def _external_target(template: Template, kind: str, resource: Resource, target: Map, mark: Any) -> None:
+    """A rule or schedule target whose `Arn` is a Lambda function ARN of another stack."""
+    external = _external_function(template, target.get("Arn"), lambda_arn_only=True)
+    if external is not None:
+        template.external_triggers.append(
+            Trigger(None, kind, ASYNC, resource.logical_id, target, mark, resource, external_function=external)  # type: ignore[arg-type]
+        )
+
+
+def _iot_topic_rule(template: Template, resource: Resource) -> None:
+    payload = resource.properties.get("TopicRulePayload")
+    items = payload.get("Actions") if isinstance(payload, Map) else None
+    for index, action in _items(items):
+        target = action.get("Lambda")
+        if isinstance(target, Map):
+            function = _find_function(template, target.get("FunctionArn"))
+            if function is not None:
+                function.triggers.append(Trigger(function, "iot", ASYNC, resource.logical_id, target, items.item_mark(index), resource))
+
+
+def _iot_authorizer(template: Template, resource: Resource) -> None:
+    """An IoT Core custom authorizer: IoT waits for the function's answer to admit a connection."""
+    function = _find_function(template, resource.properties.get("AuthorizerFunctionArn"))
+    if function is not None:
+        mark = resource.properties.key_mark("AuthorizerFunctionArn")
+        function.triggers.append(Trigger(function, "iot-authorizer", SYNC, resource.logical_id, resource.properties, mark, resource))
+
+
+def _custom_resource(template: Template, resource: Resource) -> None:
+    """A custom resource: CloudFormation invokes the function named by `ServiceToken`
+    asynchronously (§3.6, §2.7). A token that is an SNS topic names no function."""
+    function = template.resolve_function(resource.properties.get("ServiceToken"))
+    if function is not None:
+        mark = resource.properties.key_mark("ServiceToken")
+        function.triggers.append(Trigger(function, "cloudformation", ASYNC, resource.logical_id, resource.properties, mark, resource))
 
 
 def _apigateway_method(template: Template, resource: Resource) -> None:
@@ -340,6 +483,9 @@ _RESOURCE_BUILDERS = {
     "AWS::ElasticLoadBalancingV2::TargetGroup": _target_group,
     "AWS::Lambda::Url": _function_url,
     "AWS::AppSync::DataSource": _appsync_data_source,
+    "AWS::IoT::TopicRule": _iot_topic_rule,
+    "AWS::IoT::Authorizer": _iot_authorizer,
+    "AWS::CloudFormation::CustomResource": _custom_resource,
 }
 
 
