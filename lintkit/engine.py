@@ -61,6 +61,14 @@ class RunResult:
     project: Project | None = None
 
 
+def _template_digest(template: Template) -> str:
+    """A template's path and text, and those of the files its model read (an OpenAPI
+    definition): results that depend on the template change when either does."""
+    parts = [template.path + ":" + text_digest(template.text)]
+    parts.extend(f"{path}:{text_digest(text)}" for path, text in sorted(template.included_texts.items()))
+    return "|".join(parts)
+
+
 def display_path(path: Path, cwd: Path | None = None) -> str:
     """The path as a user reads it: relative to the working directory when inside it."""
     if not path.is_absolute() and ".." not in path.parts:
@@ -609,7 +617,7 @@ class Run:
 
         def digest(template: Template) -> str:
             if id(template) not in digests:
-                digests[id(template)] = template.path + ":" + text_digest(template.text)
+                digests[id(template)] = _template_digest(template)
             return digests[id(template)]
 
         if self._linking is None:
@@ -663,7 +671,7 @@ class Run:
             texts.update({path: text for path, (_, text) in self._unparsed.items()})
             key = self.cache.key(
                 "project",
-                *(t.path + ":" + text_digest(t.text) for t in project.templates),
+                *(_template_digest(t) for t in project.templates),
                 *(f"{path}:{text_digest(texts[path]) if path in texts else 'unreadable'}" for path in linked),
             )
             cached = self.cache.get(key)

@@ -75,6 +75,19 @@ def _sam(properties: str = "", events: str = _S3_EVENT, resources: str = "") -> 
     return _FUNCTION.format(properties=properties, events=events) + resources
 
 
+def _async_api(invocation_type: str) -> str:
+    """A REST API whose OpenAPI definition sends POST /jobs to Worker with the given
+    `X-Amz-Invocation-Type` mapping."""
+    return (
+        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionBody:\n"
+        "        openapi: '3.0.1'\n        paths:\n          /jobs:\n            post:\n"
+        "              x-amazon-apigateway-integration:\n                type: aws\n                httpMethod: POST\n"
+        "                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}/invocations\n"
+        "                requestParameters:\n"
+        f"                  integration.request.header.X-Amz-Invocation-Type: \"{invocation_type}\"\n"
+    )
+
+
 def _async_kinds(function: Function) -> list[str]:
     kinds: list[str] = []
     for trigger in function.triggers_of(Invocation.ASYNC):
@@ -96,6 +109,10 @@ class AsyncWithoutFailureDestination(ProjectRule):
     Scheduler, CloudWatch Logs, IoT, SES, or an `AWS::Lambda::Permission` for one of those
     services) that have neither a dead-letter queue (`DeadLetterQueue` / `DeadLetterConfig`)
     nor an on-failure destination (`EventInvokeConfig`), after SAM `Globals` are applied.
+    A REST API integration of type `AWS` (in an `AWS::ApiGateway::Method` or an OpenAPI
+    `x-amazon-apigateway-integration`) whose request parameters set the header
+    `X-Amz-Invocation-Type` to `'Event'` invokes asynchronously too
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-integration-async.html).
 
     ## Why is this bad?
     Lambda retries a failed asynchronous event twice and then discards it. Without a DLQ or an
@@ -158,6 +175,8 @@ class AsyncWithoutFailureDestination(ProjectRule):
         Example(template=_sam(), line=5),
         Example(template=_sam(properties="      EventInvokeConfig:\n        MaximumRetryAttempts: 1\n"), line=5),
         Example(template=_IOT.format(wiring=_IOT_RULE), line=2),  # an IoT topic rule is asynchronous
+        # API Gateway answers at once and invokes the function asynchronously
+        Example(template=_sam(events="", resources=_async_api("'Event'")), line=5),
     )
     VALID = (
         Example(template=_sam(properties="      DeadLetterQueue:\n        Type: SQS\n        TargetArn: !GetAtt Dlq.Arn\n")),
@@ -173,6 +192,8 @@ class AsyncWithoutFailureDestination(ProjectRule):
         Example(template=_IOT.format(wiring=_IOT_AUTHORIZER.split("  AllowIot:")[0])),
         # a custom resource waits for an answer, not a DLQ
         Example(template=_IOT.format(wiring="  Seed:\n    Type: Custom::Seed\n    Properties: {ServiceToken: !GetAtt Device.Arn}\n")),
+        # the client chooses the invocation type per request: not known to be asynchronous
+        Example(template=_sam(events="", resources=_async_api("method.request.header.InvocationType"))),
     )
 
     def check(self, project: Project) -> None:

@@ -290,12 +290,6 @@ def handler(event, context):
 """
 
 
-def _streams(trigger) -> bool:
-    """A function URL or REST integration that streams its response is not held to 6 MB."""
-    mode = trigger.properties.get("InvokeMode") or trigger.properties.get("ResponseTransferMode")
-    return isinstance(mode, str) and mode.upper() in ("RESPONSE_STREAM", "STREAM")
-
-
 class ResponseMayExceedLimit(CodeRule):
     """
     ## What it does
@@ -365,7 +359,7 @@ class ResponseMayExceedLimit(CodeRule):
     def leave_Module(self, node: ast.Module) -> None:
         functions = self.context.module.top_level_functions()
         for handler, linked in sorted(self.context.linked.items()):
-            triggers = [t for f in linked for t in f.triggers if t.invocation.value == "sync" and not _streams(t)]
+            triggers = [t for f in linked for t in f.triggers if t.invocation.value == "sync" and not t.streams_response]
             definition = functions.get(handler)
             if not triggers or definition is None:
                 continue

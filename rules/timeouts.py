@@ -4,19 +4,23 @@ queue behind. Facts: [§2.1](../lambda-facts.md#s2-1) (function timeout), [§2.2
 
 from __future__ import annotations
 
+from typing import Any
+
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.rule import Example, TemplateRule
-from lintkit.templates.model import Template, Trigger, literal_int
+from lintkit.templates.model import Invocation, Template, Trigger, literal_int, referenced_logical_id
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
 HTTP_API_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html"
 STREAMING_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode.html"
 SQS_CONFIG_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
+WEBSOCKET_ROUTE_RESPONSE_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-response.html"
 
 # Default and maximum integration timeouts, in milliseconds (docs/lambda-facts.md §2.2, §2.4).
 INTEGRATION_TIMEOUT_MS = {"api": 29_000, "http-api": 30_000, "websocket": 29_000, "appsync": 30_000}
 DEFAULT_NEAR_MAXIMUM_RATIO = 0.9
+DEFAULT_MARGIN_S = 2  # LK602: an overrun of at most this many seconds is info
 
 
 def _template(properties: str = "", events: str = "", resources: str = "", globals_: str = "") -> str:
@@ -105,29 +109,104 @@ class TimeoutNearMaximum(TemplateRule):
 
 
 def _integration_timeout_ms(trigger: Trigger) -> int | None:
-    """The integration's timeout: its `TimeoutInMillis` when literal, else the service's default;
-    None when it streams (REST `ResponseTransferMode: STREAM`) or is unknown."""
-    if trigger.kind not in INTEGRATION_TIMEOUT_MS or trigger.inferred:
+    """How long the integration in front of a synchronous trigger waits: its `TimeoutInMillis`
+    (`timeoutInMillis` in OpenAPI) when literal, else the service's default; None when it
+    streams its response, is asynchronous, or is not known (a permission says only which
+    service invokes, not how it is set up)."""
+    if trigger.invocation is not Invocation.SYNC or trigger.kind not in INTEGRATION_TIMEOUT_MS or trigger.inferred:
         return None
-    if str(trigger.properties.get("ResponseTransferMode", "")).upper() == "STREAM":
+    if trigger.streams_response:
         return None
-    if "TimeoutInMillis" in trigger.properties:
-        return literal_int(trigger.properties["TimeoutInMillis"])
-    return INTEGRATION_TIMEOUT_MS[trigger.kind]
+    key = trigger.setting_key("TimeoutInMillis")
+    if key is None:
+        return INTEGRATION_TIMEOUT_MS[trigger.kind]
+    limit = literal_int(trigger.properties[key])
+    return limit if limit is not None and limit > 0 else None
+
+
+def _referenced_ids(value: Any) -> set[str]:
+    """Every logical id a value refers to, inside `Fn::Join` / `Fn::Sub` pieces too. Bounded."""
+    found: set[str] = set()
+    stack, seen = [value], 0
+    while stack and seen < 200:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            logical_id = referenced_logical_id(node)
+            if logical_id is not None:
+                found.add(logical_id)
+            else:
+                stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
+def _who_waits(trigger: Trigger) -> str | None:
+    """Who waits for the function's answer behind a synchronous integration: "caller" (REST,
+    HTTP API, AppSync), "connect" (a WebSocket `$connect` route: the connection is open only once
+    the integration answers), "two-way" (a WebSocket route with a route response); None for a
+    WebSocket integration none of whose routes waits (one-way routes, or no route found)."""
+    if trigger.kind != "websocket":
+        return "caller"
+    integration = trigger.resource
+    if integration is None:
+        return None
+    template = trigger.template
+    routes = [
+        route
+        for route in template.iter_resources("AWS::ApiGatewayV2::Route")
+        if integration.logical_id in _referenced_ids(route.properties.get("Target"))
+    ]
+    if any(route.properties.get("RouteKey") == "$connect" for route in routes):
+        return "connect"
+    answered = {
+        referenced_logical_id(response.properties.get("RouteId"))
+        for response in template.iter_resources("AWS::ApiGatewayV2::RouteResponse")
+    }
+    return "two-way" if any(route.logical_id in answered for route in routes) else None
+
+
+_CONSEQUENCE = {
+    "caller": "callers get a 504 while the function keeps running, and a caller that retries runs it again",
+    "connect": "the connection attempt fails while the function keeps running, and a client that reconnects runs it again",
+    "two-way": "the client gets no answer while the function keeps running, and a client that resends runs it again",
+}
 
 
 class TimeoutExceedsIntegration(TemplateRule):
     """
     ## What it does
-    Finds functions behind API Gateway (REST: 29 s by default, or the integration's
-    `TimeoutInMillis`; HTTP API: 30 s at most, or its `TimeoutInMillis`; WebSocket: 29 s) or
-    AppSync (30 s) whose `Timeout` is longer than the integration waits. REST integrations that
-    stream their response (`ResponseTransferMode: STREAM`) are not reported.
+    Finds functions whose `Timeout` is longer than the API Gateway or AppSync integration in
+    front of them waits: REST APIs 29 s by default (or the integration's `TimeoutInMillis`),
+    HTTP APIs 30 s at most (or their `TimeoutInMillis`), WebSocket APIs 29 s, AppSync 30 s.
+    Integrations come from SAM `Api`/`HttpApi` events, `AWS::ApiGateway::Method`,
+    `AWS::ApiGatewayV2::Integration`, AppSync data sources, and the
+    `x-amazon-apigateway-integration` of an OpenAPI definition (`DefinitionBody`, `Body`, or a
+    `DefinitionUri` / `AWS::Include` file in the repository), whose `timeoutInMillis` counts.
+
+    Reported as a **warning** when a client waits for the answer: a REST or HTTP API call, an
+    AppSync resolver, a WebSocket `$connect` route (the connection opens only once the
+    integration answers) or a WebSocket route with a route response. Reported as **info**
+    when the overrun is small (at most `margin` seconds, such as SAM's common `Timeout: 30`
+    against REST's 29 s), when the function also serves a one-way WebSocket route (which is
+    likely what its long timeout is for), and for one-way WebSocket routes that overrun by
+    more than `margin`: without a route response no client waits for the function's answer,
+    so there is no 504 and no retry; API Gateway just stops waiting.
+
+    Not reported: integrations that stream their response (`ResponseTransferMode: STREAM`),
+    and asynchronous ones (a REST `AWS` integration that sets the
+    `X-Amz-Invocation-Type` header to `'Event'`), which the integration timeout does not bound.
 
     ## Why is this bad?
-    The client gets a 504 when the integration gives up, but the function keeps running to
-    its own timeout. The client retries, and the work runs again, with duplicated side
-    effects, while the first run's result is thrown away ([§2.2](../lambda-facts.md#s2-2)).
+    When the integration gives up, the client gets a 504 (REST and HTTP APIs) or an error,
+    but the function keeps running to its own timeout. A client that retries runs the work
+    again, with its side effects, while the first run's result is thrown away
+    ([§2.2](../lambda-facts.md#s2-2)). See the
+    integration timeouts in the API Gateway quotas
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html) and the
+    `$connect` route
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-route-keys-connect-disconnect.html).
 
     ## Example
     ```yaml
@@ -143,42 +222,154 @@ class TimeoutExceedsIntegration(TemplateRule):
     Use instead: a `Timeout` at or below the integration's (29 s here), with the slow work
     moved behind a queue; or raise the REST integration's `TimeoutInMillis` (Regional and
     private APIs), or stream the response.
+
+    ## Options
+    `margin` (default 2): an overrun of at most this many seconds is reported as info
+    (`[tool.lintkit.rules.LK602] margin = 0` makes every overrun a warning).
+
+    ## Known problems
+    A WebSocket integration whose routes lintkit cannot find (a `Target` it cannot resolve, a
+    route in another stack) is taken for one-way and reported as info. A REST integration
+    that maps `X-Amz-Invocation-Type` from the request lets each client choose; it is treated
+    as synchronous. OpenAPI definitions on S3, and integrations reached through `$ref`, are not
+    read.
     """
 
     code = "LK602"
     name = "timeout-exceeds-integration"
     summary = "A function's Timeout is longer than the API Gateway / AppSync integration in front of it."
     severity = Severity.WARNING
-    references = (APIGW_DOCS, HTTP_API_DOCS, STREAMING_DOCS)
+    references = (APIGW_DOCS, HTTP_API_DOCS, STREAMING_DOCS, WEBSOCKET_ROUTE_RESPONSE_DOCS)
     _API = "        Get:\n          Type: Api\n          Properties:\n            Path: /report\n            Method: get\n"
     _HTTP = "        Get:\n          Type: HttpApi\n          Properties:\n            TimeoutInMillis: 10000\n"
+    _OPENAPI = (
+        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionBody:\n"
+        "        openapi: '3.0.1'\n        paths:\n          /report:\n            post:\n"
+        "              x-amazon-apigateway-integration:\n                type: {type}\n                httpMethod: POST\n"
+        "                uri: !Sub arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{Worker.Arn}}/invocations\n"
+        "{extra}"
+    )
+    _SOCKET = (
+        "  Socket:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: socket\n      ProtocolType: WEBSOCKET\n"
+        "      RouteSelectionExpression: $request.body.action\n"
+        "  SendIntegration:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n      ApiId: !Ref Socket\n"
+        "      IntegrationType: AWS_PROXY\n"
+        "      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}/invocations\n"
+        "  SendRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Socket\n      RouteKey: send\n"
+        "      Target: !Sub integrations/${SendIntegration}\n"
+    )
+    _ROUTE_RESPONSE = (
+        "  SendRouteResponse:\n    Type: AWS::ApiGatewayV2::RouteResponse\n    Properties:\n      ApiId: !Ref Socket\n"
+        "      RouteId: !Ref SendRoute\n      RouteResponseKey: $default\n"
+    )
+    _ASYNC = "                requestParameters:\n                  integration.request.header.X-Amz-Invocation-Type: \"'Event'\"\n"
     INVALID = (
         Example(template=_template("      Timeout: 60\n", _API), line=9),
         Example(template=_template("      Timeout: 20\n", _HTTP), line=9),
+        # a second over REST's 29 s: info
+        Example(template=_template("      Timeout: 30\n", _API), line=9),
+        # the integration is in the API's OpenAPI definition
+        Example(template=_template("      Timeout: 60\n", resources=_OPENAPI.format(type="aws_proxy", extra="")), line=9),
+        # a WebSocket route with a route response: the client waits for the answer
+        Example(template=_template("      Timeout: 60\n", resources=_SOCKET + _ROUTE_RESPONSE), line=9),
+        # a one-way WebSocket route: info, nobody waits
+        Example(template=_template("      Timeout: 60\n", resources=_SOCKET), line=9),
     )
     VALID = (
         Example(template=_template("      Timeout: 29\n", _API)),
         Example(template=_template("      Timeout: 60\n", _API + "            ResponseTransferMode: STREAM\n")),
         Example(template=_template("      Timeout: 60\n", _API + "            TimeoutInMillis: 90000\n")),
+        Example(
+            template=_template(
+                "      Timeout: 60\n", resources=_OPENAPI.format(type="aws_proxy", extra="                timeoutInMillis: 90000\n")
+            )
+        ),
+        Example(
+            template=_template(
+                "      Timeout: 60\n", resources=_OPENAPI.format(type="aws_proxy", extra="                responseTransferMode: STREAM\n")
+            )
+        ),
+        # asynchronous: API Gateway does not wait for the function
+        Example(template=_template("      Timeout: 60\n", resources=_OPENAPI.format(type="aws", extra=_ASYNC))),
     )
 
     def check(self, template: Template) -> None:
+        margin = _number(self.options.get("margin"), DEFAULT_MARGIN_S)
         for function in template.functions.values():
             timeout = function.timeout
             if timeout is None:
                 continue
-            for trigger in function.triggers:
-                limit_ms = _integration_timeout_ms(trigger)
-                if limit_ms is None or timeout * 1000 <= limit_ms:
-                    continue
+            over = [
+                (limit_ms, trigger)
+                for trigger in function.triggers
+                if (limit_ms := _integration_timeout_ms(trigger)) is not None and timeout * 1000 > limit_ms
+            ]
+            if not over:
+                continue
+            waiting = [(limit_ms, trigger, who) for limit_ms, trigger in over if (who := _who_waits(trigger)) is not None]
+            one_way = [(limit_ms, trigger) for limit_ms, trigger in over if _who_waits(trigger) is None]
+            if waiting:
+                limit_ms, trigger, who = min(waiting, key=lambda item: item[0])
+                self._report_waiting(function.logical_id, timeout, limit_ms, trigger, who, margin, bool(one_way))
+            else:
+                limit_ms, trigger = min(one_way, key=lambda item: item[0])
+                if timeout - limit_ms / 1000 <= margin:
+                    continue  # nobody waits, and the integration gives up only a moment early
                 self.emit(
                     function.location("Timeout"),
                     f"{function.logical_id} Timeout {timeout} s is longer than the {trigger.label} integration's "
-                    f"{limit_ms / 1000:g} s ({trigger.describe}): callers get a 504 while the function keeps running, "
-                    f"and their retry runs it again",
+                    f"{limit_ms / 1000:g} s ({trigger.describe}), but the route has no route response: no client waits "
+                    f"for the answer, so there is no 504 and no retry; API Gateway just stops waiting at "
+                    f"{limit_ms / 1000:g} s (a connected client may get an 'Endpoint request timed out' message)",
+                    severity=Severity.INFO,
                     related=[RelatedLocation(trigger.location("TimeoutInMillis"), "the integration is configured here")],
                 )
-                break  # one finding per function: the fix is the same line
+
+    def _report_waiting(
+        self, name: str, timeout: int, limit_ms: int, trigger: Trigger, who: str, margin: float, serves_one_way: bool
+    ) -> None:
+        function = trigger.function
+        limit = limit_ms / 1000
+        overrun = timeout - limit
+        fix = f"set Timeout to {int(limit)} s or less and move slow work behind a queue"
+        if trigger.kind == "api":
+            fix += ", or raise the integration's TimeoutInMillis (Regional and private REST APIs)"
+        consequence = _CONSEQUENCE[who]
+        if trigger.kind == "appsync":
+            consequence = consequence.replace("a 504", "a timeout error")
+        head = f"{name} Timeout {timeout} s is"
+        where = f"the {trigger.label} integration's {limit:g} s ({trigger.describe})"
+        severity = None
+        if overrun <= margin:
+            message = (
+                f"{head} {overrun:g} s longer than {where}: only a call that runs past {limit:g} s is affected, and then "
+                f"{consequence}; set Timeout to {int(limit)} s to match"
+            )
+            severity = Severity.INFO
+        elif serves_one_way:
+            message = (
+                f"{head} longer than {where}: {consequence}; the function also serves a one-way WebSocket route, "
+                f"which may be what the long timeout is for, so keep the work of this route under {limit:g} s"
+            )
+            severity = Severity.INFO
+        else:
+            message = f"{head} longer than {where}: {consequence}; {fix}"
+        self.emit(
+            function.location("Timeout"),
+            message,
+            severity=severity,
+            related=[RelatedLocation(trigger.location("TimeoutInMillis"), "the integration is configured here")],
+        )
+
+
+def _number(value: Any, default: float) -> float:
+    """A numeric rule option; the default when it is missing or not a number."""
+    if isinstance(value, bool) or value is None:
+        return default
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
 
 
 class VisibilityTimeoutTooShort(TemplateRule):

@@ -155,3 +155,29 @@ def test_a_focused_run_skips_code_only_rules_elsewhere_and_does_not_cache_that(t
     assert (producer, 13, "LK204") in focused
     assert not any(code in ("LK201", "LK103", "LK203") for _, _, code in focused)
     assert findings(new_cache(Path("."))) == full  # the cache did not keep the partial results
+
+
+def test_editing_an_openapi_definition_file_invalidates_the_template_results(tmp_path, monkeypatch):
+    """The model reads an API's `DefinitionUri` file: results keyed on the template must change
+    when only that file does (the integration turns asynchronous: LK401 appears)."""
+    root = tmp_path / "repo"
+    (root / ".git").mkdir(parents=True)
+    (root / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Jobs:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: 'def handler(event, context): pass'\n      Handler: index.handler\n"
+        "      Runtime: python3.12\n      Timeout: 10\n"
+        "  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionUri: api.yaml\n"
+    )
+    api = root / "api.yaml"
+    api.write_text(
+        "openapi: '3.0.1'\npaths:\n  /jobs:\n    post:\n      x-amazon-apigateway-integration:\n        type: aws\n"
+        "        uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Jobs.Arn}/invocations\n"
+        "        requestParameters:\n          integration.request.header.X-Amz-Invocation-Type: \"'RequestResponse'\"\n"
+    )
+    monkeypatch.chdir(root)
+    here = Path(".")
+    assert not any(code == "LK401" for *_, code, _ in run(here, new_cache(here)))
+    api.write_text(api.read_text().replace("'RequestResponse'", "'Event'"))
+    expected = run(here, None)
+    assert any(code == "LK401" for *_, code, _ in expected)
+    assert run(here, new_cache(here)) == expected

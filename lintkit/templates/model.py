@@ -237,6 +237,7 @@ KIND_LABELS = {
     "invoke": "Event invoke", "iot-authorizer": "IoT authorizer", "cloudformation": "custom resource",
     "codecommit": "CodeCommit", "config": "AWS Config", "lex": "Lex", "connect": "Amazon Connect",
     "vpc-lattice": "VPC Lattice",
+    "api-async": "REST API with X-Amz-Invocation-Type 'Event'",
 }
 
 
@@ -306,6 +307,31 @@ class Trigger:
         if 0 in attempts:
             return False
         return None if None in attempts else True
+
+    def setting_key(self, key: str) -> str | None:
+        """The key under which the trigger holds a setting: CloudFormation and SAM spell it
+        `TimeoutInMillis`, an OpenAPI integration `timeoutInMillis`. None when it is not set."""
+        for spelling in (key, key[:1].lower() + key[1:]):
+            if spelling in self.properties:
+                return spelling
+        return None
+
+    def setting(self, key: str) -> Any:
+        spelling = self.setting_key(key)
+        return self.properties[spelling] if spelling is not None else None
+
+    @property
+    def streams_response(self) -> bool:
+        """A function URL with `InvokeMode: RESPONSE_STREAM`, or an API integration that streams
+        (`ResponseTransferMode: STREAM`, or the `response-streaming-invocations` URI that goes
+        with it, LAMBDA-FACTS §1.3, §13.3): not held to the buffered limits."""
+        mode = self.setting("InvokeMode") or self.setting("ResponseTransferMode")
+        if isinstance(mode, str) and mode.strip().upper() in ("RESPONSE_STREAM", "STREAM"):
+            return True
+        uri = self.setting("Uri")
+        text = uri.get("Fn::Sub") if isinstance(uri, dict) else uri
+        text = text[0] if isinstance(text, list) and text else text
+        return isinstance(text, str) and text.rstrip("/").endswith("/response-streaming-invocations")
 
 
 @dataclass(eq=False)
@@ -382,6 +408,28 @@ class EventSourceMapping(Trigger):
     @property
     def has_on_failure_destination(self) -> bool | None:
         return on_failure_destination(self.properties, sam_creates=False)
+
+
+@dataclass(eq=False)
+class ApiIntegration(Trigger):
+    """A route of an API defined in OpenAPI (`x-amazon-apigateway-integration`): `properties` is
+    the integration object, `resource` the API, `mark` the integration's key. The definition may
+    be a file of its own (`DefinitionUri`, `AWS::Include`), named by `document`."""
+
+    route: str = ""
+    method: str = ""
+    document: str | None = None  # the definition file as shown to the user, when not the template
+
+    @property
+    def describe(self) -> str:
+        api = self.resource.logical_id if self.resource is not None else self.name
+        method = "ANY" if self.method == "x-amazon-apigateway-any-method" else self.method.upper()
+        return f"{self.label} {api} {method} {self.route}"
+
+    def location(self, key: str | None = None) -> Location:
+        spelling = self.setting_key(key) if key is not None else None
+        mark = self.properties.key_mark(spelling) if spelling is not None else self.mark
+        return Location(self.document or self.template.path, mark.line, mark.column)
 
 
 @dataclass(eq=False)
@@ -669,6 +717,9 @@ class Template:
     creation_sites: dict[str, tuple[str, int, int]] = field(default_factory=dict)
     # CDK: the logical ids whose creation site is a file of the project (not only recorded)
     sites_here: set[str] = field(default_factory=set)
+    # other files the model read (an API's OpenAPI definition), as shown -> their text: results
+    # that depend on the template depend on them too
+    included_texts: dict[str, str] = field(default_factory=dict)
 
     @property
     def event_source_mappings(self) -> list[EventSourceMapping]:

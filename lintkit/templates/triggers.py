@@ -15,6 +15,7 @@ from typing import Any, Iterator
 from lintkit.templates.loader import Map, Seq
 from lintkit.templates.model import (
     EVENT_SOURCE_MAPPING,
+    ApiIntegration,
     EventInvokeConfig,
     EventSourceMapping,
     Function,
@@ -26,6 +27,7 @@ from lintkit.templates.model import (
     literal_bool,
     referenced_logical_id,
 )
+from lintkit.templates.openapi import api_definitions, operations
 
 SYNC, ASYNC, POLL = Invocation.SYNC, Invocation.ASYNC, Invocation.POLL
 
@@ -112,6 +114,7 @@ def add_triggers(template: Template) -> None:
             builder = _custom_resource
         if builder is not None:
             builder(template, resource)
+    _openapi_integrations(template)
 
 
 def add_failure_handling(template: Template) -> None:
@@ -203,6 +206,8 @@ def _find_function(template: Template, value: Any) -> Function | None:
                             if found is not None and found is not template.functions[name]:
                                 return None
                             found = template.functions[name]
+                if isinstance(node["Fn::Sub"], list) and len(node["Fn::Sub"]) > 1 and isinstance(node["Fn::Sub"][1], dict):
+                    stack.extend(node["Fn::Sub"][1].values())  # `!Sub [".../${Arn}/...", {Arn: !GetAtt Fn.Arn}]`
                 continue
             stack.extend(node.values())
         elif isinstance(node, list):
@@ -421,10 +426,85 @@ def _apigateway_method(template: Template, resource: Resource) -> None:
     integration = resource.properties.get("Integration")
     if not isinstance(integration, Map) or integration.get("Type") not in ("AWS_PROXY", "AWS"):
         return
-    function = _find_function(template, integration.get("Uri"))
+    function = _find_function(template, integration.get("Uri")) or _function_in_uri(template, integration.get("Uri"))
     if function is not None:
         mark = resource.properties.key_mark("Integration")
-        function.triggers.append(Trigger(function, "api", SYNC, resource.logical_id, integration, mark, resource))
+        kind, invocation = _rest_invocation(integration.get("Type"), integration.get("RequestParameters"))
+        function.triggers.append(Trigger(function, kind, invocation, resource.logical_id, integration, mark, resource))
+
+
+_INVOCATION_TYPE_HEADER = "integration.request.header.x-amz-invocation-type"
+
+
+def _rest_invocation(type_: Any, request_parameters: Any) -> tuple[str, Invocation]:
+    """A REST non-proxy (`AWS`) Lambda integration whose request parameters set the header
+    `X-Amz-Invocation-Type` to the static value `'Event'` invokes asynchronously (LAMBDA-FACTS
+    §13.2); one that maps it from the request lets the client choose, and stays synchronous
+    here (it may be). Proxy integrations cannot set it."""
+    if isinstance(type_, str) and type_.upper() == "AWS" and isinstance(request_parameters, dict):
+        for key, value in request_parameters.items():
+            if isinstance(key, str) and key.lower() == _INVOCATION_TYPE_HEADER and value == "'Event'":
+                return "api-async", ASYNC
+    return "api", SYNC
+
+
+def _function_in_uri(template: Template, uri: Any) -> Function | None:
+    """The function an integration URI names by its ARN rather than by a reference:
+    `.../functions/arn:aws:lambda:...:function:<name>[:alias]/invocations`, where `<name>` is the
+    literal `FunctionName` of one function, or the same `!Sub` text
+    (`${AWS::StackName}-Approval`)."""
+    text = uri.get("Fn::Sub") if isinstance(uri, dict) and len(uri) == 1 else uri
+    if isinstance(text, list) and len(text) == 1:
+        text = text[0]
+    if not isinstance(text, str) or ":function:" not in text:
+        return None
+    name = text.split(":function:", 1)[1].split("/", 1)[0]
+    head, _, qualifier = name.rpartition(":")
+    if head and "}" not in qualifier:  # an alias or version after the name (`${Stack}-Fn:live`)
+        name = head
+    found = []
+    for function in template.functions.values():
+        declared = function.properties.get("FunctionName")
+        if isinstance(declared, dict) and len(declared) == 1 and isinstance(uri, dict):
+            declared = declared.get("Fn::Sub")  # a `!Sub` name matches the same `!Sub` text
+        if isinstance(declared, str) and declared == name:
+            found.append(function)
+    return found[0] if len(found) == 1 else None
+
+
+def _openapi_integrations(template: Template) -> None:
+    """The Lambda integrations of the template's OpenAPI definitions (LAMBDA-FACTS §13.3). A SAM
+    `Api`/`HttpApi` event on an API whose definition is the user's own only grants the
+    permission: the definition's integration carries the settings, so the event's trigger is
+    left as an inferred one (the service is known, its settings are not)."""
+    defined: dict[Function, set[str]] = {}
+    for definition in api_definitions(template):
+        for operation in operations(definition):
+            integration = operation.integration
+            type_ = integration.get("type")
+            if not isinstance(type_, str) or type_.lower() not in ("aws_proxy", "aws"):
+                continue
+            uri = integration.get("uri")
+            function = _find_function(template, uri) or _function_in_uri(template, uri)
+            if function is None:
+                continue
+            kind, invocation = definition.kind, SYNC
+            if kind == "api":
+                kind, invocation = _rest_invocation(type_, integration.get("requestParameters"))
+            function.triggers.append(
+                ApiIntegration(
+                    function, kind, invocation, definition.resource.logical_id, integration, operation.mark,
+                    definition.resource, route=operation.route, method=operation.method, document=definition.document,
+                )
+            )
+            defined.setdefault(function, set()).add(definition.resource.logical_id)
+    for function, apis in defined.items():
+        for trigger in function.triggers:
+            if trigger.resource is None and trigger.kind in ("api", "http-api") and not trigger.inferred:
+                api = referenced_logical_id(trigger.properties.get("RestApiId") or trigger.properties.get("ApiId"))
+                merged = template.resources[api].properties.get("MergeDefinitions") if api in template.resources else None
+                if api in apis and literal_bool(merged) is not True:
+                    trigger.inferred = True
 
 
 def _apigatewayv2_integration(template: Template, resource: Resource) -> None:
