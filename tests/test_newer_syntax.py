@@ -219,7 +219,9 @@ def test_libcst_is_imported_only_for_a_file_the_running_python_cannot_parse(tmp_
         print("libcst" in sys.modules)
         assert [f.code for f in run(root / "broken.py").findings] == ["LK001"]
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    # run outside the checkout: `python -c` puts the working folder first on sys.path, and the
+    # source tree's `lintkit/` (without `lintkit.rules`, which only the install maps) would shadow it
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout == "False\n"
 
 
