@@ -49,7 +49,9 @@ _VARIABLE = re.compile(r"\$\{([^{}]*)\}")
 _SOURCE = re.compile(r"\s*([A-Za-z][\w-]*)\s*(::|:|\()")
 _MAX_DEPTH = 10  # `${self:}` chains followed before giving up (a cycle, or a hostile file)
 _MAX_STEPS = 200  # substitutions in one string
+_MAX_LENGTH = 100_000  # characters a string may grow to by substitution
 _UNKNOWN = object()
+_MISSING = object()  # a `self:` path the file does not have
 
 
 def function_logical_id(name: str) -> str:
@@ -98,6 +100,9 @@ class _Variables:
     def __init__(self, root: Map) -> None:
         self.root = root
         self.memo: dict[int, Any] = {}
+        # each `self:` path is resolved once (a file of variables that each name ten others
+        # would otherwise cost 10^depth lookups); a path met again while in progress is a cycle
+        self.paths: dict[str, Any] = {}
 
     def resolve(self, value: Any, mark: Mark, depth: int = 0) -> Any:
         """`value` with its variables resolved: Maps and Seqs copied (marks kept), a string that
@@ -167,6 +172,8 @@ class _Variables:
                 complete = False
                 position = match.end()
                 continue
+            if len(text) + len(piece) > _MAX_LENGTH:
+                return text, False
             text = text[: match.start()] + piece + text[match.end():]
             position = 0  # an outer variable (`${opt:x, ${self:y}}`) may now be complete
         return text, False
@@ -187,17 +194,25 @@ class _Variables:
                 # the deploy decides (opt, env, ssm, file, sls, aws, param, cf, s3, plugins):
                 # its fallback is what a deploy without it gets, not what this one gets
                 return _UNKNOWN
-            found = self._lookup(part[source.end():].strip())
-            if found is not _UNKNOWN:
-                value = found[0]
-                if isinstance(value, str):
-                    resolved, complete = self.string(value, depth + 1)
-                    return resolved if complete else _UNKNOWN
-                if isinstance(value, (Map, Seq)):
-                    resolved = self.resolve(value, value.mark, depth + 1)
-                    return resolved
-                return value
+            path = part[source.end():].strip()
+            if path not in self.paths:
+                self.paths[path] = _UNKNOWN  # while in progress: a cycle back to it is unknown
+                self.paths[path] = self._value_at(path, depth)
+            if self.paths[path] is not _MISSING:
+                return self.paths[path]
         return _UNKNOWN
+
+    def _value_at(self, path: str, depth: int) -> Any:
+        found = self._lookup(path)
+        if found is _UNKNOWN:
+            return _MISSING  # the next fallback is tried
+        value = found[0]
+        if isinstance(value, str):
+            resolved, complete = self.string(value, depth + 1)
+            return resolved if complete else _UNKNOWN
+        if isinstance(value, (Map, Seq)):
+            return self.resolve(value, value.mark, depth + 1)
+        return value
 
     def _lookup(self, path: str) -> Any:
         node: Any = self.root
@@ -415,6 +430,9 @@ class _Translator:
         if isinstance(package, Map) and "artifact" in package:
             # a prebuilt zip: the handler's source is not in the file tree as deployed
             _put(properties, "CodeUri", _unknown(str(package["artifact"]), package.key_mark("artifact")), package.key_mark("artifact"))
+        elif "image" not in node:
+            # the framework packages the service's folder: handler paths start there
+            _put(properties, "CodeUri", ".", node.key_mark("handler", key_mark))
         if "onError" in node:
             self._dead_letter(properties, node)
         invoke_config = self._invoke_config(node)
