@@ -322,6 +322,7 @@ class _Translator:
         self.extras: list[ExtraTrigger] = []
         self.raw_resources = _new_map(root.mark)
         self.function_names: dict[str, str] = {}  # serverless name -> logical id
+        self.provider_known = True
 
     def resolved(self, container: Map, key: str) -> Any:
         return self.variables.resolve(container[key], container.value_mark(key))
@@ -335,6 +336,8 @@ class _Translator:
         for name in functions:
             self.function_names[name] = function_logical_id(name)
         provider = self.resolved(root, "provider") if isinstance(root.get("provider"), Map) else None
+        # a provider section the file does not hold (`${file(...)}`) may set anything
+        self.provider_known = provider is not None or "provider" not in root
         provider = provider if isinstance(provider, Map) else _new_map(root.key_mark("provider"))
         _put(out, "Globals", self._globals(provider), root.key_mark("provider", root.mark))
         resources = _new_map(root.mark)
@@ -384,7 +387,7 @@ class _Translator:
                 _put(function, target, provider[key], provider.key_mark(key), provider.value_mark(key))
         if "environment" in provider:
             _put(function, "Environment", self._environment(provider, "environment"), provider.key_mark("environment"))
-        if "runtime" not in provider:
+        if "runtime" not in provider and self.provider_known:
             # the framework's default runtime is a Node.js one in every version
             _put(function, "Runtime", "nodejs", provider.mark)
         globals_ = _new_map(provider.mark)
@@ -399,6 +402,8 @@ class _Translator:
     def _default_timeout(self) -> int | None:
         version = self.root.get("frameworkVersion")
         match = _PINNED_MAJOR.match(str(version)) if isinstance(version, (str, int, float)) else None
+        if not self.provider_known:
+            return None
         if match is not None and 1 <= int(match.group(1)) <= 3 and not str(version).lstrip().startswith(">"):
             return DEFAULT_TIMEOUT
         return None
