@@ -114,6 +114,13 @@ class AsyncWithoutFailureDestination(ProjectRule):
     asynchronous. A function that project code invokes with `InvocationType='Event'` counts as
     asynchronous; when that is its only asynchronous trigger, LK204 reports it at the call. API, SQS and stream triggers are not asynchronous, so a function with only
     those is never reported (a function-level DLQ would not receive their failures anyway).
+
+    In a Serverless Framework service the on-failure destination is the function's
+    `destinations: {onFailure: <ARN or function name>}` (an SQS queue, SNS topic, EventBridge bus
+    or another function), read as an `EventInvokeConfig`. The function-level dead-letter queue
+    is `onError`, which the framework documents for an SNS topic only: an SQS dead-letter queue
+    needs `destinations.onFailure` or a raw `AWS::Lambda::EventInvokeConfig` under
+    `resources.Resources`.
     """
 
     code = "LK401"
@@ -389,6 +396,10 @@ class EventTargetWithoutDlq(TemplateRule):
 
     ## Known problems
     Reported as info: delivery failures are rare, and many teams accept the risk.
+
+    In a Serverless Framework service the `schedule` event has no dead-letter setting: write
+    the schedule as an `eventBridge` event (`schedule: rate(1 day)`) with `deadLetterQueueArn`,
+    as for a rule with a `pattern`.
     """
 
     code = "LK405"

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,26 @@ def test_unreadable_serverless_yml_is_one_lk001(tmp_path, text, line, message):
     result = run_engine([tmp_path])
     assert [(f.code, f.line) for f in result.findings] == [("LK001", line)]
     assert message in result.findings[0].message
+
+
+def test_a_changed_handler_is_checked_with_its_serverless_yml(tmp_path):
+    """pre-commit passes only the changed files: a handler finds the `serverless.yml` of its
+    folder (or a folder above) for its joins, and the findings about its function are shown."""
+    import shutil
+
+    from helpers import invoke
+
+    shutil.copytree(FIXTURES / "bad", tmp_path / "bad")
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        run = invoke("check", "--no-cache", "bad/src/jobs.py", "bad/src/api.py")
+    finally:
+        os.chdir(cwd)
+    assert run.exception is None and run.exit_code == 1
+    assert run.pairs == [
+        ("bad/serverless.yml", 35, "LK407"),
+        ("bad/serverless.yml", 37, "LK502"),
+        ("bad/src/api.py", 10, "LK201"),
+        ("bad/src/api.py", 10, "LK204"),
+    ]
