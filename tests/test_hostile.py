@@ -75,8 +75,7 @@ def test_expression_over_the_configured_depth(tmp_path):
     finding = only(lintkit(".", cwd=tmp_path)[1])
     assert finding["code"] == "LK001" and "nested more than 1000 levels deep" in finding["message"]
     write(tmp_path / "lintkit.toml", "[limits]\nmax-expression-depth = 2000\n")
-    found = [(f["code"], f["line"]) for f in lintkit(".", cwd=tmp_path)[1]]
-    assert found == [("LK501", 9), ("LK403", 10), ("LK501", 10), ("LK506", 10)]
+    assert lintkit(".", cwd=tmp_path)[1] == []
 
 
 def test_deep_expression_nested_in_statements_on_the_last_line(tmp_path):
