@@ -36,6 +36,7 @@ class FileKind(enum.Enum):
     PYTHON = "python"
     TEMPLATE = "template"  # CloudFormation / SAM, YAML or JSON
     CDK_ASSEMBLY = "cdk-assembly"  # a cdk.out/manifest.json (read by the CDK module)
+    SERVERLESS = "serverless"  # a Serverless Framework serverless.yml / serverless.yaml
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+_SERVERLESS_NAMES = frozenset({"serverless.yml", "serverless.yaml"})
 _TEMPLATE_NAME = re.compile(r"^(template|.+\.template)\.(ya?ml|json)$", re.IGNORECASE)
 
 
@@ -140,6 +142,8 @@ def _classify(name: str, parent_name: str, path: str | os.PathLike, head: bytes 
         return FileKind.PYTHON
     if suffix not in _TEMPLATE_SUFFIXES:
         return None
+    if name.lower() in _SERVERLESS_NAMES:
+        return FileKind.SERVERLESS
     is_manifest = name.lower() == "manifest.json"
     if is_manifest and parent_name == "cdk.out":
         return FileKind.CDK_ASSEMBLY

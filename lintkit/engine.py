@@ -31,6 +31,7 @@ from lintkit.templates.loader import (
     templating_markup,
 )
 from lintkit.templates.model import Template, TemplateStructureError, template_from_text
+from lintkit.templates.serverless import serverless_template
 
 if TYPE_CHECKING:  # pragma: no cover
     from lintkit.python.module import PythonModule
@@ -161,6 +162,8 @@ class Run:
         in_assemblies = {real(stack.template_file) for stack in stacks}
         plain = [f.path for f in discovery.files if f.kind is FileKind.TEMPLATE and real(f.path) not in in_assemblies]
         templates = self._load_templates(plain) + self._load_stack_templates(stacks)
+        serverless = [f.path for f in discovery.files if f.kind is FileKind.SERVERLESS]
+        templates += self._load_templates(serverless, build=serverless_template)
         folders = [real(p) for p in paths if Path(p).is_dir()]
         roots = folders + [real(p).parent for p in paths if not Path(p).is_dir()]
         links = link_handlers(templates, roots, real)
@@ -273,7 +276,10 @@ class Run:
             }
         return templates
 
-    def _load_templates(self, files: list[Path]) -> list[Template]:
+    def _load_templates(self, files: list[Path], build: Callable[..., Template] | None = None) -> list[Template]:
+        """Templates, or the formats translated into one (`build`: `serverless_template`; by
+        default `template_from_text`, looked up when called)."""
+        build = build or template_from_text
         templates: list[Template] = []
         for file in files:
             shown = display_path(file)
@@ -282,7 +288,7 @@ class Run:
             try:
                 source = self._read(file)
                 text = source if isinstance(source, str) else decode_template(source)
-                template = template_from_text(
+                template = build(
                     text, path=shown, abs_path=self.real_path(file), limits=self.config.limits, load=self._load_document
                 )
             except (TemplateSyntaxError, TemplateStructureError) as error:

@@ -164,6 +164,13 @@ class AsyncWithoutFailureDestination(ProjectRule):
     but is not reported: when its handler fails, the stack waits for a response that never
     comes, and the fix is a handler that always answers CloudFormation, not a DLQ.
     The table of which trigger is synchronous, asynchronous or polled is in `docs/triggers.md`.
+
+    In a Serverless Framework service the on-failure destination is the function's
+    `destinations: {onFailure: <ARN or function name>}` (an SQS queue, SNS topic, EventBridge bus
+    or another function), read as an `EventInvokeConfig`. The function-level dead-letter queue
+    is `onError`, which the framework documents for an SNS topic only: an SQS dead-letter queue
+    needs `destinations.onFailure` or a raw `AWS::Lambda::EventInvokeConfig` under
+    `resources.Resources`.
     """
 
     code = "LK401"
@@ -481,6 +488,10 @@ class EventTargetWithoutDlq(TemplateRule):
     Reported as info: delivery failures are rare, and many teams accept the risk. A target in
     another stack is reported only when its `Arn` is written as a Lambda function ARN (a rule
     target may be any service).
+
+    In a Serverless Framework service the `schedule` event has no dead-letter setting: write
+    the schedule as an `eventBridge` event (`schedule: rate(1 day)`) with `deadLetterQueueArn`,
+    as for a rule with a `pattern`.
     """
 
     code = "LK405"

@@ -219,3 +219,70 @@ def test_random_handlers_with_their_template_never_crash_a_rule(code, event_type
         result = run_engine([root])
         check_result(result, root)
         assert not [f for f in result.findings if f.code == "LK001"], "generated code must parse"
+
+
+# Serverless Framework services: every event type, settings under their framework names with
+# plausible or random values, variables of every source (resolvable, unknown, cyclic), and
+# references into `resources.Resources`.
+SLS_EVENT_TYPES = [
+    "sqs", "stream", "sns", "s3", "eventBridge", "schedule", "http", "httpApi", "websocket", "alb",
+    "cloudwatchLog", "iot", "cognitoUserPool", "msk", "kafka", "activemq", "nonsense",
+]
+SLS_KEYS = [
+    "arn", "batchSize", "maximumBatchingWindow", "functionResponseType", "type", "maximumRetryAttempts",
+    "bisectBatchOnFunctionError", "destinations", "maximumRecordAgeInSeconds", "topicName", "redrivePolicy",
+    "bucket", "pattern", "schedule", "deadLetterQueueArn", "retryPolicy", "rate", "method", "path", "async",
+    "route", "listenerArn", "logGroup", "sql", "onFailure", "deadLetterTargetRef", "deadLetterTargetArn",
+]
+sls_variables = st.sampled_from(
+    ["${self:custom.a}", "${self:custom.b}", "${self:custom.missing, 'x'}", "${opt:stage}", "${ssm:/p}",
+     "${file(./x.yml)}", "${env:X, 3}", "arn:aws:sqs:${aws:region}:1:${self:custom.a}", "${self:}", "${",
+     "${AWS::Region}", "${self:custom.cycle}"]
+)
+sls_scalars = st.one_of(scalars, sls_variables, references, st.sampled_from(["GET /x", "rate(1 day)", "ReportBatchItemFailures", "kinesis", "dynamodb"]))
+sls_values = st.recursive(
+    sls_scalars,
+    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.sampled_from(SLS_KEYS), children, max_size=4)),
+    max_leaves=10,
+)
+sls_event = st.builds(lambda kind, spec: {kind: spec}, st.sampled_from(SLS_EVENT_TYPES), sls_values)
+sls_function = st.fixed_dictionaries(
+    {"handler": st.sampled_from(["app.handler", "src/app.handler", "missing.handler", "${self:custom.a}", "x"])},
+    optional={
+        "timeout": st.one_of(numbers, sls_variables),
+        "runtime": st.sampled_from(["python3.12", "nodejs20.x", "${opt:runtime}"]),
+        "events": st.one_of(st.lists(sls_event, max_size=4), sls_values),
+        "onError": sls_scalars,
+        "maximumRetryAttempts": st.one_of(numbers, sls_values),
+        "destinations": sls_values,
+        "environment": st.dictionaries(st.sampled_from(["TARGET", "OTHER"]), sls_scalars, max_size=2),
+        "image": sls_scalars,
+        "url": sls_values,
+        "package": sls_values,
+    },
+)
+
+
+@st.composite
+def services(draw):
+    service = {
+        "service": "fuzz",
+        "custom": {"a": draw(sls_scalars), "b": draw(sls_values), "cycle": "${self:custom.cycle}"},
+        "provider": draw(st.one_of(st.fixed_dictionaries({}, optional={"runtime": st.sampled_from(["python3.12", "nodejs20.x"]), "timeout": st.one_of(numbers, sls_variables), "environment": sls_values}), sls_values)),
+        "functions": draw(st.one_of(st.dictionaries(st.sampled_from(["worker", "api-fn", "my_fn"]), sls_function, max_size=3), sls_values)),
+    }
+    if draw(st.booleans()):
+        service["frameworkVersion"] = draw(st.sampled_from(["3", "^3", "4", ">=3", 3]))
+    if draw(st.booleans()):
+        service["resources"] = {"Resources": draw(templates())["Resources"]}
+    return service
+
+
+@FUZZ_SETTINGS
+@given(services())
+def test_random_serverless_services_never_crash_a_rule(service):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "serverless.yml").write_text(yaml.safe_dump(service, sort_keys=False))
+        (root / "app.py").write_text("def handler(event, context):\n    for record in event['Records']:\n        pass\n")
+        check_result(run_engine([root]), root)

@@ -426,3 +426,50 @@ def test_unreadable_handler_file_linked_from_a_template(tmp_path, no_dac, locked
     # once, though both the walk and the template reach it; with the Handler as related location
     assert _cannot_read(findings) == [("src/app.py", 1, 1, "LK001", "cannot read file: Permission denied")]
     assert [(r["path"], r["line"]) for r in findings[0]["related"]] == [("template.yaml", 8)]
+
+
+# -- Serverless Framework services -------------------------------------------------------------
+
+
+def test_serverless_variable_bomb_and_cycles_are_unknown_not_a_hang(tmp_path):
+    # twelve levels of variables that each name the next level ten times: 10^12 expansions if
+    # followed naively; each `self:` path is resolved once and long strings become unknown
+    lines = ["frameworkVersion: '3'", "custom:"]
+    lines += [f"  v{i}: \"" + "${self:custom.v%d}" % (i + 1) * 10 + "\"" for i in range(12)]
+    lines += ["  v12: abcdefghijabcdefghij", "  loop: ${self:custom.loop}"]
+    lines += ["provider:", "  runtime: python3.12", "  timeout: ${self:custom.loop}"]
+    lines += ["functions:", "  a:", "    handler: app.handler", "    name: ${self:custom.v0}", "    events:", "      - s3: ${self:custom.v0}"]
+    write(tmp_path / "serverless.yml", "\n".join(lines) + "\n")
+    write(tmp_path / "app.py", "def handler(event, context):\n    return None\n")
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["line"]) == ("LK401", 21)  # the function is still checked
+
+
+def test_serverless_yml_with_variables_everywhere_gives_nothing_guessed(tmp_path):
+    """Only what the file states is reported (an SQS and a stream event with no batch settings
+    written): nothing about the unknown handler, timeout, DLQ, route, runtime or resources."""
+    write(
+        tmp_path / "serverless.yml",
+        """\
+        service: ${file(./name.yml):service}
+        provider: ${file(./provider.yml)}
+        functions:
+          a:
+            handler: ${env:HANDLER}
+            timeout: ${opt:timeout, 900}
+            onError: ${ssm:/dlq}
+            events:
+              - sqs: ${cf:other.QueueArn}
+              - stream: ${param:stream}
+              - http: ${opt:route}
+        resources: ${file(./resources.yml)}
+        """,
+    )
+    found = [(f["code"], f["line"]) for f in lintkit(".", cwd=tmp_path)[1]]
+    assert found == [("LK501", 9), ("LK403", 10), ("LK501", 10), ("LK506", 10)]
+
+
+def test_binary_serverless_yml(tmp_path):
+    (tmp_path / "serverless.yml").write_bytes(bytes(range(256)) * 16)
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "NUL bytes" in finding["message"]

@@ -109,7 +109,7 @@ def templates_in(folder: Path, config: Config) -> list[Path]:
             kind = classify(path)
         except OSError:
             continue
-        if kind is FileKind.TEMPLATE and not is_excluded(path, config):
+        if kind in (FileKind.TEMPLATE, FileKind.SERVERLESS) and not is_excluded(path, config):
             found.append(path)
     return found
 
