@@ -445,8 +445,9 @@ class VisibilityTimeoutTooShort(TemplateRule):
                     where,
                     f"queue {queue.logical_id} VisibilityTimeout {visibility} s{default} is less than 6 x "
                     f"{mapping.function.logical_id}'s Timeout {timeout} s"
-                    f"{f' + {window} s batching window' if window else ''}: a slow or retried message becomes "
-                    f"visible again and is processed twice; set it to at least {6 * timeout + window} s",
+                    f"{f' + {window} s batching window' if window else ''}, as AWS recommends: when Lambda is throttled "
+                    f"and retries a batch, its messages can become visible again before it is done and another "
+                    f"invocation receives them too; set it to at least {6 * timeout + window} s",
                     related=related,
                     severity=Severity.WARNING,
                 )

@@ -335,3 +335,16 @@ def test_a_changed_handler_is_checked_with_its_serverless_yml(tmp_path):
         ("bad/src/api.py", 10, "LK201"),
         ("bad/src/api.py", 10, "LK204"),
     ]
+
+
+def test_lk603_below_six_times_says_what_the_margin_is_for():
+    """A visibility timeout above the function's but under 6x it: the message says why AWS asks
+    for 6x (a throttled batch retried), not that every slow message runs twice."""
+    result = run_engine([FIXTURES / "bad"])
+    [finding] = [f for f in result.findings if f.code == "LK603"]
+    assert finding.severity.label == "warning"
+    assert finding.message == (
+        "queue JobsQueue VisibilityTimeout 30 s (the default) is less than 6 x JobsLambdaFunction's Timeout 10 s, "
+        "as AWS recommends: when Lambda is throttled and retries a batch, its messages can become visible again "
+        "before it is done and another invocation receives them too; set it to at least 60 s"
+    )
