@@ -284,11 +284,11 @@ class Run:
     def _load_terraform(self, files: list[DiscoveredFile]) -> list[Template]:
         """One template per Terraform root: the `.tf` / `.tf.json` files of a folder (a file
         named alone brings its folder's other files, which hold its variables and locals)."""
-        from lintkit.templates.terraform import TerraformFile, load_root, root_files
+        from lintkit.templates.terraform import TerraformFile, called_modules, load_root, root_files
 
-        templates: list[Template] = []
+        roots: dict[Path, list[TerraformFile]] = {}
         for folder, members in root_files(files, self.real_path).items():
-            read: list[TerraformFile] = []
+            roots[folder] = []
             for file in members:
                 shown = display_path(file)
                 try:
@@ -300,8 +300,11 @@ class Run:
                 except OSError as error:
                     self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
                     continue
-                read.append(TerraformFile(shown, self.real_path(file), text))
-            template, errors = load_root(read, max_alias_expansion=self.config.limits.max_alias_expansion)
+                roots[folder].append(TerraformFile(shown, self.real_path(file), text))
+        children = called_modules({folder: [f.text for f in read] for folder, read in roots.items()})
+        templates: list[Template] = []
+        for folder, read in roots.items():
+            template, errors = load_root(read, max_alias_expansion=self.config.limits.max_alias_expansion, child=folder in children)
             for error in errors:
                 self._engine_finding(PARSE_ERROR, Location(error.path, error.line, error.column), error.message)
             if template is None:

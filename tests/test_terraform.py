@@ -441,3 +441,26 @@ def test_a_tf_file_named_alone_brings_its_folders_other_files(tmp_path):
     write_project(tmp_path, {**CODE, "variables.tf": 'variable "t" {\n  default = 890\n}\n', "main.tf": ARCHIVE + function().replace("= 10", "= var.t")})
     result = run_engine([tmp_path / "main.tf"])
     assert found(result) == [("main.tf", "LK601", 11)]
+
+
+def test_a_heredoc_closing_marker_with_trailing_spaces_parses(tmp_path):
+    files = {**CODE, "main.tf": 'locals {\n  policy = <<EOF\n{"a": 1}\nEOF  \n}\n' + ARCHIVE + function(handler="nowhere.handler")}
+    assert found(run(tmp_path, files)) == [("main.tf", "LK002", 14)]
+
+
+def test_a_local_module_reads_only_path_module_paths_and_layer_modules_are_no_function(tmp_path):
+    files = {
+        "resources/lambda.py": "def handler(event, context):\n    return 1\n",
+        "main.tf": 'module "fn" {\n  source = "./modules/fn"\n}\n'
+        'module "layer" {\n  source       = "terraform-aws-modules/lambda/aws"\n  create_layer = true\n'
+        '  create_function = false\n  source_path  = "layer"\n}\n',
+        # relative to the caller's working folder: not known inside the module
+        "modules/fn/main.tf": 'data "archive_file" "code" {\n  type        = "zip"\n  source_file = "./resources/lambda.py"\n'
+        '  output_path = "code.zip"\n}\n'
+        'resource "aws_lambda_function" "fn" {\n  filename = data.archive_file.code.output_path\n'
+        '  handler  = "lambda.handler"\n  runtime  = "python3.12"\n  timeout  = 5\n}\n',
+    }
+    result = run(tmp_path, files)
+    assert sorted(functions(result)) == ["aws_lambda_function.fn"]
+    assert functions(result)["aws_lambda_function.fn"].code_dir is None
+    assert found(result) == []

@@ -50,6 +50,8 @@ _ARCHIVE_REF = re.compile(r"\bdata\.archive_file\.([A-Za-z_][\w-]*)")
 _S3_OBJECT_REF = re.compile(r"\b(aws_s3_object|aws_s3_bucket_object)\.([A-Za-z_][\w-]*)")
 _DLQ_TARGET = re.compile(r"deadLetterTargetArn\"?\s*[:=]\s*\"?(\$\{[^{}]*\})")
 _MAX_DEPTH = 20
+_MODULE_PREFIX = "\x00path.module"  # `path.module` in a child module (see `_Context.child`)
+_LOCAL_SOURCE = re.compile(r'\bsource\s*=\s*"(\.\.?/[^"$]*)"')
 
 
 def is_terraform_name(name: str) -> bool:
@@ -134,6 +136,7 @@ def _strip_strings(line: str) -> str:
     return "".join(out)
 
 
+_MARKER_LINE = re.compile(r"^([ \t]*[A-Za-z][\w.-]*)[ \t]+$", re.MULTILINE)
 _HEREDOC = re.compile(r"<<-?([A-Za-z][\w.-]*)\s*$")
 
 
@@ -197,8 +200,11 @@ def _parse_hcl(file: TerraformFile, offset: int) -> list[_Block]:
             file.path,
             f"Terraform file is larger than the {HCL_MAX_SIZE // 1024} KiB lintkit reads with its HCL parser; not read",
         )
+    text = file.text if file.text.endswith("\n") else file.text + "\n"
+    # Terraform accepts a heredoc's closing marker followed by spaces; python-hcl2 does not
+    text = _MARKER_LINE.sub(r"\1", text)
     try:
-        data = hcl2.loads(file.text if file.text.endswith("\n") else file.text + "\n", with_meta=True)
+        data = hcl2.loads(text, with_meta=True)
     except RecursionError:
         raise TerraformFileError(file.path, "Terraform file is nested too deeply to read") from None
     except Exception as error:  # noqa: BLE001 - lark raises many kinds; any of them is a parse error
@@ -382,8 +388,11 @@ _MODULE_FUNCTION_OUTPUTS = {
 class _Context:
     """Everything a root declares, to resolve references."""
 
-    def __init__(self, blocks: list[_Block], root: Path) -> None:
+    def __init__(self, blocks: list[_Block], root: Path, child: bool = False) -> None:
         self.root = root
+        # a module another root of the run calls (`source = "./modules/x"`): its relative paths
+        # are relative to the caller's working folder, only `path.module` ones to its own
+        self.child = child
         self.resources: dict[str, _Block] = {}
         self.data: dict[str, _Block] = {}
         self.variables: dict[str, _Block] = {}
@@ -455,8 +464,8 @@ class _Context:
             return self.variable(parts[1], parts[2:], mark, expression, depth)
         if head == "local" and len(parts) >= 2:
             return self.local(parts[1], parts[2:], mark, expression, depth)
-        if head == "path" and len(parts) == 2 and parts[1] in ("module", "root"):
-            return "."
+        if head == "path" and len(parts) == 2 and parts[1] == "module":
+            return _MODULE_PREFIX if self.child else "."  # `path.root`, `path.cwd`: the caller's
         if head == "module" and len(parts) >= 3:
             module = self.modules.get(parts[1])
             kind = _MODULE_FUNCTION_OUTPUTS.get(parts[2])
@@ -514,7 +523,13 @@ class _Context:
     def local_path(self, raw: Any, mark: Mark) -> str | None:
         """A path written in the root (`"${path.module}/src"`, `"./src"`), relative to it."""
         text = self.literal_string(raw, mark)
-        if text is None or not text.strip() or "://" in text or text.startswith("/"):
+        if text is None:
+            return None
+        if self.child:
+            if not text.startswith(_MODULE_PREFIX):
+                return None
+            text = "./" + text[len(_MODULE_PREFIX) :].lstrip("/")
+        if not text.strip() or "://" in text or text.startswith("/") or _MODULE_PREFIX in text:
             return None
         normal = posixpath.normpath(text.replace("\\", "/"))
         return normal
@@ -642,7 +657,10 @@ class _Translator:
             if translate is not None:
                 translate(self, address, block)
         for name, block in ctx.modules.items():
-            if is_lambda_module(block) and not _count_zero(block.body):
+            body = block.body
+            if body.get("create_function") is False or body.get("create_layer") is True or body.get("create") is False:
+                continue  # the module makes a layer, or nothing
+            if is_lambda_module(block) and not _count_zero(body):
                 _lambda_module(self, "module." + name, block)
         for logical_id, (policy, mark) in self.redrive.items():
             for entry in self.resources:
@@ -1006,6 +1024,8 @@ def _lambda_module(tr: _Translator, logical_id: str, block: _Block) -> None:
         if isinstance(source, str) and path is None:
             resolved = ctx.value(source, block.mark)
             path = resolved if isinstance(resolved, str) and not resolved.startswith("/") else None
+        if path is not None and (ctx.root / path).is_file():
+            path = posixpath.dirname(path) or "."  # one file: the package holds it at its top
         if path is not None:
             r.put("Code", path, r.lines.mark("source_path"))
     tr.add(logical_id, "AWS::Lambda::Function", r.map(), block.mark, block.end_line)
@@ -1099,7 +1119,22 @@ def root_files(found: list, real_path: Callable[[Path], Path]) -> dict[Path, lis
     return roots
 
 
-def load_root(files: list[TerraformFile], *, max_alias_expansion: int = 1_000_000) -> tuple[Template | None, list[TerraformFileError]]:
+def called_modules(texts: dict[Path, list[str]]) -> set[Path]:
+    """The folders (of `texts`: folder -> its files' texts) that another one calls as a local
+    module (`source = "./modules/lambda"`)."""
+    called: set[Path] = set()
+    for folder, contents in texts.items():
+        for text in contents:
+            for source in _LOCAL_SOURCE.findall(text):
+                target = Path(posixpath.normpath((folder / source).as_posix()))
+                if target != folder and target in texts:
+                    called.add(target)
+    return called
+
+
+def load_root(
+    files: list[TerraformFile], *, max_alias_expansion: int = 1_000_000, child: bool = False
+) -> tuple[Template | None, list[TerraformFileError]]:
     """One Terraform root (the `.tf` / `.tf.json` files of one folder) as a `Template`, and the
     files that did not parse (each an LK001; the others are still read). None when no file of
     the root could be read."""
@@ -1130,7 +1165,7 @@ def load_root(files: list[TerraformFile], *, max_alias_expansion: int = 1_000_00
     if not read:
         return None, errors
     first = read[0]
-    ctx = _Context(blocks, first.abs_path.parent)
+    ctx = _Context(blocks, first.abs_path.parent, child)
     translator = _Translator(ctx)
     translator.run()
     resources = make_map(Mark(1, 1), [])
