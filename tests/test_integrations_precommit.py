@@ -144,3 +144,14 @@ def test_hook_fails_on_findings_about_the_changed_files_and_passes_once_fixed(tm
     fixed = try_repo("src/app.py", "template.yaml", ".github/ci.yaml")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "Passed" in fixed.stdout
+
+
+def test_the_hook_is_given_terraform_files() -> None:
+    """pre-commit passes a file when one of its `identify` tags is in `types_or`."""
+    import yaml
+    from identify.identify import tags_from_filename
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    wanted = set(hook["types_or"])
+    for name in ("main.tf", "main.tf.json", "app.py", "template.yaml"):
+        assert tags_from_filename(name) & wanted, name

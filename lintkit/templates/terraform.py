@@ -164,6 +164,12 @@ def _key_lines(lines: list[str], start: int, end: int, offset: int) -> dict[str,
     return found
 
 
+def _lines_text(text: str) -> str:
+    """The text with `\n` line ends only, ending with one (CRLF files parse and count alike)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
 def _meta(body: dict) -> tuple[int, int] | None:
     start, end = body.get("__start_line__"), body.get("__end_line__")
     return (start, end) if isinstance(start, int) and isinstance(end, int) else None
@@ -200,7 +206,7 @@ def _parse_hcl(file: TerraformFile, offset: int) -> list[_Block]:
             file.path,
             f"Terraform file is larger than the {HCL_MAX_SIZE // 1024} KiB lintkit reads with its HCL parser; not read",
         )
-    text = file.text if file.text.endswith("\n") else file.text + "\n"
+    text = _lines_text(file.text)
     # Terraform accepts a heredoc's closing marker followed by spaces; python-hcl2 does not
     text = _MARKER_LINE.sub(r"\1", text)
     try:
@@ -215,7 +221,7 @@ def _parse_hcl(file: TerraformFile, offset: int) -> list[_Block]:
             file.path, f"Terraform file does not parse: {message}", line if isinstance(line, int) and line > 0 else 1,
             column if isinstance(column, int) and column > 0 else 1,
         ) from None
-    text_lines = file.text.splitlines()
+    text_lines = text.split("\n")
     blocks: list[_Block] = []
     for kind, entries in data.items() if isinstance(data, dict) else ():
         if not isinstance(entries, list):
@@ -1159,9 +1165,9 @@ def load_root(
         blocks.extend(found)
         parts.append((file.path, offset + 1))
         read.append(file)
-        body = text if text.endswith("\n") or not text else text + "\n"
+        body = _lines_text(text) if text else ""
         texts.append(body)
-        offset += len(body.splitlines()) if body else 0
+        offset += body.count("\n")
     if not read:
         return None, errors
     first = read[0]
