@@ -768,6 +768,9 @@ def _lambda_function(tr: _Translator, address: str, block: _Block) -> None:
     r.copy("PackageType", "package_type")
     r.copy("ImageUri", "image_uri")
     r.copy("Layers", "layers")
+    for tf_key, cfn_key in (("capacity_provider_config", "CapacityProviderConfig"), ("durable_config", "DurableConfig")):
+        if (config := r.nested(tf_key)) is not None or r.dynamic(tf_key):
+            r.put(cfn_key, r.ctx.value(config[0], config[1].start) if config else unknown(tf_key), r.lines.mark(tf_key))
     if (config := r.nested("image_config")) is not None:
         r.put("ImageConfig", r.ctx.value(config[0], config[1].start), config[1].start)
     _dead_letter(r, "DeadLetterConfig", "dead_letter_config", "target_arn", "TargetArn")
