@@ -37,6 +37,7 @@ class FileKind(enum.Enum):
     TEMPLATE = "template"  # CloudFormation / SAM, YAML or JSON
     CDK_ASSEMBLY = "cdk-assembly"  # a cdk.out/manifest.json (read by the CDK module)
     SERVERLESS = "serverless"  # a Serverless Framework serverless.yml / serverless.yaml
+    TERRAFORM = "terraform"  # `*.tf` / `*.tf.json`: the files of a folder are one Terraform root
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ DEFAULT_EXCLUDED_DIRS: frozenset[str] = frozenset(
         ".aws-sam",
         "cdk.out",
         ".serverless",
+        ".terraform",
         ".eggs",
         "build",
         "dist",
@@ -136,10 +138,17 @@ def _looks_like_cdk_manifest(text: str) -> bool:
     return '"artifacts"' in text and '"version"' in text
 
 
+def _is_terraform_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered.endswith(".tf") or lowered.endswith(".tf.json")
+
+
 def _classify(name: str, parent_name: str, path: str | os.PathLike, head: bytes | None) -> FileKind | None:
     suffix = os.path.splitext(name)[1].lower()
     if suffix in _PYTHON_SUFFIXES:
         return FileKind.PYTHON
+    if _is_terraform_name(name):
+        return FileKind.TERRAFORM
     if suffix not in _TEMPLATE_SUFFIXES:
         return None
     if name.lower() in _SERVERLESS_NAMES:
@@ -164,8 +173,8 @@ def _classify(name: str, parent_name: str, path: str | os.PathLike, head: bytes 
 def classify(path: pathlib.Path, head: bytes | None = None) -> FileKind | None:
     """Which kind of file `path` is, or None when it is not one lintkit checks.
 
-    Only the name is looked at for Python files. Template candidates (`.yaml`, `.yml`, `.json`,
-    `.template`) are classified by markers in their first 64 KiB: `head` when given (it is
+    Only the name is looked at for Python and Terraform (`.tf`, `.tf.json`) files. Template
+    candidates (`.yaml`, `.yml`, `.json`, `.template`) are classified by markers in their first 64 KiB: `head` when given (it is
     truncated to 64 KiB), otherwise read from the file, in which case an `OSError` from opening
     or reading it propagates to the caller. Nothing is ever executed.
     """
@@ -175,7 +184,7 @@ def classify(path: pathlib.Path, head: bytes | None = None) -> FileKind | None:
 
 def _is_candidate_name(name: str) -> bool:
     suffix = os.path.splitext(name)[1].lower()
-    return suffix in _PYTHON_SUFFIXES or suffix in _TEMPLATE_SUFFIXES
+    return suffix in _PYTHON_SUFFIXES or suffix in _TEMPLATE_SUFFIXES or _is_terraform_name(name)
 
 
 # --------------------------------------------------------------------------- .gitignore

@@ -164,6 +164,7 @@ class Run:
         templates = self._load_templates(plain) + self._load_stack_templates(stacks)
         serverless = [f.path for f in discovery.files if f.kind is FileKind.SERVERLESS]
         templates += self._load_templates(serverless, build=serverless_template)
+        templates += self._load_terraform([f for f in discovery.files if f.kind is FileKind.TERRAFORM])
         folders = [real(p) for p in paths if Path(p).is_dir()]
         roots = folders + [real(p).parent for p in paths if not Path(p).is_dir()]
         links = link_handlers(templates, roots, real)
@@ -320,6 +321,41 @@ class Run:
             templates.append(template)
             self._texts[shown] = template.text
             self._templates_by_path[shown] = template
+        return templates
+
+    def _load_terraform(self, files: list[DiscoveredFile]) -> list[Template]:
+        """One template per Terraform root: the `.tf` / `.tf.json` files of a folder (a file
+        named alone brings its folder's other files, which hold its variables and locals)."""
+        from lintkit.templates.terraform import TerraformFile, called_modules, load_root, root_files
+
+        roots: dict[Path, list[TerraformFile]] = {}
+        for folder, members in root_files(files, self.real_path).items():
+            roots[folder] = []
+            for file in members:
+                shown = display_path(file)
+                try:
+                    source = self._read(file)
+                    text = source if isinstance(source, str) else decode_template(source)
+                except (LimitExceeded, TemplateSyntaxError) as error:
+                    self._engine_finding(PARSE_ERROR, Location(shown, error.line, error.column), error.message)
+                    continue
+                except OSError as error:
+                    self._engine_finding(PARSE_ERROR, Location(shown, 1, 1), f"cannot read file: {error.strerror or error}")
+                    continue
+                roots[folder].append(TerraformFile(shown, self.real_path(file), text))
+        children = called_modules({folder: [f.text for f in read] for folder, read in roots.items()})
+        templates: list[Template] = []
+        for folder, read in roots.items():
+            template, errors = load_root(read, max_alias_expansion=self.config.limits.max_alias_expansion, child=folder in children)
+            for error in errors:
+                self._engine_finding(PARSE_ERROR, Location(error.path, error.line, error.column), error.message)
+            if template is None:
+                self._unreadable_templates += 1
+                continue
+            templates.append(template)
+            for path in template.paths:
+                self._texts[path] = next(f.text for f in read if f.path == path)
+                self._templates_by_path[path] = template
         return templates
 
     def _load_document(self, text: str, **options) -> LoadedDocument:
@@ -788,7 +824,7 @@ class Run:
         template = self._templates_by_path.get(finding.path)
         if template is None:
             return finding
-        resource = template.resource_at_line(finding.line)
+        resource = template.resource_at(finding.path, finding.line)
         if resource is None:
             return finding
         changes: dict = {}
@@ -817,12 +853,12 @@ class Run:
             return False
         if finding.code in template.ignored_codes:
             return True
-        resource = template.resource_at_line(finding.line)
+        resource = template.resource_at(finding.path, finding.line)
         if resource is None:
             return False
         if finding.code in resource.ignored_codes:
             return True
-        return comments is not None and comments.covers(resource.mark.line, finding.code)
+        return comments is not None and comments.covers(resource.location().line, finding.code)
 
     def _with_severity(self, finding: Finding) -> Finding:
         override = self.config.severity.get(finding.code)

@@ -286,3 +286,80 @@ def test_random_serverless_services_never_crash_a_rule(service):
         (root / "serverless.yml").write_text(yaml.safe_dump(service, sort_keys=False))
         (root / "app.py").write_text("def handler(event, context):\n    for record in event['Records']:\n        pass\n")
         check_result(run_engine([root]), root)
+
+
+# -- Terraform: random resources of every type the loader translates, with values that are
+# literals, references (resolvable or not), variables, locals, jsonencode() and nested blocks
+
+TF_TYPES = [
+    "aws_lambda_function", "aws_lambda_event_source_mapping", "aws_lambda_function_event_invoke_config",
+    "aws_lambda_permission", "aws_lambda_function_url", "aws_s3_bucket_notification", "aws_sns_topic_subscription",
+    "aws_cloudwatch_event_rule", "aws_cloudwatch_event_target", "aws_scheduler_schedule", "aws_sqs_queue",
+    "aws_sqs_queue_redrive_policy", "aws_kinesis_stream", "aws_api_gateway_integration", "aws_apigatewayv2_api",
+    "aws_apigatewayv2_integration", "aws_lb_target_group", "aws_lb_target_group_attachment",
+]
+TF_NAMES = ["a", "b", "fn"]
+TF_KEYS = [
+    "function_name", "handler", "runtime", "timeout", "filename", "event_source_arn", "batch_size",
+    "function_response_types", "maximum_retry_attempts", "principal", "endpoint", "protocol", "arn", "rule",
+    "visibility_timeout_seconds", "redrive_policy", "type", "uri", "timeout_milliseconds", "integration_uri",
+    "api_id", "protocol_type", "target_type", "target_id", "target_group_arn", "queue_url", "count",
+    "schedule_expression", "lambda_function_arn", "source_path", "event_source_mapping", "allowed_triggers",
+]
+TF_BLOCKS = ["dead_letter_config", "destination_config", "on_failure", "environment", "lambda_function", "target", "retry_policy"]
+
+
+@st.composite
+def tf_value(draw, depth: int = 0):
+    reference = st.builds(
+        lambda t, n, a, i: f"{t}.{n}{i}.{a}", st.sampled_from(TF_TYPES), st.sampled_from(TF_NAMES),
+        st.sampled_from(["arn", "id", "name", "function_name", "invoke_arn", "url", "x"]), st.sampled_from(["", "[0]", '["k"]']),
+    )
+    choices = [
+        st.integers(-5, 2000).map(str),
+        st.sampled_from(['"python3.12"', '"app.handler"', '"lambda"', '"s3.amazonaws.com"', '"AWS_PROXY"', '"WEBSOCKET"', "true", "null", '"${path.module}/src"', '"x${var.v}y"']),
+        reference,
+        st.sampled_from(["var.v", "var.d", "local.l", "local.missing", "module.m.lambda_function_arn", "data.archive_file.z.output_path", "each.value", "count.index", "var.v ? 1 : 0"]),
+    ]
+    if depth < 2:
+        choices.append(st.lists(tf_value(depth + 1), max_size=3).map(lambda items: "[" + ", ".join(items) + "]"))
+        choices.append(
+            st.dictionaries(st.sampled_from(["deadLetterTargetArn", "maxReceiveCount", "service", "event_source_arn", "k"]), tf_value(depth + 1), max_size=3)
+            .map(lambda d: "{" + ", ".join(f"{k} = {v}" for k, v in d.items()) + "}")
+        )
+        choices.append(st.dictionaries(st.sampled_from(["deadLetterTargetArn", "maxReceiveCount"]), tf_value(depth + 1), max_size=2).map(
+            lambda d: "jsonencode({" + ", ".join(f"{k} = {v}" for k, v in d.items()) + "})"
+        ))
+    return draw(st.one_of(choices))
+
+
+@st.composite
+def tf_body(draw, depth: int = 0) -> str:
+    lines = [f"  {key} = {draw(tf_value())}" for key in draw(st.lists(st.sampled_from(TF_KEYS), max_size=6, unique=True))]
+    if depth < 2:
+        for block in draw(st.lists(st.sampled_from(TF_BLOCKS), max_size=2)):
+            lines.append(f"  {block} {{\n{draw(tf_body(depth + 1))}\n  }}")
+    return "\n".join(lines)
+
+
+@st.composite
+def terraform_roots(draw) -> str:
+    blocks = ['variable "d" {\n  default = 30\n}\nvariable "v" {}\nlocals {\n  l = "queue"\n}\n',
+              'data "archive_file" "z" {\n  type = "zip"\n  source_dir = "${path.module}"\n  output_path = "z.zip"\n}\n']
+    for _ in range(draw(st.integers(1, 8))):
+        blocks.append(f'resource "{draw(st.sampled_from(TF_TYPES))}" "{draw(st.sampled_from(TF_NAMES))}" {{\n{draw(tf_body())}\n}}\n')
+    if draw(st.booleans()):
+        blocks.append(f'module "m" {{\n  source = "terraform-aws-modules/lambda/aws"\n{draw(tf_body())}\n}}\n')
+    return "\n".join(blocks)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(terraform_roots(), handlers())
+def test_random_terraform_roots_never_crash_a_rule(text, code):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "main.tf").write_text(text)
+        (root / "app.py").write_text(code)
+        result = run_engine([root])
+        check_result(result, root)
+        assert not [f for f in result.findings if f.code == "LK001"], "generated HCL must parse"

@@ -473,3 +473,86 @@ def test_binary_serverless_yml(tmp_path):
     (tmp_path / "serverless.yml").write_bytes(bytes(range(256)) * 16)
     finding = only(lintkit(".", cwd=tmp_path)[1])
     assert finding["code"] == "LK001" and "NUL bytes" in finding["message"]
+
+
+# -- Terraform
+
+TF_SQS = """\
+data "archive_file" "code" {
+  type        = "zip"
+  source_dir  = "${path.module}"
+  output_path = "code.zip"
+}
+
+resource "aws_sqs_queue" "jobs" {
+  redrive_policy = jsonencode({ deadLetterTargetArn = "arn:aws:sqs:us-east-1:1:dlq", maxReceiveCount = 2 })
+}
+
+resource "aws_lambda_function" "fn" {
+  filename = data.archive_file.code.output_path
+  handler  = "app.handler"
+  runtime  = "python3.12"
+  timeout  = 5
+}
+
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn = aws_sqs_queue.jobs.arn
+  function_name    = aws_lambda_function.fn.arn
+}
+"""
+TF_MAPPING_LINE = 18
+
+
+def test_terraform_that_does_not_parse_is_one_lk001_on_its_line(tmp_path):
+    write(tmp_path / "main.tf", 'resource "aws_sqs_queue" "q" {\n  name = "q"\n  visibility_timeout_seconds = = 3\n}\n')
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert (finding["code"], finding["path"], finding["line"]) == ("LK001", "main.tf", 3)
+    assert finding["message"].startswith("Terraform file does not parse:")
+
+
+def test_5_mb_tf_file_is_not_read_and_a_1_mb_one_is_refused_fast(tmp_path):
+    block = 'resource "aws_sqs_queue" "q%d" {\n  name = "q"\n}\n'
+    with open(tmp_path / "main.tf", "w") as handle:
+        i = 0
+        while handle.tell() < 5 * 1024 * 1024 + 10:
+            handle.write(block % i)
+            i += 1
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "larger than the 5 MiB limit" in finding["message"]
+    write(tmp_path / "main.tf", "".join(block % i for i in range(25_000)))
+    finding = only(lintkit(".", cwd=tmp_path)[1])
+    assert finding["code"] == "LK001" and "larger than the 512 KiB lintkit reads with its HCL parser" in finding["message"]
+
+
+@pytest.mark.parametrize("text", [
+    'locals {\n  x = ' + "[" * 3000 + "]" * 3000 + "\n}\n",
+    'locals {\n  x = ' + "{a = " * 1500 + "1" + "}" * 1500 + "\n}\n",
+    'locals {\n  x = "' + "${" * 2000 + "}" * 2000 + '"\n}\n',
+], ids=["lists", "objects", "interpolations"])
+def test_deeply_nested_hcl_is_one_lk001_or_read(tmp_path, text):
+    write(tmp_path / "main.tf", text)
+    code, findings, _ = lintkit(".", cwd=tmp_path)
+    assert [f["code"] for f in findings] in ([], ["LK001"])
+
+
+def test_binary_and_empty_tf_files(tmp_path):
+    (tmp_path / "binary.tf").write_bytes(bytes(range(256)) * 16)
+    write(tmp_path / "empty.tf", "")
+    write(tmp_path / "comments.tf", "# nothing here\n// nor here\n")
+    findings = lintkit(".", cwd=tmp_path)[1]
+    assert [(f["code"], f["path"]) for f in findings] == [("LK001", "binary.tf")]
+
+
+def test_crlf_tf_files_report_on_the_right_line(tmp_path):
+    (tmp_path / "main.tf").write_bytes(TF_SQS.replace("\n", "\r\n").encode())
+    write(tmp_path / "app.py", CLEAN_HANDLER)
+    findings = [(f["code"], f["path"], f["line"]) for f in lintkit(".", cwd=tmp_path)[1]]
+    assert findings == [("LK501", "main.tf", TF_MAPPING_LINE)]
+
+
+def test_a_hostile_tf_file_does_not_hide_findings_in_the_other_files_of_its_root(tmp_path):
+    write(tmp_path / "main.tf", TF_SQS)
+    write(tmp_path / "broken.tf", "resource {{{{\n")
+    write(tmp_path / "app.py", CLEAN_HANDLER)
+    findings = sorted((f["code"], f["path"], f["line"]) for f in lintkit(".", cwd=tmp_path)[1])
+    assert findings == [("LK001", "broken.tf", 1), ("LK501", "main.tf", TF_MAPPING_LINE)]

@@ -176,3 +176,19 @@ def test_hook_fails_on_findings_about_the_changed_files_and_passes_once_fixed(tm
     fixed = try_repo("src/app.py", "template.yaml", ".github/ci.yaml")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "Passed" in fixed.stdout
+
+
+def test_the_hook_is_given_every_file_kind_lintkit_reads() -> None:
+    """pre-commit passes a file when its name matches the hook's `files` pattern (and it is a
+    file): Terraform, Serverless Framework, `.template` and the rest."""
+    import re
+
+    import yaml
+
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    pattern = re.compile(hook["files"])
+    assert hook["types"] == ["file"]
+    for name in ("main.tf", "main.tf.json", "app.py", "template.yaml", "stack.template", "serverless.yml", "cdk.out/manifest.json"):
+        assert pattern.search(name), name
+    for name in ("README.md", "main.tfvars", "Dockerfile"):
+        assert not pattern.search(name), name

@@ -720,6 +720,11 @@ class Template:
     # other files the model read (an API's OpenAPI definition), as shown -> their text: results
     # that depend on the template depend on them too
     included_texts: dict[str, str] = field(default_factory=dict)
+    # A template made of several files laid end to end (a Terraform root): (shown path, the
+    # template line where the file starts), in order. Empty for a template of one file.
+    parts: list[tuple[str, int]] = field(default_factory=list)
+    # logical id -> last line of the resource's block, when the loader knows it (Terraform)
+    end_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def event_source_mappings(self) -> list[EventSourceMapping]:
@@ -744,7 +749,28 @@ class Template:
         return ignore_codes_from_metadata(self.data)
 
     def location(self, mark: Mark) -> Location:
+        if self.parts:
+            path, first = self.parts[0]
+            for part_path, part_first in self.parts:
+                if part_first > mark.line:
+                    break
+                path, first = part_path, part_first
+            return Location(path, mark.line - first + 1, mark.column)
         return Location(self.path, mark.line, mark.column)
+
+    @property
+    def paths(self) -> list[str]:
+        """The files the template is read from (several for a Terraform root)."""
+        return [path for path, _ in self.parts] or [self.path]
+
+    def resource_at(self, path: str, line: int) -> Resource | None:
+        """The resource whose block holds `line` of file `path` (a finding's position)."""
+        if not self.parts:
+            return self.resource_at_line(line) if path == self.path else None
+        for part_path, first in self.parts:
+            if part_path == path:
+                return self.resource_at_line(line + first - 1)
+        return None
 
     def resource_at_line(self, line: int) -> Resource | None:
         """The resource whose block holds `line` (for suppression comments and Metadata)."""
@@ -757,6 +783,8 @@ class Template:
         return best
 
     def _resources_end_line(self, resource: Resource) -> int:
+        if resource.logical_id in self.end_lines:
+            return self.end_lines[resource.logical_id]
         later = [r.mark.line for r in self.resources.values() if r.mark.line > resource.mark.line]
         if later:
             return min(later) - 1
