@@ -1245,6 +1245,243 @@ def render_template(doc: dict, fmt: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+# --------------------------------------------------------------------------- Terraform projects
+
+
+def _hcl_scalar(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, Expr):
+        return value.text
+    return json.dumps(value)
+
+
+@dataclass(frozen=True)
+class Expr:
+    """An HCL expression written as is (`aws_sqs_queue.jobs.arn`, `local.runtime`)."""
+
+    text: str
+
+
+def hcl_body(items: list, indent: int = 1) -> list[str]:
+    """The lines of a block body: (key, value) attributes, (key, [items]) nested blocks when the
+    key starts with '+' (`+environment`), '#' keys as comments, lists and maps inline."""
+    pad = "  " * indent
+    out: list[str] = []
+    width = max((len(k) for k, v in items if not k.startswith(("+", "#")) and not isinstance(v, dict)), default=0)
+    for key, value in items:
+        if key.startswith("#"):
+            out.append(f"{pad}# {value}")
+        elif key.startswith("+"):
+            out.append(f"{pad}{key[1:]} {{")
+            out.extend(hcl_body(value, indent + 1))
+            out.append(f"{pad}}}")
+        elif isinstance(value, dict):
+            out.append(f"{pad}{key} = {{")
+            inner = max(len(k) for k in value)
+            out.extend(f"{pad}  {k:<{inner}} = {_hcl_scalar(v)}" for k, v in value.items())
+            out.append(f"{pad}}}")
+        elif isinstance(value, list):
+            out.append(f"{pad}{key:<{width}} = [{', '.join(_hcl_scalar(v) for v in value)}]")
+        else:
+            out.append(f"{pad}{key:<{width}} = {_hcl_scalar(value)}")
+    return out
+
+
+def hcl_block(head: str, items: list) -> list[str]:
+    return [f"{head} {{", *hcl_body(items), "}", ""]
+
+
+def _tf_name(logical_id: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", logical_id.removesuffix("Function")).lower()
+
+
+def _tf_code(rng: random.Random, fn: FunctionPlan) -> tuple[str, list[tuple[str, object]]]:
+    """The handler string and the `archive_file` inputs of a function, for the same handler
+    file as the SAM service's (per-function folders, a shared `src/`, `src/handlers/`)."""
+    folder, module = fn.file.rsplit("/", 1)
+    handler = fn.handler
+    if handler.startswith("src.handlers."):
+        handler = handler.removeprefix("src.")
+    if fn.file.startswith("src/") and rng.random() < 0.4:
+        source = ("source_file", f"${{path.module}}/{fn.file}")
+    else:
+        source = ("source_dir", f"${{path.module}}/{'src' if fn.file.startswith('src/') else folder}")
+    return handler, [("type", "zip"), source]
+
+
+def build_terraform(rng: random.Random, service: ServicePlan) -> dict[str, str]:
+    """A Terraform root for a planned service, as the serverless-patterns ones are written: a
+    `main.tf` (provider, locals, per function an `archive_file`, an IAM role, the
+    `aws_lambda_function` and its trigger: an SQS queue + `aws_lambda_event_source_mapping`,
+    a Kinesis stream or a DynamoDB stream + mapping, an S3 notification, an SNS subscription,
+    an EventBridge rule + target or a schedule, an HTTP API; permissions, async invoke configs,
+    log groups), a `variables.tf`, and about half the time an `outputs.tf`. The handler files
+    are the SAM service's (the same `FunctionPlan`s)."""
+    name = service.name
+    main: list[str] = ["terraform {", "  required_providers {", "    aws = {", '      source  = "hashicorp/aws"',
+                       f'      version = "~> {rng.choice(["4.0", "5.0", "5.40"])}"', "    }", "  }", "",
+                       f'  required_version = ">= {rng.choice(["1.0.0", "1.3.0", "1.5.0"])}"', "}", ""]
+    main += hcl_block('provider "aws"', [("region", Expr("var.region"))])
+    main += ['data "aws_caller_identity" "current" {}', "", 'data "aws_region" "current" {}', ""]
+    global_timeout = rng.choice([3, 10, 15, 30, 60])
+    main += hcl_block("locals", [
+        ("service", name), ("runtime", rng.choice(["python3.11", "python3.12", "python3.13"])), ("timeout", global_timeout),
+        ("tags", {"Service": Expr("local.service"), "Stage": Expr("var.stage")}),
+    ])
+    main += ["#" * 65, f"# {name}: data", "#" * 65]
+    main += hcl_block('resource "aws_dynamodb_table" "data"', [
+        ("name", f"${{local.service}}-data"), ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", "pk"),
+        ("+attribute", [("name", "pk"), ("type", "S")]), ("tags", Expr("local.tags")),
+    ])
+    if any("sns_publish" in f.spec.features for f in service.functions):
+        main += hcl_block('resource "aws_sns_topic" "events"', [("name", f"${{local.service}}-events")])
+    outputs: list[str] = []
+    api_made = False
+    for fn in service.functions:
+        fname = _tf_name(fn.logical_id)
+        handler, archive = _tf_code(rng, fn)
+        main += ["#" * 65, f"# {fn.logical_id}: {fn.spec.kind} {fn.spec.domain}s", "#" * 65]
+        main += hcl_block(f'data "archive_file" "{fname}"', [*archive, ("output_path", f"${{path.module}}/build/{fname}.zip")])
+        main += hcl_block(f'resource "aws_iam_role" "{fname}"', [("name", f"${{local.service}}-{fname}")])[:-2] + [
+            "  assume_role_policy = jsonencode({", '    Version = "2012-10-17"', "    Statement = [{",
+            '      Action    = "sts:AssumeRole"', '      Effect    = "Allow"', '      Principal = { Service = "lambda.amazonaws.com" }',
+            "    }]", "  })", "}", ""]
+        main += hcl_block(f'resource "aws_iam_role_policy_attachment" "{fname}_basic"', [
+            ("role", Expr(f"aws_iam_role.{fname}.name")), ("policy_arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")])
+        timeout = rng.choice([3, 10, 30, 60, 120, 300, 900]) if rng.random() < 0.7 else None
+        effective = timeout or global_timeout
+        env = {"TABLE_NAME": Expr("aws_dynamodb_table.data.name"), "LOG_LEVEL": "INFO"}
+        if "invoke_async" in fn.spec.features:
+            env["WORKER_FUNCTION"] = Expr('"${local.service}-worker"')
+        if "sns_publish" in fn.spec.features:
+            env["TOPIC_ARN"] = Expr("aws_sns_topic.events.arn")
+        fn_items: list = [
+            ("function_name", f"${{local.service}}-{fname}"), ("filename", Expr(f"data.archive_file.{fname}.output_path")),
+            ("source_code_hash", Expr(f"data.archive_file.{fname}.output_base64sha256")), ("role", Expr(f"aws_iam_role.{fname}.arn")),
+            ("handler", handler), ("runtime", Expr("local.runtime")), ("timeout", timeout if timeout else Expr("local.timeout")),
+        ]
+        if rng.random() < 0.6:
+            fn_items.append(("memory_size", rng.choice([128, 256, 512, 1024])))
+        fn_items.append(("+environment", [("variables", env)]))
+        extra: list[str] = []
+        kind = fn.spec.kind
+        arn = Expr(f"aws_lambda_function.{fname}.arn")
+
+        def dlq(suffix: str) -> Expr:
+            extra.extend(hcl_block(f'resource "aws_sqs_queue" "{fname}_{suffix}"', [
+                ("name", f"${{local.service}}-{fname}-{suffix}"), ("message_retention_seconds", 1209600)]))
+            return Expr(f"aws_sqs_queue.{fname}_{suffix}.arn")
+
+        def permission(principal: str, source: Expr | None) -> None:
+            items: list = [("statement_id", f"Allow{camel(principal.split('.')[0])}"), ("action", "lambda:InvokeFunction"),
+                           ("function_name", Expr(f"aws_lambda_function.{fname}.function_name")), ("principal", principal)]
+            if source is not None:
+                items.append(("source_arn", source))
+            extra.extend(hcl_block(f'resource "aws_lambda_permission" "{fname}_{principal.split(".")[0]}"', items))
+
+        if kind in BATCH_KINDS:
+            report = rng.random() < (0.85 if fn.spec.returns_partial else 0.2)
+            mapping: list = []
+            if kind == "sqs":
+                queue: list = [("name", f"${{local.service}}-{fname}")]
+                if rng.random() < 0.75:
+                    queue.append(("visibility_timeout_seconds", effective * rng.choice([6, 6, 2, 1])))
+                redrive = rng.random() < 0.7
+                if redrive:
+                    target = dlq("dead_letters")
+                    queue.append(("redrive_policy", Expr(f"jsonencode({{\n    deadLetterTargetArn = {target.text}\n    maxReceiveCount     = {rng.choice([3, 5, 10])}\n  }})")))
+                extra.extend(hcl_block(f'resource "aws_sqs_queue" "{fname}"', queue))
+                mapping += [("event_source_arn", Expr(f"aws_sqs_queue.{fname}.arn")), ("function_name", arn), ("batch_size", rng.choice([1, 5, 10, 10, 25, 100]))]
+                if rng.random() < 0.3:
+                    mapping.append(("maximum_batching_window_in_seconds", rng.choice([1, 5, 20])))
+            else:
+                if kind == "kinesis":
+                    extra.extend(hcl_block(f'resource "aws_kinesis_stream" "{fname}"', [("name", f"${{local.service}}-{fname}"), ("shard_count", rng.choice([1, 2, 4]))]))
+                    source = Expr(f"aws_kinesis_stream.{fname}.arn")
+                else:
+                    extra.extend(hcl_block(f'resource "aws_dynamodb_table" "{fname}"', [
+                        ("name", f"${{local.service}}-{fname}"), ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", "id"),
+                        ("stream_enabled", True), ("stream_view_type", "NEW_IMAGE"), ("+attribute", [("name", "id"), ("type", "S")])]))
+                    source = Expr(f"aws_dynamodb_table.{fname}.stream_arn")
+                mapping += [("event_source_arn", source), ("function_name", arn), ("starting_position", rng.choice(["LATEST", "TRIM_HORIZON"])),
+                            ("batch_size", rng.choice([1, 5, 10, 10, 25, 100]))]
+                if rng.random() < 0.6:
+                    mapping.append(("maximum_retry_attempts", rng.choice([2, 3, 5])))
+                if rng.random() < 0.4:
+                    mapping.append(("bisect_batch_on_function_error", True))
+                if rng.random() < 0.55:
+                    mapping.append(("+destination_config", [("+on_failure", [("destination_arn", dlq("failures"))])]))
+            if report:
+                mapping.append(("function_response_types", ["ReportBatchItemFailures"]))
+            extra.extend(hcl_block(f'resource "aws_lambda_event_source_mapping" "{fname}"', mapping))
+        elif kind in ASYNC_KINDS:
+            if kind == "s3":
+                extra.extend(hcl_block(f'resource "aws_s3_bucket" "{fname}"', [("bucket_prefix", f"{name}-{fname}-")]))
+                permission("s3.amazonaws.com", Expr(f"aws_s3_bucket.{fname}.arn"))
+                extra.extend(hcl_block(f'resource "aws_s3_bucket_notification" "{fname}"', [
+                    ("bucket", Expr(f"aws_s3_bucket.{fname}.id")),
+                    ("+lambda_function", [("lambda_function_arn", arn), ("events", ["s3:ObjectCreated:*"])]),
+                    ("depends_on", [Expr(f"aws_lambda_permission.{fname}_s3")])]))
+            elif kind == "sns":
+                extra.extend(hcl_block(f'resource "aws_sns_topic" "{fname}"', [("name", f"${{local.service}}-{fname}")]))
+                extra.extend(hcl_block(f'resource "aws_sns_topic_subscription" "{fname}"', [
+                    ("topic_arn", Expr(f"aws_sns_topic.{fname}.arn")), ("protocol", "lambda"), ("endpoint", arn)]))
+                permission("sns.amazonaws.com", Expr(f"aws_sns_topic.{fname}.arn"))
+            elif rng.random() < 0.25:
+                extra.extend(hcl_block(f'resource "aws_scheduler_schedule" "{fname}"', [
+                    ("name", f"${{local.service}}-{fname}"), ("schedule_expression", rng.choice(["rate(5 minutes)", "rate(1 hour)"])),
+                    ("+flexible_time_window", [("mode", "OFF")]),
+                    ("+target", [("arn", arn), ("role_arn", Expr(f"aws_iam_role.{fname}.arn"))])]))
+            else:
+                extra.extend(hcl_block(f'resource "aws_cloudwatch_event_rule" "{fname}"', [
+                    ("name", f"${{local.service}}-{fname}"), ("schedule_expression", rng.choice(["rate(5 minutes)", "rate(1 hour)", "cron(0 3 * * ? *)"]))]))
+                extra.extend(hcl_block(f'resource "aws_cloudwatch_event_target" "{fname}"', [
+                    ("rule", Expr(f"aws_cloudwatch_event_rule.{fname}.name")), ("arn", arn)]))
+                permission("events.amazonaws.com", Expr(f"aws_cloudwatch_event_rule.{fname}.arn"))
+            roll = rng.random()
+            if roll < 0.5:
+                extra.extend(hcl_block(f'resource "aws_lambda_function_event_invoke_config" "{fname}"', [
+                    ("function_name", Expr(f"aws_lambda_function.{fname}.function_name")), ("maximum_retry_attempts", rng.choice([0, 1, 2])),
+                    ("+destination_config", [("+on_failure", [("destination", dlq("failures"))])])]))
+            elif roll < 0.65:
+                extra.extend(hcl_block(f'resource "aws_lambda_function_event_invoke_config" "{fname}"', [
+                    ("function_name", Expr(f"aws_lambda_function.{fname}.function_name")), ("maximum_retry_attempts", 0)]))
+            elif roll < 0.75:
+                fn_items.append(("+dead_letter_config", [("target_arn", dlq("dead_letters"))]))
+        else:  # api
+            if not api_made:
+                api_made = True
+                main += hcl_block('resource "aws_apigatewayv2_api" "http"', [("name", f"${{local.service}}-api"), ("protocol_type", "HTTP")])
+                main += hcl_block('resource "aws_apigatewayv2_stage" "default"', [
+                    ("api_id", Expr("aws_apigatewayv2_api.http.id")), ("name", "$default"), ("auto_deploy", True)])
+            extra.extend(hcl_block(f'resource "aws_apigatewayv2_integration" "{fname}"', [
+                ("api_id", Expr("aws_apigatewayv2_api.http.id")), ("integration_type", "AWS_PROXY"),
+                ("integration_uri", Expr(f"aws_lambda_function.{fname}.invoke_arn")), ("payload_format_version", "2.0")]))
+            extra.extend(hcl_block(f'resource "aws_apigatewayv2_route" "{fname}"', [
+                ("api_id", Expr("aws_apigatewayv2_api.http.id")),
+                ("route_key", f"{rng.choice(['GET', 'POST', 'PUT'])} /{fn.spec.domain}s/{{id}}"),
+                ("target", Expr(f'"integrations/${{aws_apigatewayv2_integration.{fname}.id}}"'))]))
+            permission("apigateway.amazonaws.com", Expr(f'"${{aws_apigatewayv2_api.http.execution_arn}}/*/*"'))
+        fn_items.append(("tags", Expr("local.tags")))
+        main += hcl_block(f'resource "aws_lambda_function" "{fname}"', fn_items)
+        main += hcl_block(f'resource "aws_cloudwatch_log_group" "{fname}"', [
+            ("name", Expr(f'"/aws/lambda/${{aws_lambda_function.{fname}.function_name}}"')), ("retention_in_days", rng.choice([7, 14, 30, 365]))])
+        main += extra
+        outputs += hcl_block(f'output "{fname}_arn"', [("value", arn), ("description", f"{fn.logical_id} ARN")])
+    files = {"main.tf": "\n".join(main).rstrip() + "\n"}
+    variables = hcl_block('variable "region"', [("type", Expr("string")), ("default", "us-east-1")])
+    variables += hcl_block('variable "stage"', [("type", Expr("string")), ("default", rng.choice(["dev", "prod"])), ("description", "Deployment stage")])
+    files["variables.tf"] = "\n".join(variables).rstrip() + "\n"
+    if outputs and rng.random() < 0.5:
+        files["outputs.tf"] = "\n".join(outputs).rstrip() + "\n"
+    else:
+        files["main.tf"] += "\n" + "\n".join(outputs).rstrip() + "\n"
+    return files
+
+
 # --------------------------------------------------------------------------- the corpus
 
 
@@ -1254,7 +1491,62 @@ def _check_library(path: str, text: str) -> None:
         raise AssertionError(f"generator bug: library module {path} mentions {hit.group(0)!r}")
 
 
-def generate(out: Path, files: int, templates: int, seed: int) -> dict:
+def terraform_folder(out: Path) -> Path:
+    """Where the Terraform projects go: beside the corpus (`corpus` -> `corpus-terraform`), so
+    that the corpus's own cases (`lintkit check .`) measure what they measured before."""
+    return out.with_name(out.name + "-terraform")
+
+
+def _replace_folder(folder: Path) -> None:
+    """Empty `folder` for writing: only if it is empty or a corpus generated before."""
+    if folder.exists():
+        if any(folder.iterdir()) and not (folder / MANIFEST).is_file():
+            raise SystemExit(f"{folder} exists and is not a generated corpus (no {MANIFEST}); choose another --out")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+
+
+def _write_pyproject(folder: Path, name: str) -> None:
+    # An empty [tool.lintkit] table: lintkit runs with its defaults and looks no further up for
+    # a configuration (the corpus may sit inside another project).
+    (folder / "pyproject.toml").write_text(
+        f'[project]\nname = "{name}"\nversion = "0.0.0"\n\n[tool.lintkit]\n', encoding="utf-8"
+    )
+
+
+def generate_terraform(out: Path, services: list[ServicePlan], written: dict[str, str], seed: int) -> dict:
+    """The Terraform corpus: one root per planned service (`<name>/main.tf`, `variables.tf`,
+    maybe `outputs.tf`) with the same handler files as its SAM stack, so that the Terraform
+    case and the SAM case link the same code and differ in the templates only. Its own random
+    stream: the SAM corpus is the same bytes with or without it."""
+    rng = random.Random(f"{seed}-terraform")
+    files: dict[str, str] = {}
+    for service in services:
+        for name, text in build_terraform(rng, service).items():
+            files[f"{service.name}/{name}"] = text
+        for fn in service.functions:
+            files[f"{service.name}/{fn.file}"] = written[f"services/{service.name}/{fn.file}"]
+    _replace_folder(out)
+    _write_pyproject(out, "bench-terraform-corpus")
+    for path in sorted(files):
+        target = out / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(files[path], encoding="utf-8")
+    tf_files = sorted(p for p in files if p.endswith(".tf"))
+    manifest = {
+        "seed": seed,
+        "roots": len(services),
+        "tf_files": tf_files,
+        "tf_bytes": sum(len(files[p].encode()) for p in tf_files),
+        "tf_lines": sum(files[p].count("\n") for p in tf_files),
+        "functions": sum(len(s.functions) for s in services),
+        "python_files": sum(1 for p in files if p.endswith(".py")),
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
+def generate(out: Path, files: int, templates: int, seed: int, terraform: bool = True) -> dict:
     rng = random.Random(seed)
     lone = max(1, files // 400)
     n_handlers = max(0, files // 2 - lone)
@@ -1291,16 +1583,8 @@ def generate(out: Path, files: int, templates: int, seed: int) -> dict:
         _check_library(path, written[path])
 
     # Write: the folder is replaced only if it is empty or a corpus generated before.
-    if out.exists():
-        if any(out.iterdir()) and not (out / MANIFEST).is_file():
-            raise SystemExit(f"{out} exists and is not a generated corpus (no {MANIFEST}); choose another --out")
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    # An empty [tool.lintkit] table: lintkit runs with its defaults and looks no further up for
-    # a configuration (the corpus may sit inside another project).
-    (out / "pyproject.toml").write_text(
-        '[project]\nname = "bench-corpus"\nversion = "0.0.0"\n\n[tool.lintkit]\n', encoding="utf-8"
-    )
+    _replace_folder(out)
+    _write_pyproject(out, "bench-corpus")
     for path in sorted(written):
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -1312,6 +1596,7 @@ def generate(out: Path, files: int, templates: int, seed: int) -> dict:
         ast.parse(written[path], filename=path)
     lines = sum(written[p].count("\n") for p in python_files)
     template_lines = sum(written[p].count("\n") for p in template_files)
+    template_bytes = sum(len(written[p].encode()) for p in template_files)
     # The pre-commit example: a handler of a typical stack (template.yaml, SAM with Globals,
     # several functions sharing src/), else of any stack.
     def typical(service: ServicePlan) -> bool:
@@ -1332,6 +1617,7 @@ def generate(out: Path, files: int, templates: int, seed: int) -> dict:
         "library_files": len(library),
         "templates": len(template_files),
         "template_lines": template_lines,
+        "template_bytes": template_bytes,
         "functions": sum(len(s.functions) for s in services),
         "template_styles": {style: sum(1 for s in services if s.style == style) for style in ("sam-globals", "sam", "cfn")},
         "json_templates": sum(1 for s in services if s.fmt == "json"),
@@ -1343,6 +1629,10 @@ def generate(out: Path, files: int, templates: int, seed: int) -> dict:
         "python": python_files,
         "template_paths": template_files,
     }
+    if terraform:
+        tf_out = terraform_folder(out)
+        tf = generate_terraform(tf_out, services, written, seed)
+        manifest["terraform"] = {"folder": tf_out.name, **{k: v for k, v in tf.items() if k != "tf_files"}}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return manifest
 
@@ -1353,14 +1643,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--templates", type=int, default=300, help="SAM/CloudFormation templates; default 300")
     parser.add_argument("--seed", type=int, default=6, help="random seed; default 6")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (replaced); default {DEFAULT_OUT}")
+    parser.add_argument("--no-terraform", action="store_true", help="do not write the Terraform projects (OUT-terraform, beside OUT)")
     args = parser.parse_args(argv)
     if args.files < 2 or args.templates < 1:
         parser.error("need at least 2 files and 1 template")
-    manifest = generate(args.out, args.files, args.templates, args.seed)
+    manifest = generate(args.out, args.files, args.templates, args.seed, terraform=not args.no_terraform)
     print(f"corpus: {args.out}")
     print(f"  python files: {manifest['python_files']} ({manifest['handler_files']} Lambda, {manifest['library_files']} library), {manifest['python_lines']} lines")
     styles = manifest["template_styles"]
     print(f"  templates:    {manifest['templates']} ({styles['sam-globals']} SAM with Globals, {styles['sam']} SAM, {styles['cfn']} plain CloudFormation; {manifest['json_templates']} JSON), {manifest['template_lines']} lines, {manifest['functions']} functions")
+    if "terraform" in manifest:
+        tf = manifest["terraform"]
+        print(f"  terraform:    {tf['roots']} roots in {args.out.with_name(tf['folder'])} ({tf['tf_lines']} lines of .tf, {tf['tf_bytes'] // 1024} KiB), {tf['functions']} functions, the same {tf['python_files']} handler files")
     print(f"  pre-commit:   {manifest['precommit']['handler']} + {manifest['precommit']['template']}; lone: {manifest['precommit']['lone_handler']}")
     return 0
 

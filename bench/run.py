@@ -15,6 +15,10 @@ a busy moment of the machine spreads over every tool), reported as the median wa
     lintkit_python    lintkit check --no-cache <python files>
     precommit_pair    lintkit check --no-cache <one handler> <its template>
     precommit_lone    lintkit check --no-cache <a handler with no template above it>
+    lintkit_terraform lintkit check --no-cache <the .tf files>   300 Terraform roots (corpus-terraform/), the same handlers
+    lintkit_terraform_alone  the same .tf files copied without their code
+    lintkit_terraform_warm   lintkit check <the .tf files>, cache kept (after a priming run)
+    lintkit_templates_warm   lintkit check <the templates>, cache kept (after a priming run)
 
 `--no-cache` is passed only if `lintkit check --help` lists it; otherwise there is no cache
 yet, both lintkit runs are cold, and the report says so. With `--templates-dir DIR` (real
@@ -252,6 +256,44 @@ def templates_alone(corpus: Path, templates: list[str]) -> Path:
     return target
 
 
+def copy_alone(source: Path, names: list[str], target: Path) -> Path:
+    """The files `names` of `source` copied to `target` at the same relative paths, without
+    anything else (the handler code): template loading and template rules only."""
+    shutil.rmtree(target, ignore_errors=True)
+    for name in names:
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / name, target / name)
+    return target
+
+
+def terraform_cases(manifest: dict, corpus: Path, lintkit: str, cold_flag: list[str]) -> list[Case]:
+    """The Terraform corpus (bench/generate.py writes it beside the corpus): 300 roots with the
+    same functions and handler files as the 300 SAM / CloudFormation stacks."""
+    info = manifest.get("terraform")
+    if not info:
+        return []
+    folder = corpus.parent / info["folder"]
+    tf_manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    tf_files = tf_manifest["tf_files"]
+    n = len(tf_files)
+    desc = f"{tf_manifest['roots']} Terraform roots ({n} .tf files, {tf_manifest['tf_lines']} lines, {tf_manifest['tf_bytes'] // 1024} KiB)"
+    cold_shown = " --no-cache" if cold_flag else ""
+    templates = manifest["template_paths"]
+    return [
+        Case("lintkit_terraform", "lintkit cold, Terraform", [lintkit, "check", *cold_flag, *tf_files], folder,
+             f"lintkit check{cold_shown} <{n} .tf files>", desc + " (and the handlers they link)", clear_cache=not cold_flag),
+        Case("lintkit_terraform_alone", "lintkit cold, Terraform alone", [lintkit, "check", *cold_flag, *tf_files], copy_alone(folder, tf_files, OUT / "terraform-alone"),
+             f"lintkit check{cold_shown} <{n} .tf files>  (in a copy without code)", desc + " (copied without their code)", clear_cache=not cold_flag),
+        Case("lintkit_terraform_warm", "lintkit warm, Terraform", [lintkit, "check", *tf_files], folder,
+             f"lintkit check <{n} .tf files>  (after a priming run)", desc + " (and the handlers they link)"),
+        Case("lintkit_templates_warm", "lintkit warm, templates", [lintkit, "check", *templates], corpus,
+             f"lintkit check <{len(templates)} templates>  (after a priming run)", f"{len(templates)} templates (and the handlers they link)"),
+    ]
+
+
+WARM_CASES = ("lintkit_warm", "lintkit_terraform_warm", "lintkit_templates_warm")
+
+
 def build_cases(args, manifest: dict | None, corpus: Path, lintkit: str, cold_flag: list[str]) -> list[Case]:
     cfn_lint = tool("cfn-lint")
     flake8 = [sys.executable, str(BENCH / "flake8_default_plugins.py")]
@@ -286,6 +328,7 @@ def build_cases(args, manifest: dict | None, corpus: Path, lintkit: str, cold_fl
         if pre.get("lone_handler"):
             cases.append(Case("precommit_lone", "pre-commit: lone handler", [lintkit, "check", *cold_flag, pre["lone_handler"]], corpus,
                               f"lintkit check{cold_shown} {pre['lone_handler']}", "1 handler, no template above it", clear_cache=not cold_flag))
+        cases += terraform_cases(manifest, corpus, lintkit, cold_flag)
     if args.templates_dir:
         real_dir = args.templates_dir.resolve()
         found, skipped = find_templates(real_dir)
@@ -332,6 +375,11 @@ def targets(results: dict, cold_flag: list[str]) -> list[dict]:
     ratio("(c) lintkit warm / cold, everything", "lintkit_warm", "lintkit_cold", "<=", 0.2,
           "" if cold_flag else "no cache implemented yet (lintkit check has no --no-cache): both runs are cold")
     ratio("real templates: cfn-lint+serverless-rules / lintkit cold", "real_cfn_lint", "real_lintkit", ">=", 20)
+    ratio("(d) lintkit cold: 300 Terraform roots / 300 templates", "lintkit_terraform", "lintkit_templates", "<=", 2,
+          "the same functions and handler files; issue 17")
+    ratio("(d') the same, copied without their code", "lintkit_terraform_alone", "lintkit_templates_alone", "<=", 2,
+          "loading and template rules only")
+    ratio("(d'') the same, warm (cache kept)", "lintkit_terraform_warm", "lintkit_templates_warm", "<=", 2)
     for key, name, goal in (("precommit_pair", "pre-commit, handler + template", 0.5), ("precommit_lone", "pre-commit, lone handler", 0.35)):
         value = wall(key)
         if value is not None:
@@ -418,12 +466,14 @@ def main(argv: list[str] | None = None) -> int:
         report["corpus"] = {k: manifest[k] for k in ("seed", "python_files", "python_lines", "handler_files", "library_files", "templates", "template_lines", "functions", "precommit")}
         report["corpus"]["path"] = str(corpus)
 
-    warm = next((c for c in cases if c.key == "lintkit_warm"), None)
-    if warm is not None:
-        shutil.rmtree(warm.cwd / CACHE_DIR, ignore_errors=True)
-        print("priming the cache: lintkit check . ...", flush=True)
+    cleared: set[Path] = set()
+    for warm in (c for c in cases if c.key in WARM_CASES):
+        if warm.cwd not in cleared:  # two warm cases in one folder share its cache
+            shutil.rmtree(warm.cwd / CACHE_DIR, ignore_errors=True)
+            cleared.add(warm.cwd)
+        print(f"priming the cache: {warm.shown} ...", flush=True)
         fill = measure(warm, logs, 0, args.timeout)
-        report["lintkit_cache_fill"] = fill
+        report["lintkit_cache_fill" if warm.key == "lintkit_warm" else f"{warm.key}_cache_fill"] = fill
         print(f"  {fill['wall_s']:.1f} s", flush=True)
     for round_number in range(1, args.repeat + 1):
         for case in cases:
