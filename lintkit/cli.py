@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import posixpath
 import sys
 from pathlib import Path
 
@@ -287,15 +288,38 @@ def check(
     sys.exit(code)
 
 
+def _template_kind(template) -> tuple[str, str]:
+    """How `--show-files` names a template the run read: (what is shown as its path, its kind)."""
+    from lintkit.templates.serverless import FILE_NAMES
+
+    if template.parts:  # a Terraform root: the files of one folder
+        folder = posixpath.dirname(template.parts[0][0])
+        count = len(template.parts)
+        return (folder + "/" if folder else "./"), f"Terraform root ({count} file{'s' if count != 1 else ''})"
+    if posixpath.basename(template.path).lower() in FILE_NAMES:
+        return template.path, "Serverless Framework service"
+    if template.construct_paths or template.creation_sites or "cdk.out" in Path(template.path).parts:
+        return template.path, "CDK stack"
+    return template.path, "SAM template" if template.is_sam else "CloudFormation template"
+
+
 def _file_roles(result) -> str:
-    """`--show-files`: every Python file of the run with its role in the Lambda code model."""
+    """`--show-files`: every template, Terraform root, `serverless.yml` and CDK stack the run
+    read, with its kind and how many functions it defines and links to a handler file; then
+    every Python file of the run with its role in the Lambda code model."""
     from lintkit.engine import display_path
 
-    model = result.project.lambda_code if result.project is not None else None
-    if model is None:
+    project = result.project
+    if project is None:
         return ""
     lines = []
-    for path, info in sorted(model.files.items(), key=lambda item: display_path(item[0])):
+    for template in sorted(project.templates, key=lambda t: _template_kind(t)[0]):
+        shown, kind = _template_kind(template)
+        functions = list(template.functions.values())
+        linked = sum(1 for f in functions if (link := project.links.get(f)) is not None and link.module_file is not None)
+        lines.append(f"{shown}: {kind}: {len(functions)} function{'s' if len(functions) != 1 else ''}, {linked} linked")
+    model = project.lambda_code
+    for path, info in sorted(model.files.items(), key=lambda item: display_path(item[0])) if model is not None else ():
         why = info.explain(display_path)
         role = info.role.value + (f": {why}" if why else "")
         if model.all_code and not info.role.is_lambda_code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import traceback
@@ -111,6 +112,7 @@ class Run:
         self._texts: dict[str, str] = {}  # display path -> text, for suppression comments
         self._templates_by_path: dict[str, Template] = {}
         self._unreadable_templates = 0  # read but not parsed: they count as checked
+        self._hcl_version: str | None = None  # python-hcl2's, for the cache keys of parsed .tf files
         self._unreadable: set[Path] = set()  # files and folders already reported as unreadable
         self._syntax_checked = 0  # Python files only syntax-checked (the prefilter)
         # cache keys of the modules parsed in this run, whose results are stored once known
@@ -326,7 +328,7 @@ class Run:
     def _load_terraform(self, files: list[DiscoveredFile]) -> list[Template]:
         """One template per Terraform root: the `.tf` / `.tf.json` files of a folder (a file
         named alone brings its folder's other files, which hold its variables and locals)."""
-        from lintkit.templates.terraform import TerraformFile, called_modules, load_root, root_files
+        from lintkit.templates.terraform import TerraformFile, called_modules, load_root, parse_hcl, root_files
 
         roots: dict[Path, list[TerraformFile]] = {}
         for folder, members in root_files(files, self.real_path).items():
@@ -346,7 +348,10 @@ class Run:
         children = called_modules({folder: [f.text for f in read] for folder, read in roots.items()})
         templates: list[Template] = []
         for folder, read in roots.items():
-            template, errors = load_root(read, max_alias_expansion=self.config.limits.max_alias_expansion, child=folder in children)
+            template, errors = load_root(
+                read, max_alias_expansion=self.config.limits.max_alias_expansion, child=folder in children,
+                parse=parse_hcl if self.cache is None else self._parse_hcl,
+            )
             for error in errors:
                 self._engine_finding(PARSE_ERROR, Location(error.path, error.line, error.column), error.message)
             if template is None:
@@ -356,7 +361,46 @@ class Run:
             for path in template.paths:
                 self._texts[path] = next(f.text for f in read if f.path == path)
                 self._templates_by_path[path] = template
+            self._note_repeated(template)
         return templates
+
+    def _note_repeated(self, template: Template) -> None:
+        """One note per file for its blocks with `count` / `for_each`: each is checked as one
+        resource, and what differs between its instances (`count.index`, `each.*`) is unknown."""
+        by_file: dict[str, list[str]] = {}
+        for address, meta, mark in template.repeated:
+            where = template.location(mark)
+            by_file.setdefault(where.path, []).append(f"{address} (line {where.line}, {meta})")
+        for path, blocks in by_file.items():
+            many = len(blocks) > 1
+            self.result.problems.append((path, (
+                f"{', '.join(blocks)} {'use' if many else 'uses'} count/for_each: lintkit checks "
+                f"{'each' if many else 'it'} as one resource, with the settings its instances share "
+                f"(values that depend on count.index or each.* are unknown)"
+            )))
+
+    def _parse_hcl(self, text: str) -> object:
+        """`parse_hcl`, through the cache: python-hcl2's reading of a `.tf` text is plain JSON
+        (dicts, lists, strings, numbers), kept by the text and the parser's version, so a warm
+        run parses no HCL (the parser reads about 120 KB/s). A text that does not parse is not
+        kept: it raises again, and gives its LK001 again."""
+        from lintkit.templates.terraform import hcl_parser_version, parse_hcl
+
+        assert self.cache is not None
+        if self._hcl_version is None:
+            self._hcl_version = hcl_parser_version()
+        key = self.cache.key("terraform-hcl", self._hcl_version, text_digest(text))
+        data = self.cache.get_data(key)
+        if isinstance(data, dict):
+            return data
+        data = parse_hcl(text)
+        try:
+            kept = json.dumps(data, allow_nan=False)
+        except (TypeError, ValueError):
+            return data
+        if json.loads(kept) == data:  # tuples or non-string keys would come back changed
+            self.cache.put_data(key, data)
+        return data
 
     def _load_document(self, text: str, **options) -> LoadedDocument:
         """`load_text`, through the cache: a template's loaded document is kept by its text (not

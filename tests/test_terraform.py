@@ -3,6 +3,7 @@ unchanged and point at `.tf` lines."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
@@ -464,3 +465,117 @@ def test_a_local_module_reads_only_path_module_paths_and_layer_modules_are_no_fu
     assert sorted(functions(result)) == ["aws_lambda_function.fn"]
     assert functions(result)["aws_lambda_function.fn"].code_dir is None
     assert found(result) == []
+
+
+# -- count / for_each note, --show-files, the cache
+
+
+def test_a_count_or_for_each_block_gives_one_note_per_file_naming_each(tmp_path):
+    files = {
+        **CODE,
+        "main.tf": ARCHIVE
+        + function(extra="  count = var.enabled ? 1 : 0\n")
+        + function("off", extra="  count = 0\n")
+        + 'resource "aws_sqs_queue" "jobs" {\n  for_each = toset(["a", "b"])\n}\n'
+        + 'resource "aws_iam_role" "r" {\n  count = 2\n}\n',
+        "more.tf": 'resource "aws_sqs_queue" "more" {\n  name  = "x"\n  count = 3\n}\n',
+        "plain.tf": 'resource "aws_sqs_queue" "plain" {\n  name = "y"\n}\n',
+    }
+    result = run(tmp_path, files)
+    notes = sorted((Path(path).name, message) for path, message in result.problems)
+    tail = "use count/for_each: lintkit checks each as one resource, with the settings its instances share (values that depend on count.index or each.* are unknown)"
+    assert notes == [
+        ("main.tf", f"aws_lambda_function.fn (line 12, count), aws_sqs_queue.jobs (line 23, for_each) {tail}"),
+        ("more.tf", "aws_sqs_queue.more (line 3, count) uses count/for_each: lintkit checks it as one resource, with the settings its "
+                    "instances share (values that depend on count.index or each.* are unknown)"),
+    ]  # count = 0 is not modelled, and a resource lintkit does not model (aws_iam_role) needs no note
+
+
+def test_show_files_lists_each_template_root_and_service_with_its_functions(monkeypatch, tmp_path):
+    from helpers import invoke
+
+    write_project(tmp_path / "infra", {
+        **CODE,
+        "main.tf": ARCHIVE + function() + function("other", handler="missing.handler"),
+        "variables.tf": 'variable "t" {\n  default = 3\n}\n',
+    })
+    shutil.copytree(FIXTURES / "serverless" / "good", tmp_path / "svc")
+    shutil.copytree(FIXTURES / "projects" / "demo", tmp_path / "demo")
+    shutil.copytree(FIXTURES / "cdk" / "demo-app", tmp_path / "cdk")
+    monkeypatch.chdir(tmp_path)
+    run_ = invoke("check", "--show-files", "--no-cache", ".")
+    assert run_.exit_code == 0, run_.stderr
+    lines = run_.stdout.splitlines()
+    assert "infra/: Terraform root (2 files): 2 functions, 1 linked" in lines
+    assert "svc/serverless.yml: Serverless Framework service: 7 functions, 6 linked" in lines
+    assert "demo/template.yaml: SAM template: 8 functions, 8 linked" in lines
+    assert "cdk/cdk.out/DemoStack.template.json: CDK stack: 5 functions, 4 linked" in lines
+    # the Python files follow, with their roles
+    assert "infra/src/app.py: entry point: handler of aws_lambda_function.fn (infra/main.tf)" in lines
+    assert lines.index("infra/: Terraform root (2 files): 2 functions, 1 linked") < lines.index("infra/src/app.py: entry point: handler of aws_lambda_function.fn (infra/main.tf)")
+
+
+def test_a_warm_run_parses_no_hcl_and_gives_the_same_findings(tmp_path, monkeypatch):
+    from lintkit.cache import Cache
+    from lintkit.config import Config
+    from lintkit.engine import check
+    from lintkit.rule import registry
+    from lintkit.templates import terraform
+
+    root = tmp_path / "bad"
+    shutil.copytree(TERRAFORM / "bad", root)
+    (root / "broken.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = \n}\n')
+    rules = registry()
+
+    def go(cache: bool):
+        made = Cache(tmp_path, {"enabled": sorted(rules.codes)}) if cache else None
+        result = check([root], registry=rules, config=Config(path=None, root=root), enabled=set(rules.codes), cache=made)
+        assert not result.internal_errors
+        return sorted((f.path, f.line, f.code, f.message) for f in result.findings)
+
+    parsed: list[str] = []
+    real = terraform.parse_hcl
+    monkeypatch.setattr(terraform, "parse_hcl", lambda text: parsed.append(text) or real(text))
+    cold = go(cache=False)
+    assert ("broken.tf", 2, "LK001") in {(Path(p).name, line, code) for p, line, code, _ in cold}
+    assert len(parsed) == 3  # main.tf, variables.tf, broken.tf
+    assert go(cache=True) == cold
+    parsed.clear()
+    assert go(cache=True) == cold
+    assert parsed == [(root / "broken.tf").read_text()]  # only the file that does not parse is read again
+    # an edited file is parsed again; a changed python-hcl2 is a miss for every file
+    main = root / "main.tf"
+    main.write_text(main.read_text().replace("timeout", "timeout ", 1))
+    parsed.clear()
+    go(cache=True)
+    assert len(parsed) == 2
+    monkeypatch.setattr(terraform, "hcl_parser_version", lambda: "version = '99'")
+    parsed.clear()
+    assert go(cache=True) == go(cache=False)
+    assert len(parsed) == 3 + 3
+
+
+def test_a_corrupt_or_hostile_cached_parse_is_a_miss_or_harmless(tmp_path):
+    from lintkit.cache import Cache
+    from lintkit.config import Config
+    from lintkit.engine import check
+    from lintkit.rule import registry
+
+    root = tmp_path / "good"
+    shutil.copytree(TERRAFORM / "good", root)
+    rules = registry()
+
+    def go():
+        made = Cache(tmp_path, {"enabled": sorted(rules.codes)})
+        result = check([root], registry=rules, config=Config(path=None, root=root), enabled=set(rules.codes), cache=made)
+        assert not result.internal_errors
+        return sorted((f.path, f.line, f.code) for f in result.findings)
+
+    clean = go()
+    entries = list((tmp_path / ".lintkit_cache").rglob("*.json"))
+    for entry in entries:
+        entry.write_text("[1, 2")  # corrupt: a miss
+    assert go() == clean
+    for entry in list((tmp_path / ".lintkit_cache").rglob("*.json")):
+        entry.write_text('{"resource": [{"aws_lambda_function": {"x": {"handler": 5, "__start_line__": "a"}}}], "locals": 7}')
+    go()  # a parse planted in the cache (it lives in the repository) never crashes the run

@@ -725,6 +725,9 @@ class Template:
     parts: list[tuple[str, int]] = field(default_factory=list)
     # logical id -> last line of the resource's block, when the loader knows it (Terraform)
     end_lines: dict[str, int] = field(default_factory=dict)
+    # resources the loader modelled once that may exist many times (Terraform `count` /
+    # `for_each`): (logical id, the meta-argument, its mark), for the run's note
+    repeated: list[tuple[str, str, Mark]] = field(default_factory=list)
 
     @property
     def event_source_mappings(self) -> list[EventSourceMapping]:

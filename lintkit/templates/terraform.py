@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator
 from lintkit.templates.loader import Map, Mark, Seq, TemplateSyntaxError, load_text
 from lintkit.templates.model import Template, build_template
 
-__all__ = ["TerraformFile", "TerraformFileError", "is_terraform_name", "load_root", "HCL_MAX_SIZE"]
+__all__ = ["TerraformFile", "TerraformFileError", "is_terraform_name", "load_root", "parse_hcl", "hcl_parser_version", "HCL_MAX_SIZE"]
 
 # python-hcl2's parser reads about 120 KB/s: a larger `.tf` file (real ones are a few KB) is
 # not read, so that a 5 MB file cannot stall a run for a minute.
@@ -111,29 +111,15 @@ class _Lines:
 _ATTRIBUTE = re.compile(r"""^\s*"?([A-Za-z_][\w-]*)"?\s*(=(?!=)|\{|")""")
 
 
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\]|\\.|\\$)*(?:"|$)|#.*|//.*')
+
+
 def _strip_strings(line: str) -> str:
-    """The line without string contents and comments (for counting braces)."""
-    out: list[str] = []
-    in_string = False
-    i = 0
-    while i < len(line):
-        ch = line[i]
-        if in_string:
-            if ch == "\\":
-                i += 2
-                continue
-            if ch == '"':
-                in_string = False
-            i += 1
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch == "#" or line.startswith("//", i):
-            break
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+    """The line without string contents and comments (for counting braces): a string runs to
+    its closing quote (a backslash escapes the next character) or to the end of the line."""
+    if '"' not in line and "#" not in line and "//" not in line:
+        return line
+    return _STRING_OR_COMMENT.sub("", line)
 
 
 _MARKER_LINE = re.compile(r"^([ \t]*[A-Za-z][\w.-]*)[ \t]+$", re.MULTILINE)
@@ -198,9 +184,29 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _parse_hcl(file: TerraformFile, offset: int) -> list[_Block]:
+def parse_hcl(text: str) -> Any:
+    """python-hcl2's reading of a `.tf` file's text (`_lines_text`), with the lines of each
+    block (`with_meta`): plain JSON values, so `Run` can keep it in its cache by text."""
     import hcl2  # imported here: only runs with Terraform files pay for it
 
+    return hcl2.loads(text, with_meta=True)
+
+
+def hcl_parser_version() -> str:
+    """What python-hcl2 gives depends on its version (7.x writes strings differently from 4.x):
+    part of a cached parse's key. Read from its `version.py`, without importing it (lark)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("hcl2")
+        if spec is None or spec.origin is None:
+            return "?"
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8", errors="replace")
+    except (OSError, ImportError, ValueError):
+        return "?"
+
+
+def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = parse_hcl) -> list[_Block]:
     if len(file.text.encode("utf-8", errors="replace")) > HCL_MAX_SIZE:
         raise TerraformFileError(
             file.path,
@@ -210,7 +216,7 @@ def _parse_hcl(file: TerraformFile, offset: int) -> list[_Block]:
     # Terraform accepts a heredoc's closing marker followed by spaces; python-hcl2 does not
     text = _MARKER_LINE.sub(r"\1", text)
     try:
-        data = hcl2.loads(text, with_meta=True)
+        data = parse(text)
     except RecursionError:
         raise TerraformFileError(file.path, "Terraform file is nested too deeply to read") from None
     except Exception as error:  # noqa: BLE001 - lark raises many kinds; any of them is a parse error
@@ -645,6 +651,7 @@ class _Translator:
         self.resources: list[tuple[str, str, Map, Mark]] = []  # (logical id, type, properties, mark)
         self.end_lines: dict[str, int] = {}
         self.redrive: dict[str, tuple[Any, Mark]] = {}  # queue logical id -> policy from aws_sqs_queue_redrive_policy
+        self.repeated: list[tuple[str, str, Mark]] = []  # (address, "count" | "for_each", mark)
 
     def add(self, logical_id: str, type_: str, properties: Map, mark: Mark, end_line: int) -> None:
         self.resources.append((logical_id, type_, properties, mark))
@@ -661,12 +668,14 @@ class _Translator:
                 continue
             translate = _TRANSLATORS.get(block.labels[0])
             if translate is not None:
+                self.note_repeated(address, block)
                 translate(self, address, block)
         for name, block in ctx.modules.items():
             body = block.body
             if body.get("create_function") is False or body.get("create_layer") is True or body.get("create") is False:
                 continue  # the module makes a layer, or nothing
             if is_lambda_module(block) and not _count_zero(body):
+                self.note_repeated("module." + name, block)
                 _lambda_module(self, "module." + name, block)
         for logical_id, (policy, mark) in self.redrive.items():
             for entry in self.resources:
@@ -677,6 +686,13 @@ class _Translator:
 
     def resource(self, block: _Block) -> _Resource:
         return _Resource(self.ctx, block, block.body, block.lines, block.mark)
+
+    def note_repeated(self, address: str, block: _Block) -> None:
+        """A block with `count` / `for_each` is modelled once: remembered for the run's note."""
+        for meta in ("count", "for_each"):
+            if meta in block.body:
+                self.repeated.append((address, meta, block.lines.mark(meta)))
+                return
 
     # -- code location
 
@@ -1142,11 +1158,13 @@ def called_modules(texts: dict[Path, list[str]]) -> set[Path]:
 
 
 def load_root(
-    files: list[TerraformFile], *, max_alias_expansion: int = 1_000_000, child: bool = False
+    files: list[TerraformFile], *, max_alias_expansion: int = 1_000_000, child: bool = False,
+    parse: Callable[[str], Any] = parse_hcl,
 ) -> tuple[Template | None, list[TerraformFileError]]:
     """One Terraform root (the `.tf` / `.tf.json` files of one folder) as a `Template`, and the
     files that did not parse (each an LK001; the others are still read). None when no file of
-    the root could be read."""
+    the root could be read. `parse` reads one `.tf` text as `parse_hcl` does (`Run` passes
+    one that goes through its cache)."""
     files = sorted(files, key=lambda f: (Path(f.path).name != "main.tf", f.path))
     errors: list[TerraformFileError] = []
     blocks: list[_Block] = []
@@ -1161,7 +1179,7 @@ def load_root(
             if file.path.lower().endswith(".json"):
                 found = _json_blocks(file, offset, max_alias_expansion)
             else:
-                found = _parse_hcl(file, offset)
+                found = _parse_hcl(file, offset, parse)
         except TerraformFileError as error:
             errors.append(error)
             continue
@@ -1189,4 +1207,5 @@ def load_root(
     template = build_template(first.path, first.abs_path, "".join(texts), data)
     template.parts = parts
     template.end_lines = dict(translator.end_lines)
+    template.repeated = list(translator.repeated)
     return template, errors
