@@ -12,7 +12,7 @@ from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_hand
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, handler_swallows, is_broad_handler
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
-from lintkit.templates.model import EventSourceMapping, Function, Template
+from lintkit.templates.model import EventSourceMapping, Function, Template, value_origin
 
 SQS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
 KINESIS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html"
@@ -150,7 +150,7 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
             facts = _handler_facts(project, mapping.function) if mapping.function is not None else None
             if facts is not None and facts[2].partial_response is Evidence.YES:
                 continue  # LK502: the handler already reports failures that are ignored
-            default = "" if "BatchSize" in mapping.properties else " (the default)"
+            default = value_origin(size) if "BatchSize" in mapping.properties else " (the default)"
             self.emit(
                 mapping.location(),
                 f"{mapping.describe} delivers {_source(mapping)} batches of up to {size}{default} without "
@@ -843,7 +843,7 @@ class OnlyFirstRecord(ProjectRule):
             reported.add(id(node))
             self.emit(
                 module.location_of(node),
-                f"only the first record is read, but {mapping.describe} delivers batches of up to {size}: the other "
+                f"only the first record is read, but {mapping.describe} delivers batches of up to {size}{value_origin(size)}: the other "
                 f"records are marked processed without being read; loop over event['Records'] or set BatchSize: 1",
                 related=[RelatedLocation(mapping.location("BatchSize"), "the batch size comes from here")],
             )
