@@ -260,9 +260,16 @@ class PartialResponseNeverReturned(ProjectRule):
         return {"batchItemFailures": failures}
     ```
 
+    The message says which case it is: a handler that catches a record's error and returns
+    drops the failed records; one that re-raises (or catches nothing) loses nothing, but every
+    failure retries the whole batch, so the setting buys nothing until the handler reports the
+    failed records in `batchItemFailures`.
+
     ## Known problems
     The rule stays silent whenever the handler returns something it cannot read (a call, a
-    value from another module) or wears a decorator that may replace the result.
+    value from another module) or wears a decorator that may replace the result. Only the
+    handler's own body is read to tell whether it catches errors: a helper that catches them
+    itself makes the "lets errors propagate" message wrong (the finding still stands).
     """
 
     code = "LK503"
@@ -278,6 +285,20 @@ class PartialResponseNeverReturned(ProjectRule):
                 for record in event["Records"]:
                     process(record)
                 return {"statusCode": 200}
+            """,
+            template=_ENABLED,
+            line=1,
+        ),
+        # re-raises: nothing is lost, but the whole batch is retried (the message says so)
+        Example(
+            python="""
+            def handler(event, context):
+                for record in event["Records"]:
+                    try:
+                        process(record)
+                    except Exception:
+                        log(record)
+                        raise
             """,
             template=_ENABLED,
             line=1,
@@ -310,11 +331,23 @@ class PartialResponseNeverReturned(ProjectRule):
         for mapping, module, definition, facts in _mappings_with_handlers(project):
             if mapping.reports_batch_item_failures is not True or facts.partial_response is not Evidence.NO:
                 continue
+            head = f"{definition.name}() never returns batchItemFailures, but {mapping.describe} enables ReportBatchItemFailures"
+            response = "{'batchItemFailures': [{'itemIdentifier': ...}]}"
+            if facts.errors == "caught":
+                message = (
+                    f"{head}: when it catches a record's error and returns, the empty response marks the whole batch "
+                    f"as processed and the failed records are dropped; return {response} for the records that failed"
+                )
+            else:
+                how = "re-raises every error it catches" if facts.errors == "reraises" else "lets a record's error propagate"
+                message = (
+                    f"{head}: it {how}, so a failing record fails the invocation and Lambda retries the whole batch; "
+                    f"nothing is lost, but the setting buys nothing: to retry only the failed records, catch each "
+                    f"record's error and return {response} (partial reporting needs batchItemFailures)"
+                )
             self.emit(
                 module.name_location(definition),
-                f"{definition.name}() never returns batchItemFailures, but {mapping.describe} enables "
-                f"ReportBatchItemFailures: an empty response marks the whole batch as processed; return "
-                f"{{'batchItemFailures': [{{'itemIdentifier': ...}}]}} for the records that failed",
+                message,
                 related=[RelatedLocation(mapping.location("FunctionResponseTypes"), "ReportBatchItemFailures is enabled here")],
             )
 
