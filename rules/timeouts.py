@@ -8,7 +8,7 @@ from typing import Any
 
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.rule import Example, TemplateRule
-from lintkit.templates.model import Invocation, Template, Trigger, referenced_logical_id, value_origin
+from lintkit.templates.model import Invocation, Template, Trigger, referenced_ids, referenced_logical_id, value_origin
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -128,24 +128,6 @@ def _integration_timeout_ms(trigger: Trigger) -> int | None:
     return limit if limit is not None and limit > 0 else None
 
 
-def _referenced_ids(value: Any) -> set[str]:
-    """Every logical id a value refers to, inside `Fn::Join` / `Fn::Sub` pieces too. Bounded."""
-    found: set[str] = set()
-    stack, seen = [value], 0
-    while stack and seen < 200:
-        node = stack.pop()
-        seen += 1
-        if isinstance(node, dict):
-            logical_id = referenced_logical_id(node)
-            if logical_id is not None:
-                found.add(logical_id)
-            else:
-                stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
-
-
 def _who_waits(trigger: Trigger) -> str | None:
     """Who waits for the function's answer behind a synchronous integration: "caller" (REST,
     HTTP API, AppSync), "connect" (a WebSocket `$connect` route: the connection is open only once
@@ -160,7 +142,7 @@ def _who_waits(trigger: Trigger) -> str | None:
     routes = [
         route
         for route in template.iter_resources("AWS::ApiGatewayV2::Route")
-        if integration.logical_id in _referenced_ids(route.properties.get("Target"))
+        if integration.logical_id in referenced_ids(route.properties.get("Target"))
     ]
     if any(route.properties.get("RouteKey") == "$connect" for route in routes):
         return "connect"

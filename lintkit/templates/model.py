@@ -139,6 +139,35 @@ def referenced_logical_id(value: Any) -> str | None:
     return None
 
 
+def referenced_ids(value: Any, limit: int = 2000) -> set[str]:
+    """Every logical id a value refers to (`Ref`, `GetAtt`, each `${X}` / `${X.Attr}` of a
+    `Sub`), anywhere inside it: `Fn::Join` pieces, a state machine's definition. Bounded: at
+    most `limit` nodes are visited."""
+    found: set[str] = set()
+    stack, seen = [value], 0
+    while stack and seen < limit:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            if len(node) == 1 and "Fn::Sub" in node:
+                arg = node["Fn::Sub"]
+                text = arg[0] if isinstance(arg, list) and arg else arg
+                if isinstance(text, str):
+                    found.update(m.split(".", 1)[0] for m in _SUB_VARIABLE.findall(text) if not m.startswith("AWS::"))
+                if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict):
+                    found.difference_update(arg[1])
+                    stack.extend(arg[1].values())
+                continue
+            logical_id = referenced_logical_id(node)
+            if logical_id is not None:
+                found.add(logical_id)
+            else:
+                stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def arn_service(value: Any) -> str | None:
     """The service of a literal or `!Sub` ARN (`arn:${AWS::Partition}:sqs:...` -> "sqs")."""
     text = value
