@@ -984,8 +984,13 @@ class SqsBatchSizeOverLimit(TemplateRule):
                     f"Lambda rejects the mapping at deploy, whatever the batching window; set BatchSize to 10 or less"
                 )
             elif window == 0:
+                without = (
+                    f"with MaximumBatchingWindowInSeconds 0{value_origin(window)}"
+                    if "MaximumBatchingWindowInSeconds" in mapping.properties
+                    else "without MaximumBatchingWindowInSeconds"
+                )
                 message = (
-                    f"{shown} is above 10 without MaximumBatchingWindowInSeconds: Lambda rejects the mapping at deploy; "
+                    f"{shown} is above 10 {without}: Lambda rejects the mapping at deploy; "
                     f"set MaximumBatchingWindowInSeconds to at least 1 (allows up to {SQS_BATCH_MAXIMUM:,}) or BatchSize to 10 or less"
                 )
             else:

@@ -192,6 +192,10 @@ def test_lk508_sam_standard_queue_without_window(tmp_path: Path) -> None:
     ]
     windowed = SQS_EVENT.format(extra="            BatchSize: 100\n            MaximumBatchingWindowInSeconds: 2\n")
     assert run(tmp_path / "w", {"template.yaml": sam(events=windowed)}, ["LK508"]) == []
+    zero = SQS_EVENT.format(extra="            BatchSize: 100\n            MaximumBatchingWindowInSeconds: 0\n")
+    found = run(tmp_path / "z", {"template.yaml": sam(events=zero)}, ["LK508"])
+    assert [(code, line) for _, code, line, _ in found] == [("LK508", 16)]
+    assert found[0][3].startswith("Worker event Messages: BatchSize 100 is above 10 with MaximumBatchingWindowInSeconds 0: ")
 
 
 def test_lk508_fifo_queue_with_a_window(tmp_path: Path) -> None:
