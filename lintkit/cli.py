@@ -138,6 +138,14 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
 @click.option("--force-exclude", is_flag=True, help="The files named are a tool's selection (pre-commit passes them): the config's exclude patterns apply to them too, and those that are not Python files or templates are skipped without a note (unless --show-notes).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the result cache (.lintkit_cache/ beside the config, or in the current folder).")
 @click.option("--all-code", is_flag=True, help="Run the code rules on every Python file, not only on code that runs in Lambda (tests, vendored packages and scripts included).")
+@click.option(
+    "--parameter-overrides",
+    multiple=True,
+    metavar="OVERRIDES",
+    help="Template parameter values, as sam deploy takes them: 'Key=Value Key2=Value2' (quoted, or the option "
+    "repeated) or 'ParameterKey=Key,ParameterValue=Value'. A setting such as Timeout: !Ref Key then reads this value "
+    "instead of the parameter's Default. Adds to (and wins over) the config's parameter-overrides.",
+)
 @click.option("--show-files", is_flag=True, help="List each Python file with its role (entry point, reached, test, vendored, build output, not reached) and why, then exit.")
 def check(
     paths: tuple[Path, ...],
@@ -158,6 +166,7 @@ def check(
     force_exclude: bool,
     no_cache: bool,
     all_code: bool,
+    parameter_overrides: tuple[str, ...],
     show_files: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
@@ -172,7 +181,7 @@ def check(
     from dataclasses import replace
 
     from lintkit import baseline
-    from lintkit.config import ConfigError
+    from lintkit.config import ConfigError, parse_parameter_overrides
     from lintkit.discovery import SKIPPED_MESSAGES
     from lintkit.engine import exit_code
     from lintkit.integrations.session import load_settings, run
@@ -193,7 +202,10 @@ def check(
         # a typo in a CI path must not pass as a clean run
         if target not in buffers and not os.path.exists(target):
             what = "broken symbolic link" if os.path.islink(target) else "no such file or directory"
-            raise UsageFailure(f"{target}: {what}")
+            hint = ""
+            if "=" in str(target) and parameter_overrides:
+                hint = "; to give several --parameter-overrides, quote them ('A=1 B=2') or repeat the option"
+            raise UsageFailure(f"{target}: {what}{hint}")
 
     first = targets[0]
     start = first if first.is_dir() else Path(os.path.abspath(first)).parent
@@ -206,6 +218,7 @@ def check(
             extend_select=_split_codes(extend_select),
         )
         known = baseline.Baseline.load(baseline_file) if baseline_file is not None else None
+        overrides = parse_parameter_overrides(parameter_overrides, "--parameter-overrides")
     except (ConfigError, baseline.BaselineError) as error:
         raise UsageFailure(str(error)) from None
     settings.use_cache = not no_cache
@@ -215,6 +228,7 @@ def check(
     if exclude:
         config.exclude = _split_codes(exclude) or []
     config.exclude = [*config.exclude, *(_split_codes(extend_exclude) or [])]
+    config.parameter_overrides = {**config.parameter_overrides, **overrides}
 
     writes_file = output_file is not None
     chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")

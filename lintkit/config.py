@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import pathlib
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ __all__ = [
     "find_config",
     "ignored_for_path",
     "load_config",
+    "parse_parameter_overrides",
     "validate",
 ]
 
@@ -55,6 +57,7 @@ ALLOWED_KEYS = (
     "lambda-code",
     "limits",
     "output-format",
+    "parameter-overrides",
     "per-file-ignores",
     "rules",
     "select",
@@ -83,6 +86,8 @@ class Config:
     fail_on: Severity | None = None
     rule_options: dict[str, dict] = field(default_factory=dict)  # "rules": {"LK601": {...}}
     limits: Limits = field(default_factory=Limits)  # "limits": {"max-file-size": "5MB", ...}
+    # template parameter values, as `sam deploy --parameter-overrides` takes them: name -> value
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -294,6 +299,8 @@ def _parse(table: Mapping[str, Any], config: Config) -> Config:
         config.output_format = fmt.strip().lower()
     if "fail-on" in table:
         config.fail_on = _severity(table["fail-on"], where("fail-on"))
+    if "parameter-overrides" in table:
+        config.parameter_overrides = _parameter_overrides(table["parameter-overrides"], where("parameter-overrides"))
     if "limits" in table:
         config.limits = _limits(_table(table["limits"], where("limits")), where("limits"))
     if "rules" in table:
@@ -303,6 +310,60 @@ def _parse(table: Mapping[str, Any], config: Config) -> Config:
             options[code.strip().upper()] = _table(value, f"{where('rules')} {code}")
         config.rule_options = options
     return config
+
+
+def _scalar_text(value: Any) -> str | None:
+    """A TOML value as a template parameter's text (CloudFormation passes parameters as text)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def parse_parameter_overrides(items: Iterable[str], where: str) -> dict[str, str]:
+    """Parameter overrides as `sam deploy --parameter-overrides` takes them: `Key=Value` pairs
+    (several in one string, separated by spaces; quotes group a value with spaces) or
+    `ParameterKey=Key,ParameterValue=Value`. Raises `ConfigError` naming `where`."""
+    import shlex
+
+    found: dict[str, str] = {}
+    for item in items:
+        item = re.sub(r",\s+ParameterValue=", ",ParameterValue=", item)  # the AWS CLI's spacing
+        try:
+            words = shlex.split(item)
+        except ValueError as error:
+            raise ConfigError(f"{where}: cannot read {item!r}: {error}") from None
+        for word in words:
+            if word.startswith("ParameterKey="):
+                key, sep, value = word[len("ParameterKey="):].partition(",ParameterValue=")
+                if not sep:
+                    raise ConfigError(f"{where}: {word!r} must be ParameterKey=Name,ParameterValue=Value")
+            else:
+                key, sep, value = word.partition("=")
+                if not sep:
+                    raise ConfigError(f"{where}: {word!r} must be Name=Value (or ParameterKey=Name,ParameterValue=Value)")
+            key = key.strip()
+            if not key:
+                raise ConfigError(f"{where}: {word!r} names no parameter")
+            found[key] = value
+    return found
+
+
+def _parameter_overrides(value: Any, where: str) -> dict[str, str]:
+    """The config's `parameter-overrides`: a table (`{FnTimeout = "60"}`) or an array of
+    `sam deploy` style strings (`["FnTimeout=60"]`)."""
+    if isinstance(value, dict):
+        found: dict[str, str] = {}
+        for key, item in value.items():
+            text = _scalar_text(item)
+            if text is None:
+                raise ConfigError(f"{where} {key} must be a string or a number, not {_type_name(item)}")
+            found[str(key).strip()] = text
+        return found
+    if isinstance(value, list):
+        return parse_parameter_overrides(_string_list(value, where), where)
+    raise ConfigError(f"{where} must be a table (FnTimeout = \"60\") or an array of \"Name=Value\" strings, not {_type_name(value)}")
 
 
 def _limits(table: Mapping[str, Any], where: str) -> Limits:

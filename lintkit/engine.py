@@ -167,6 +167,8 @@ class Run:
         serverless = [f.path for f in discovery.files if f.kind is FileKind.SERVERLESS]
         templates += self._load_templates(serverless, build=serverless_template)
         templates += self._load_terraform([f for f in discovery.files if f.kind is FileKind.TERRAFORM])
+        for template in templates:  # every format: a `!Ref` of a parameter reads the run's value
+            template.parameter_overrides = dict(self.config.parameter_overrides)
         folders = [real(p) for p in paths if Path(p).is_dir()]
         roots = folders + [real(p).parent for p in paths if not Path(p).is_dir()]
         links = link_handlers(templates, roots, real)

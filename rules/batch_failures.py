@@ -12,13 +12,14 @@ from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_hand
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, handler_swallows, is_broad_handler
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
-from lintkit.templates.model import EventSourceMapping, Function, Template
+from lintkit.templates.model import EventSourceMapping, Function, Template, value_origin
 
 SQS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
 KINESIS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html"
 DYNAMODB_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html"
 RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
 ESM_DOCS = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html"
+SQS_CONFIG_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"
 POWERTOOLS_BATCH_DOCS = "https://docs.powertools.aws.dev/lambda/python/latest/utilities/batch/"
 
 SOURCE_NAMES = {"sqs": "SQS", "kinesis": "Kinesis", "dynamodb": "DynamoDB", "stream": "stream"}
@@ -150,7 +151,7 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
             facts = _handler_facts(project, mapping.function) if mapping.function is not None else None
             if facts is not None and facts[2].partial_response is Evidence.YES:
                 continue  # LK502: the handler already reports failures that are ignored
-            default = "" if "BatchSize" in mapping.properties else " (the default)"
+            default = value_origin(size) if "BatchSize" in mapping.properties else " (the default)"
             self.emit(
                 mapping.location(),
                 f"{mapping.describe} delivers {_source(mapping)} batches of up to {size}{default} without "
@@ -260,9 +261,16 @@ class PartialResponseNeverReturned(ProjectRule):
         return {"batchItemFailures": failures}
     ```
 
+    The message says which case it is: a handler that catches a record's error and returns
+    drops the failed records; one that re-raises (or catches nothing) loses nothing, but every
+    failure retries the whole batch, so the setting buys nothing until the handler reports the
+    failed records in `batchItemFailures`.
+
     ## Known problems
     The rule stays silent whenever the handler returns something it cannot read (a call, a
-    value from another module) or wears a decorator that may replace the result.
+    value from another module) or wears a decorator that may replace the result. Only the
+    handler's own body is read to tell whether it catches errors: a helper that catches them
+    itself makes the "lets errors propagate" message wrong (the finding still stands).
     """
 
     code = "LK503"
@@ -278,6 +286,20 @@ class PartialResponseNeverReturned(ProjectRule):
                 for record in event["Records"]:
                     process(record)
                 return {"statusCode": 200}
+            """,
+            template=_ENABLED,
+            line=1,
+        ),
+        # re-raises: nothing is lost, but the whole batch is retried (the message says so)
+        Example(
+            python="""
+            def handler(event, context):
+                for record in event["Records"]:
+                    try:
+                        process(record)
+                    except Exception:
+                        log(record)
+                        raise
             """,
             template=_ENABLED,
             line=1,
@@ -310,11 +332,23 @@ class PartialResponseNeverReturned(ProjectRule):
         for mapping, module, definition, facts in _mappings_with_handlers(project):
             if mapping.reports_batch_item_failures is not True or facts.partial_response is not Evidence.NO:
                 continue
+            head = f"{definition.name}() never returns batchItemFailures, but {mapping.describe} enables ReportBatchItemFailures"
+            response = "{'batchItemFailures': [{'itemIdentifier': ...}]}"
+            if facts.errors == "caught":
+                message = (
+                    f"{head}: when it catches a record's error and returns, the empty response marks the whole batch "
+                    f"as processed and the failed records are dropped; return {response} for the records that failed"
+                )
+            else:
+                how = "re-raises every error it catches" if facts.errors == "reraises" else "lets a record's error propagate"
+                message = (
+                    f"{head}: it {how}, so a failing record fails the invocation and Lambda retries the whole batch; "
+                    f"nothing is lost, but the setting buys nothing: to retry only the failed records, catch each "
+                    f"record's error and return {response} (partial reporting needs batchItemFailures)"
+                )
             self.emit(
                 module.name_location(definition),
-                f"{definition.name}() never returns batchItemFailures, but {mapping.describe} enables "
-                f"ReportBatchItemFailures: an empty response marks the whole batch as processed; return "
-                f"{{'batchItemFailures': [{{'itemIdentifier': ...}}]}} for the records that failed",
+                message,
                 related=[RelatedLocation(mapping.location("FunctionResponseTypes"), "ReportBatchItemFailures is enabled here")],
             )
 
@@ -843,7 +877,122 @@ class OnlyFirstRecord(ProjectRule):
             reported.add(id(node))
             self.emit(
                 module.location_of(node),
-                f"only the first record is read, but {mapping.describe} delivers batches of up to {size}: the other "
+                f"only the first record is read, but {mapping.describe} delivers batches of up to {size}{value_origin(size)}: the other "
                 f"records are marked processed without being read; loop over event['Records'] or set BatchSize: 1",
                 related=[RelatedLocation(mapping.location("BatchSize"), "the batch size comes from here")],
             )
+
+
+SQS_BATCH_LIMIT = 10  # without a batching window, and always on a FIFO queue (§3.5)
+SQS_BATCH_MAXIMUM = 10_000  # with a batching window, on a standard queue (§3.5)
+
+
+def _fifo_source(mapping: EventSourceMapping) -> bool | None:
+    """Is the mapping's queue a FIFO queue: the queue's `FifoQueue` when it is in the template,
+    else a literal ARN or URL ending in `.fifo`; None when not known."""
+    queue = mapping.queue
+    if queue is not None:
+        return queue.is_fifo
+    value = mapping.source_value
+    text = value.get("Fn::Sub") if isinstance(value, dict) and len(value) == 1 else value
+    if isinstance(text, str) and "${" not in text.rsplit(":", 1)[-1]:
+        return text.endswith(".fifo")
+    return None
+
+
+class SqsBatchSizeOverLimit(TemplateRule):
+    """
+    ## What it does
+    Finds SQS event source mappings whose `BatchSize` Lambda refuses: above 10 without a
+    `MaximumBatchingWindowInSeconds` of at least 1 second, above 10 on a FIFO queue (a
+    batching window does not raise it there), or above 10,000 in any case. SAM `SQS` events,
+    `AWS::Lambda::EventSourceMapping` resources (also of functions in other stacks),
+    Terraform's `aws_lambda_event_source_mapping` and the Serverless Framework's `sqs` events
+    are read alike.
+
+    ## Why is this bad?
+    The deploy fails: Lambda rejects the mapping, and the stack rolls back
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html,
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html,
+    [§3.5](../lambda-facts.md#s3-5)). On a standard queue a batch larger than 10 is allowed only
+    with a batching window, up to 10,000 messages; on a FIFO queue the maximum is 10.
+
+    ## Example
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+          BatchSize: 100
+    ```
+
+    Use instead:
+    ```yaml
+    Events:
+      Messages:
+        Type: SQS
+        Properties:
+          Queue: !GetAtt Queue.Arn
+          BatchSize: 100
+          MaximumBatchingWindowInSeconds: 5
+    ```
+    (on a FIFO queue: `BatchSize: 10` at most).
+
+    ## Known problems
+    A queue in another stack is taken for a FIFO queue only when its ARN is written literally
+    and ends in `.fifo`; otherwise only the standard queue's limits are checked.
+    """
+
+    code = "LK508"
+    name = "sqs-batch-size-over-limit"
+    summary = "An SQS mapping's BatchSize above 10 without a batching window, or above 10 on a FIFO queue: the deploy fails."
+    severity = Severity.ERROR
+    references = (SQS_CONFIG_DOCS, ESM_DOCS)
+    _FIFO = sqs_template("            BatchSize: 20\n            MaximumBatchingWindowInSeconds: 5\n").replace(
+        "    Type: AWS::SQS::Queue\n", "    Type: AWS::SQS::Queue\n    Properties:\n      FifoQueue: true\n", 1
+    )
+    INVALID = (
+        Example(template=sqs_template("            BatchSize: 100\n"), line=16),
+        Example(template=_FIFO, line=18),
+        Example(template=sqs_template("            BatchSize: 20000\n            MaximumBatchingWindowInSeconds: 5\n"), line=16),
+    )
+    VALID = (
+        Example(template=sqs_template("            BatchSize: 10\n")),
+        Example(template=sqs_template("            BatchSize: 100\n            MaximumBatchingWindowInSeconds: 1\n")),
+        Example(template=_FIFO.replace("BatchSize: 20", "BatchSize: 10")),
+        # the window is a parameter without a default: not known
+        Example(template=sqs_template("            BatchSize: 100\n            MaximumBatchingWindowInSeconds: !Ref Window\n")),
+    )
+
+    def check(self, template: Template) -> None:
+        mappings = [*template.event_source_mappings, *template.external_event_source_mappings]
+        for mapping in mappings:
+            if mapping.source != "sqs" or "BatchSize" not in mapping.properties:
+                continue
+            size = mapping.batch_size
+            if size is None or size <= SQS_BATCH_LIMIT:
+                continue
+            shown = f"BatchSize {size}{value_origin(size)}"
+            fifo = _fifo_source(mapping)
+            window = mapping.batching_window
+            if size > SQS_BATCH_MAXIMUM:
+                message = f"{shown} is above the SQS maximum of {SQS_BATCH_MAXIMUM:,}: Lambda rejects the mapping at deploy"
+            elif fifo:
+                message = (
+                    f"{shown} is above 10, the maximum for a FIFO queue ({mapping.queue.logical_id if mapping.queue else 'a .fifo queue'}): "
+                    f"Lambda rejects the mapping at deploy, whatever the batching window; set BatchSize to 10 or less"
+                )
+            elif window == 0:
+                without = (
+                    f"with MaximumBatchingWindowInSeconds 0{value_origin(window)}"
+                    if "MaximumBatchingWindowInSeconds" in mapping.properties
+                    else "without MaximumBatchingWindowInSeconds"
+                )
+                message = (
+                    f"{shown} is above 10 {without}: Lambda rejects the mapping at deploy; "
+                    f"set MaximumBatchingWindowInSeconds to at least 1 (allows up to {SQS_BATCH_MAXIMUM:,}) or BatchSize to 10 or less"
+                )
+            else:
+                continue
+            self.emit(mapping.location("BatchSize"), f"{mapping.describe}: {message}")

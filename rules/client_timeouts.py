@@ -12,6 +12,7 @@ import ast
 from lintkit.findings import Severity
 from lintkit.python.resolve import resolver_for
 from lintkit.rule import CodeRule, Example
+from lintkit.templates.model import value_origin
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 AIOHTTP_TIMEOUT_DOCS = "https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts"
@@ -256,7 +257,7 @@ class HttpCallWithoutTimeout(CodeRule):
         self.report(
             request.call,
             f"`{resolver.code(request.call.func, 40)}(...)` has no timeout of its own: aiohttp's default total of "
-            f"{AIOHTTP_DEFAULT_TOTAL} s is longer than {name}'s Timeout of {limit} s, so a stalled server holds the "
+            f"{AIOHTTP_DEFAULT_TOTAL} s is longer than {name}'s Timeout of {limit} s{value_origin(limit)}, so a stalled server holds the "
             f"invocation until the function times out; {_ADVICE['aiohttp']} below {limit} s, on the call or the ClientSession",
         )
 
@@ -370,7 +371,7 @@ class ClientTimeoutExceedsFunctionTimeout(CodeRule):
         if worst > limit:
             self.report(
                 node,
-                f"{what} (up to {worst:g} s) is longer than {function}'s Timeout of {limit} s: Lambda stops the "
+                f"{what} (up to {worst:g} s) is longer than {function}'s Timeout of {limit} s{value_origin(limit)}: Lambda stops the "
                 f"function while the call still waits, so its retries and error handling never run; keep client "
                 f"timeouts below the function's (or derive them from context.get_remaining_time_in_millis())",
             )

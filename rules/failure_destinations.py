@@ -8,7 +8,7 @@ from __future__ import annotations
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.project import Project
 from lintkit.rule import Example, ProjectRule, TemplateRule
-from lintkit.templates.model import Function, Invocation, Template
+from lintkit.templates.model import Function, Invocation, Template, referenced_ids
 
 ASYNC_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
 ASYNC_CONFIG_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html"
@@ -655,3 +655,191 @@ class DlqOnPolledFunction(ProjectRule):
                 f"{function.logical_id} has a dead-letter queue but is only invoked by event source mappings, whose "
                 f"failures never reach it; use the source queue's RedrivePolicy or the mapping's on-failure destination",
             )
+
+
+# Resources through which something may invoke a function that lintkit does not model as a
+# trigger: a state machine or pipe (sync or async by configuration), IAM grants (whoever holds
+# them may invoke it either way).
+_UNMODELLED_INVOKERS = (
+    "AWS::StepFunctions::StateMachine",
+    "AWS::Serverless::StateMachine",
+    "AWS::Pipes::Pipe",
+    "AWS::IAM::Policy",
+    "AWS::IAM::ManagedPolicy",
+    "AWS::IAM::Role",
+)
+
+
+def _may_be_invoked_otherwise(template: Template, function: Function) -> str | None:
+    """Why the function may have an invoker lintkit does not see (None when there is no sign
+    of one): a permission that made no trigger, a SAM event of a type not read, a state machine,
+    a pipe, an IAM grant, another function's environment or policies, a destination of another
+    function or mapping (Lambda invokes destinations asynchronously), an exported output."""
+
+    def names(value) -> bool:
+        return any(template.resolve_function({"Ref": logical_id}) is function for logical_id in referenced_ids(value))
+
+    from lintkit.templates.triggers import SAM_EVENTS
+
+    events = function.properties.get("Events") if function.is_sam else None
+    for event in events.values() if isinstance(events, dict) else ():
+        if not isinstance(event, dict) or event.get("Type") not in SAM_EVENTS:
+            return "a SAM event of a type lintkit does not read"
+    trigger_resources = {id(t.resource) for t in function.triggers if t.resource is not None}
+    for resource in template.resources.values():
+        if resource.type == "AWS::Lambda::Permission":
+            if id(resource) not in trigger_resources and names(resource.properties.get("FunctionName")):
+                return f"permission {resource.logical_id}"
+        elif resource.type in _UNMODELLED_INVOKERS and names(resource.properties):
+            return resource.logical_id
+    for other in template.functions.values():
+        if other is not function and (names(other.properties.get("Environment")) or names(other.properties.get("Policies"))):
+            return other.logical_id
+        for config in other.event_invoke_configs:
+            if names(config.properties.get("DestinationConfig")):
+                return f"a destination of {other.logical_id}"
+        for mapping in other.event_source_mappings:
+            if names(mapping.properties.get("DestinationConfig")):
+                return f"a destination of {mapping.describe}"
+    outputs = template.data.get("Outputs")
+    for output in outputs.values() if isinstance(outputs, dict) else ():
+        if isinstance(output, dict) and "Export" in output and names(output.get("Value")):
+            return "an exported output"
+    return None
+
+
+def _set_on_function(function: Function, mark) -> bool:
+    """A SAM `EventInvokeConfig` written on the function itself, not inherited from `Globals`."""
+    resource = function.template.resource_at_line(mark.line)
+    return resource is function.resource
+
+
+class AsyncConfigOnSyncFunction(ProjectRule):
+    """
+    ## What it does
+    Finds an `EventInvokeConfig` (retries, maximum event age, `OnSuccess` / `OnFailure`
+    destinations; SAM's property, an `AWS::Lambda::EventInvokeConfig` resource, Terraform's
+    `aws_lambda_function_event_invoke_config`, the Serverless Framework's `destinations`) on a
+    function that nothing invokes asynchronously: every trigger the template shows is
+    synchronous (API Gateway, ALB, a function URL, Cognito, AppSync, ...) or an event source
+    mapping (SQS, Kinesis, DynamoDB, ...), which also invokes synchronously.
+
+    ## Why is this bad?
+    Lambda applies these settings only to asynchronous invocations: for a synchronous one it
+    never retries and never sends the result to a destination; the caller gets the error
+    (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html,
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html, and
+    [§3.1](../lambda-facts.md#s3-1)). The configuration is dead: it suggests that failures are
+    captured when they are not. Behind an event source mapping, failed records go to the
+    queue's `RedrivePolicy` or the mapping's own `DestinationConfig`
+    ([§3.4](../lambda-facts.md#s3-4), [§3.5](../lambda-facts.md#s3-5)).
+
+    ## Example
+    ```yaml
+    Api:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: app.handler
+        EventInvokeConfig:
+          DestinationConfig:
+            OnFailure:
+              Type: SQS
+        Events:
+          Get:
+            Type: Api
+            Properties:
+              Path: /items
+              Method: get
+    ```
+
+    Use instead: remove the `EventInvokeConfig`, and handle errors where the caller sees them
+    (the API's response, the client's retry); for a queue, set the queue's `RedrivePolicy`.
+
+    ## Known problems
+    Reported as info: something outside the template (another stack, a script, the console)
+    may invoke the function asynchronously. The rule stays silent when the template shows no
+    trigger at all, when project code invokes the function with `InvocationType='Event'`, and
+    when the template holds any sign of an invoker it does not model: a permission for another
+    principal, a state machine, a pipe or an IAM grant naming the function, another function
+    whose environment or policies name it, a destination that points at it, an exported
+    output. An `EventInvokeConfig` inherited from SAM `Globals` is not reported (it is meant
+    for the other functions).
+    """
+
+    code = "LK408"
+    name = "async-config-on-sync-function"
+    summary = "An EventInvokeConfig or destination on a function that nothing invokes asynchronously."
+    severity = Severity.INFO
+    references = (ASYNC_CONFIG_DOCS, STREAM_DOCS)
+    _CONFIG = "      EventInvokeConfig:\n        MaximumRetryAttempts: 0\n        DestinationConfig:\n          OnFailure:\n            Type: SQS\n"
+    _API = "        Get:\n          Type: Api\n          Properties:\n            Path: /items\n            Method: get\n"
+    _RESOURCE = (
+        "  WorkerInvokeConfig:\n    Type: AWS::Lambda::EventInvokeConfig\n    Properties:\n      FunctionName: !Ref Worker\n"
+        "      Qualifier: $LATEST\n      MaximumRetryAttempts: 0\n"
+    )
+    INVALID = (
+        Example(template=_sam(properties=_CONFIG, events=_API), line=11),
+        # the resource form, on a function fed by an SQS queue
+        Example(template=_sam(events=_SQS_EVENT, resources="  Jobs:\n    Type: AWS::SQS::Queue\n" + _RESOURCE), line=19),
+    )
+    VALID = (
+        Example(template=_sam(properties=_CONFIG)),  # S3 invokes asynchronously
+        Example(template=_sam(properties=_CONFIG, events=_API + _S3_EVENT)),
+        # no trigger known: it may be invoked asynchronously from anywhere
+        Example(template=_sam(properties=_CONFIG, events="        {}\n").replace("      Events:\n        {}\n", "")),
+        # a state machine names it: it may invoke it asynchronously
+        Example(
+            template=_sam(properties=_CONFIG, events=_API)
+            + "  Flow:\n    Type: AWS::Serverless::StateMachine\n    Properties:\n      Definition:\n        StartAt: Run\n"
+            "        States:\n          Run: {Type: Task, Resource: arn:aws:states:::lambda:invoke, Parameters: {FunctionName: !GetAtt Worker.Arn}, End: true}\n"
+        ),
+        # inherited from Globals
+        Example(
+            template=_sam(events=_API).replace(
+                "Resources:", "Globals:\n  Function:\n    EventInvokeConfig:\n      MaximumRetryAttempts: 0\nResources:"
+            )
+        ),
+        # project code invokes it with InvocationType='Event'
+        Example(
+            python="""
+            import os
+            import boto3
+
+            client = boto3.client("lambda")
+
+            def handler(event, context):
+                client.invoke(FunctionName=os.environ["WORKER"], InvocationType="Event", Payload=b"{}")
+            """,
+            template=_sam(properties=_CONFIG, events=_API).replace("InlineCode: \"def handler(event, context): pass\"", "CodeUri: .")
+            .replace("Handler: index.handler", "Handler: app.handler")
+            .replace("      Events:\n", "      Environment:\n        Variables:\n          WORKER: !Ref Worker\n      Events:\n"),
+        ),
+    )
+
+    def check(self, project: Project) -> None:
+        invoked = project.event_invokes()
+        for function in project.functions:
+            configs = function.event_invoke_configs
+            if not configs or not function.triggers or function.is_cdk_framework or function in invoked:
+                continue
+            if any(t.invocation is Invocation.ASYNC for t in function.triggers):
+                continue
+            if _may_be_invoked_otherwise(function.template, function) is not None:
+                continue
+            polled = all(t.invocation is Invocation.POLL for t in function.triggers)
+            kinds = sorted({t.label for t in function.triggers})
+            how = "by event source mappings" if polled else "synchronously"
+            instead = (
+                "failed records go to the queue's RedrivePolicy or the mapping's DestinationConfig"
+                if polled
+                else "the caller receives the error and Lambda neither retries nor sends it to a destination"
+            )
+            for config in configs:
+                if config.resource is None and not _set_on_function(function, config.mark):
+                    continue  # from Globals: meant for the functions that are invoked asynchronously
+                self.emit(
+                    config.location(),
+                    f"{function.logical_id} has an EventInvokeConfig, but it is only invoked {how} ({', '.join(kinds)}): "
+                    f"Lambda applies retries and destinations only to asynchronous invocations, so this configuration "
+                    f"does nothing; {instead}; remove it",
+                )

@@ -1,4 +1,5 @@
-"""LK3xx: fan-out and resource exhaustion (file descriptors, threads, connections, processes).
+"""LK3xx: fan-out and resource exhaustion (file descriptors, threads, connections, processes,
+concurrency).
 
 Facts: [§5](../lambda-facts.md#s5) (1,024 file descriptors and 1,024 processes/threads per execution
 environment, environment reuse, executor and gather defaults, clients created per invocation)."""
@@ -17,7 +18,8 @@ from lintkit.python.resolve import (
     ModuleResolver,
     resolver_for,
 )
-from lintkit.rule import CodeRule, Example
+from lintkit.rule import CodeRule, Example, TemplateRule
+from lintkit.templates.model import Template, value_origin
 
 QUOTAS_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
 BEST_PRACTICES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html"
@@ -725,3 +727,91 @@ class MultiprocessingUnsupported(CodeRule):
             f"{shown} needs POSIX semaphores, which fail in Lambda (no /dev/shm: OSError [Errno 38] Function not "
             f"implemented); use threads (ThreadPoolExecutor) or multiprocessing.Process with Pipe",
         )
+
+
+CONCURRENCY_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html"
+
+
+class ReservedConcurrencyZero(TemplateRule):
+    """
+    ## What it does
+    Finds functions whose `ReservedConcurrentExecutions` is 0 (after SAM `Globals`; Terraform's
+    `reserved_concurrent_executions = 0`, the Serverless Framework's `reservedConcurrency: 0`),
+    written literally or taken from a parameter's value.
+
+    ## Why is this bad?
+    Reserved concurrency is both a guarantee and a cap: 0 caps the function at no concurrent
+    execution at all, so Lambda throttles every invocation. Synchronous callers get a 429
+    `TooManyRequestsException`, asynchronous events are retried for up to six hours and then
+    dropped (or sent to the failure destination), and event source mappings stop processing
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html,
+    [§3.2](../lambda-facts.md#s3-2)). A value of 0 usually comes from a copied
+    template or a parameter meant for another stage.
+
+    ## Example
+    ```yaml
+    Worker:
+      Type: AWS::Serverless::Function
+      Properties:
+        Handler: app.handler
+        ReservedConcurrentExecutions: 0
+    ```
+
+    Use instead: remove `ReservedConcurrentExecutions` (the function shares the account's
+    unreserved concurrency), or reserve the concurrency it needs (`ReservedConcurrentExecutions: 10`).
+
+    ## Known problems
+    A function switched off on purpose (a kill switch) is reported too. Say so where it is
+    set: `# lintkit: ignore[LK306]` at the end of the line (the `Globals` line when the value
+    comes from there), or `Metadata: {lintkit: {ignore: [LK306]}}` on a function that sets it.
+    """
+
+    code = "LK306"
+    name = "reserved-concurrency-zero"
+    summary = "ReservedConcurrentExecutions: 0 throttles every invocation of the function."
+    severity = Severity.WARNING
+    references = (CONCURRENCY_DOCS,)
+    _FUNCTION = (
+        "Transform: AWS::Serverless-2016-10-31\n{parameters}Resources:\n  Worker:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      InlineCode: \"def handler(event, context): pass\"\n      Handler: index.handler\n"
+        "      Runtime: python3.12\n{properties}"
+    )
+    _PARAMETER = "Parameters:\n  Concurrency:\n    Type: Number\n    Default: {default}\n"
+    INVALID = (
+        Example(template=_FUNCTION.format(parameters="", properties="      ReservedConcurrentExecutions: 0\n"), line=9),
+        # the parameter's default is 0
+        Example(
+            template=_FUNCTION.format(
+                parameters=_PARAMETER.format(default=0), properties="      ReservedConcurrentExecutions: !Ref Concurrency\n"
+            ),
+            line=13,
+        ),
+    )
+    VALID = (
+        Example(template=_FUNCTION.format(parameters="", properties="      ReservedConcurrentExecutions: 5\n")),
+        Example(template=_FUNCTION.format(parameters="", properties="")),
+        Example(
+            template=_FUNCTION.format(
+                parameters=_PARAMETER.format(default=10), properties="      ReservedConcurrentExecutions: !Ref Concurrency\n"
+            )
+        ),
+        # a deliberate kill switch, said so
+        Example(
+            template=_FUNCTION.format(parameters="", properties="      ReservedConcurrentExecutions: 0  # lintkit: ignore[LK306]\n")
+        ),
+    )
+
+    def check(self, template: Template) -> None:
+        for function in template.functions.values():
+            if "ReservedConcurrentExecutions" not in function.properties:
+                continue
+            value = template.int_value(function.properties["ReservedConcurrentExecutions"])
+            if value != 0:
+                continue
+            self.emit(
+                function.location("ReservedConcurrentExecutions"),
+                f"{function.logical_id} ReservedConcurrentExecutions is 0{value_origin(value)}: Lambda throttles every "
+                f"invocation (callers get a 429 TooManyRequestsException, events and queue messages are not processed); "
+                f"remove it or reserve the concurrency the function needs (a deliberate kill switch: suppress this "
+                f"finding with # lintkit: ignore[LK306])",
+            )

@@ -19,7 +19,7 @@ from lintkit.python.resolve import (
     resolver_for,
 )
 from lintkit.rule import CodeRule, Example
-from lintkit.templates.model import Function, Invocation
+from lintkit.templates.model import Function, Invocation, value_origin
 
 RETRIES_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html"
 INVOKE_API_DOCS = "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html"
@@ -369,7 +369,7 @@ class SyncInvokeDefaultTimeouts(CodeRule):
         if config.read_timeout is None:
             waits = f"the default read_timeout ({config.DEFAULT_TIMEOUT} s)"
         else:
-            waits = f"read_timeout={describe(config.read_timeout)} (the callee's Timeout is {callee_timeout} s)"
+            waits = f"read_timeout={describe(config.read_timeout)} (the callee's Timeout is {callee_timeout} s{value_origin(callee_timeout)})"
         attempts = config.total_attempts
         retries = f"{attempts} attempts" if attempts is not UNKNOWN else "its retries"
         self.report(

@@ -8,7 +8,7 @@ from typing import Any
 
 from lintkit.findings import RelatedLocation, Severity
 from lintkit.rule import Example, TemplateRule
-from lintkit.templates.model import Invocation, Template, Trigger, literal_int, referenced_logical_id
+from lintkit.templates.model import Invocation, Template, Trigger, referenced_ids, referenced_logical_id, value_origin
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -97,13 +97,17 @@ class TimeoutNearMaximum(TemplateRule):
                 continue  # durable functions checkpoint and replay: a long timeout is their design
             maximum = function.max_timeout
             if timeout > maximum:
-                message = f"{function.logical_id} Timeout {timeout} s is above Lambda's maximum of {maximum} s: the deploy fails"
+                message = (
+                    f"{function.logical_id} Timeout {timeout} s{value_origin(timeout)} is above Lambda's maximum of "
+                    f"{maximum} s: the deploy fails"
+                )
                 self.emit(function.location("Timeout"), message, severity=Severity.ERROR)
             elif timeout >= ratio * maximum:
                 where = "at" if timeout == maximum else f"within {100 - int(timeout * 100 / maximum)} % of"
                 self.emit(
                     function.location("Timeout"),
-                    f"{function.logical_id} Timeout {timeout} s is {where} Lambda's {maximum} s maximum: growing work "
+                    f"{function.logical_id} Timeout {timeout} s{value_origin(timeout)} is {where} Lambda's {maximum} s "
+                    f"maximum: growing work "
                     f"will time out; split it (Step Functions) or move it to ECS/Fargate or Batch",
                 )
 
@@ -120,26 +124,8 @@ def _integration_timeout_ms(trigger: Trigger) -> int | None:
     key = trigger.setting_key("TimeoutInMillis")
     if key is None:
         return INTEGRATION_TIMEOUT_MS[trigger.kind]
-    limit = literal_int(trigger.properties[key])
+    limit = trigger.template.int_value(trigger.properties[key])
     return limit if limit is not None and limit > 0 else None
-
-
-def _referenced_ids(value: Any) -> set[str]:
-    """Every logical id a value refers to, inside `Fn::Join` / `Fn::Sub` pieces too. Bounded."""
-    found: set[str] = set()
-    stack, seen = [value], 0
-    while stack and seen < 200:
-        node = stack.pop()
-        seen += 1
-        if isinstance(node, dict):
-            logical_id = referenced_logical_id(node)
-            if logical_id is not None:
-                found.add(logical_id)
-            else:
-                stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return found
 
 
 def _who_waits(trigger: Trigger) -> str | None:
@@ -156,7 +142,7 @@ def _who_waits(trigger: Trigger) -> str | None:
     routes = [
         route
         for route in template.iter_resources("AWS::ApiGatewayV2::Route")
-        if integration.logical_id in _referenced_ids(route.properties.get("Target"))
+        if integration.logical_id in referenced_ids(route.properties.get("Target"))
     ]
     if any(route.properties.get("RouteKey") == "$connect" for route in routes):
         return "connect"
@@ -317,8 +303,8 @@ class TimeoutExceedsIntegration(TemplateRule):
                     continue  # nobody waits, and the integration gives up only a moment early
                 self.emit(
                     function.location("Timeout"),
-                    f"{function.logical_id} Timeout {timeout} s is longer than the {trigger.label} integration's "
-                    f"{limit_ms / 1000:g} s ({trigger.describe}), but the route has no route response: no client waits "
+                    f"{function.logical_id} Timeout {timeout} s{value_origin(timeout)} is longer than the {trigger.label} "
+                    f"integration's {limit_ms / 1000:g} s{value_origin(limit_ms)} ({trigger.describe}), but the route has no route response: no client waits "
                     f"for the answer, so there is no 504 and no retry; API Gateway just stops waiting at "
                     f"{limit_ms / 1000:g} s (a connected client may get an 'Endpoint request timed out' message)",
                     severity=Severity.INFO,
@@ -337,8 +323,8 @@ class TimeoutExceedsIntegration(TemplateRule):
         consequence = _CONSEQUENCE[who]
         if trigger.kind == "appsync":
             consequence = consequence.replace("a 504", "a timeout error")
-        head = f"{name} Timeout {timeout} s is"
-        where = f"the {trigger.label} integration's {limit:g} s ({trigger.describe})"
+        head = f"{name} Timeout {timeout} s{value_origin(timeout)} is"
+        where = f"the {trigger.label} integration's {limit:g} s{value_origin(limit_ms)} ({trigger.describe})"
         severity = None
         if overrun <= margin:
             message = (
@@ -430,13 +416,14 @@ class VisibilityTimeoutTooShort(TemplateRule):
             if visibility is None or window is None:
                 continue
             where = queue.location("VisibilityTimeout")
-            default = "" if "VisibilityTimeout" in queue.resource.properties else " (the default)"
+            default = value_origin(visibility) if "VisibilityTimeout" in queue.resource.properties else " (the default)"
+            timeout_origin, window_origin = value_origin(timeout), value_origin(window)
             related = [RelatedLocation(mapping.function.location("Timeout"), "the function's timeout")]
             if visibility < timeout:
                 self.emit(
                     where,
                     f"queue {queue.logical_id} VisibilityTimeout {visibility} s{default} is shorter than "
-                    f"{mapping.function.logical_id}'s Timeout {timeout} s: Lambda rejects the mapping at deploy; "
+                    f"{mapping.function.logical_id}'s Timeout {timeout} s{timeout_origin}: Lambda rejects the mapping at deploy; "
                     f"set it to at least {6 * timeout + window} s",
                     related=related,
                 )
@@ -444,8 +431,8 @@ class VisibilityTimeoutTooShort(TemplateRule):
                 self.emit(
                     where,
                     f"queue {queue.logical_id} VisibilityTimeout {visibility} s{default} is less than 6 x "
-                    f"{mapping.function.logical_id}'s Timeout {timeout} s"
-                    f"{f' + {window} s batching window' if window else ''}, as AWS recommends: when Lambda is throttled "
+                    f"{mapping.function.logical_id}'s Timeout {timeout} s{timeout_origin}"
+                    f"{f' + {window} s batching window{window_origin}' if window else ''}, as AWS recommends: when Lambda is throttled "
                     f"and retries a batch, its messages can become visible again before it is done and another "
                     f"invocation receives them too; set it to at least {6 * timeout + window} s",
                     related=related,

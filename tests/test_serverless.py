@@ -36,6 +36,7 @@ def test_bad_service_reports_every_rule_at_its_line_in_serverless_yml():
         ("serverless.yml", "LK602", 29),  # socket: timeout 40 behind a one-way WebSocket route (info)
         ("serverless.yml", "LK407", 35),  # jobs: onError on a function only SQS invokes
         ("serverless.yml", "LK502", 37),  # jobs: returns batchItemFailures, no functionResponseType
+        ("serverless.yml", "LK508", 39),  # jobs: batchSize 25 (${self:custom.batchSize}) without maximumBatchingWindow
         ("serverless.yml", "LK403", 43),  # clicks: stream without destinations.onFailure
         ("serverless.yml", "LK501", 43),
         ("serverless.yml", "LK506", 43),

@@ -30,7 +30,13 @@ class Settings:
 
         from lintkit.cache import cache_for
 
-        digest = {"enabled": sorted(self.enabled), "options": self.config.rule_options, "limits": asdict(self.config.limits)}
+        digest = {
+            "enabled": sorted(self.enabled),
+            "options": self.config.rule_options,
+            "limits": asdict(self.config.limits),
+            # a parameter's value changes what the templates say
+            "parameters": sorted(self.config.parameter_overrides.items()),
+        }
         return cache_for(self.config.root, digest, enabled=self.use_cache)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from lintkit.findings import Location
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import (
+    SCOPE_NODES,
     FunctionNode,
     assignments,
     call_name,
@@ -54,11 +55,30 @@ class BatchHandlerFacts:
     partial_response_node: ast.AST | None
     # `event["Records"][0]` when the handler reads no other record
     first_record_only: ast.AST | None
+    # what the handler's own body does with an error: "uncaught" (no `except`, no
+    # `contextlib.suppress`), "reraises" (every `except` ends in `raise`), "caught" (otherwise)
+    errors: str = "caught"
 
 
 def analyze_batch_handler(module: PythonModule, definition: FunctionNode) -> BatchHandlerFacts:
     evidence, node = _partial_response(module, definition)
-    return BatchHandlerFacts(evidence, node, _first_record_only(definition))
+    return BatchHandlerFacts(evidence, node, _first_record_only(definition), _errors(definition))
+
+
+def _errors(definition: FunctionNode) -> str:
+    """Does an error raised in the handler's body leave it? Only the handler's own code is read
+    (a helper it calls may catch errors itself)."""
+    handlers = 0
+    body = [statement for statement in definition.body if not isinstance(statement, SCOPE_NODES)]
+    for node in iter_nodes(body):
+        if isinstance(node, ast.ExceptHandler):
+            handlers += 1
+            if not node.body or not isinstance(node.body[-1], ast.Raise):
+                return "caught"
+        elif isinstance(node, ast.withitem) and isinstance(node.context_expr, ast.Call):
+            if (call_name(node.context_expr) or "").rsplit(".", 1)[-1] == "suppress":
+                return "caught"
+    return "reraises" if handlers else "uncaught"
 
 
 def _decorator_name(decorator: ast.expr) -> str | None:

@@ -2,8 +2,9 @@
 
 Only what rules need is modelled: functions (after SAM `Globals`), their code location and
 handler, and their event source mappings (SAM `Events` and `AWS::Lambda::EventSourceMapping`).
-A value the model cannot know statically (a parameter, `Fn::If`, an import) is `None`: rules
-treat it as unknown and do not guess.
+A value the model cannot know statically (`Fn::If`, an import, a parameter with neither a
+`Default` nor an override) is `None`: rules treat it as unknown and do not guess. A parameter's
+value (the run's override, else its `Default`) is resolved in one place, `Template.resolve`.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ _INTRINSIC_KEYS = frozenset(
 
 
 def literal_int(value: Any) -> int | None:
-    """An integer written literally (`30`, `"30"`); None for intrinsics, parameters, junk."""
+    """An integer written literally (`30`, `"30"`); None for intrinsics, parameters, junk.
+    Settings are read with `Template.int_value`, which resolves a parameter first."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -76,6 +78,32 @@ def literal_int(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+class FromParameter(int):
+    """An integer a template takes from a parameter (`Timeout: !Ref FnTimeout`): the run's
+    override, else the parameter's `Default`. `origin` says which, for messages
+    ("parameter FnTimeout's default"); arithmetic gives plain integers."""
+
+    origin: str
+
+    def __new__(cls, value: int, origin: str) -> "FromParameter":
+        number = super().__new__(cls, value)
+        number.origin = origin
+        return number
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FromParameter, (int(self), self.origin))
+
+
+def value_origin(value: Any) -> str:
+    """Where a value the model read came from, for messages: " (parameter FnTimeout's default)"
+    for a value taken from a parameter, "" for one written literally."""
+    return f" ({value.origin})" if isinstance(value, FromParameter) else ""
+
+
+# Parameters whose value is the name of an SSM parameter: what it holds is read at deploy.
+_SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value"
 
 
 def literal_bool(value: Any) -> bool | None:
@@ -109,6 +137,35 @@ def referenced_logical_id(value: Any) -> str | None:
             names -= set(arg[1])  # variables defined by the Sub itself are not resources
         return names.pop() if len(names) == 1 else None
     return None
+
+
+def referenced_ids(value: Any, limit: int = 2000) -> set[str]:
+    """Every logical id a value refers to (`Ref`, `GetAtt`, each `${X}` / `${X.Attr}` of a
+    `Sub`), anywhere inside it: `Fn::Join` pieces, a state machine's definition. Bounded: at
+    most `limit` nodes are visited."""
+    found: set[str] = set()
+    stack, seen = [value], 0
+    while stack and seen < limit:
+        node = stack.pop()
+        seen += 1
+        if isinstance(node, dict):
+            if len(node) == 1 and "Fn::Sub" in node:
+                arg = node["Fn::Sub"]
+                text = arg[0] if isinstance(arg, list) and arg else arg
+                if isinstance(text, str):
+                    found.update(m.split(".", 1)[0] for m in _SUB_VARIABLE.findall(text) if not m.startswith("AWS::"))
+                if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict):
+                    found.difference_update(arg[1])
+                    stack.extend(arg[1].values())
+                continue
+            logical_id = referenced_logical_id(node)
+            if logical_id is not None:
+                found.add(logical_id)
+            else:
+                stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def arn_service(value: Any) -> str | None:
@@ -370,14 +427,14 @@ class EventSourceMapping(Trigger):
 
     @property
     def batching_window(self) -> int | None:
-        return literal_int(self.properties.get("MaximumBatchingWindowInSeconds", 0))
+        return self.template.int_value(self.properties.get("MaximumBatchingWindowInSeconds", 0))
 
     @property
     def batch_size(self) -> int | None:
         """The effective batch size: the literal value, the source's default when unset, None
         when it is an unresolvable expression or the source is unknown."""
         if "BatchSize" in self.properties:
-            return literal_int(self.properties["BatchSize"])
+            return self.template.int_value(self.properties["BatchSize"])
         return DEFAULT_BATCH_SIZE.get(self.source or "")
 
     @property
@@ -394,16 +451,16 @@ class EventSourceMapping(Trigger):
     @property
     def maximum_retry_attempts(self) -> int | None:
         """-1 (the default) means infinite."""
-        return literal_int(self.properties.get("MaximumRetryAttempts", -1))
+        return self.template.int_value(self.properties.get("MaximumRetryAttempts", -1))
 
     @property
     def maximum_record_age(self) -> int | None:
         """-1 (the default) means infinite."""
-        return literal_int(self.properties.get("MaximumRecordAgeInSeconds", -1))
+        return self.template.int_value(self.properties.get("MaximumRecordAgeInSeconds", -1))
 
     @property
     def bisect_on_error(self) -> bool | None:
-        return literal_bool(self.properties.get("BisectBatchOnFunctionError", False))
+        return self.template.bool_value(self.properties.get("BisectBatchOnFunctionError", False))
 
     @property
     def has_on_failure_destination(self) -> bool | None:
@@ -555,7 +612,7 @@ class Function:
 
     @property
     def timeout(self) -> int | None:
-        return literal_int(self.properties.get("Timeout", 3))
+        return self.template.int_value(self.properties.get("Timeout", 3))
 
     @property
     def code_uri(self) -> str | None:
@@ -652,7 +709,7 @@ class EventInvokeConfig:
 
     @property
     def maximum_retry_attempts(self) -> int | None:
-        return literal_int(self.properties.get("MaximumRetryAttempts", 2))
+        return self.function.template.int_value(self.properties.get("MaximumRetryAttempts", 2))
 
     @property
     def has_on_failure(self) -> bool | None:
@@ -675,7 +732,7 @@ class Queue:
     @property
     def visibility_timeout(self) -> int | None:
         """Seconds; CloudFormation's default is 30 (LAMBDA-FACTS §2.6)."""
-        return literal_int(self.resource.properties.get("VisibilityTimeout", 30))
+        return self.resource.template.int_value(self.resource.properties.get("VisibilityTimeout", 30))
 
     @property
     def has_redrive_policy(self) -> bool | None:
@@ -688,7 +745,7 @@ class Queue:
 
     @property
     def is_fifo(self) -> bool:
-        return literal_bool(self.resource.properties.get("FifoQueue", False)) is True
+        return self.resource.template.bool_value(self.resource.properties.get("FifoQueue", False)) is True
 
     def location(self, key: str | None = None) -> Location:
         if key is not None and key in self.resource.properties:
@@ -728,6 +785,51 @@ class Template:
     # resources the loader modelled once that may exist many times (Terraform `count` /
     # `for_each`): (logical id, the meta-argument, its mark), for the run's note
     repeated: list[tuple[str, str, Mark]] = field(default_factory=list)
+    # the run's parameter overrides (`--parameter-overrides`, the config's
+    # `parameter-overrides`): name -> value, as `sam deploy` takes them (set by the engine)
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
+
+    # -- values as deployed ------------------------------------------------------------------
+    def parameter_value(self, name: str) -> tuple[Any, str] | None:
+        """The value a declared parameter takes in this run, and where it comes from: the run's
+        override, else its `Default`. None when it has neither (never guessed), when it is not
+        a declared parameter, or when its type reads the value from SSM at deploy."""
+        parameters = self.data.get("Parameters")
+        declared = parameters.get(name) if isinstance(parameters, dict) else None
+        if not isinstance(declared, dict):
+            return None
+        type_ = declared.get("Type")
+        if isinstance(type_, str) and type_.strip().startswith(_SSM_PARAMETER_TYPE):
+            return None
+        if name in self.parameter_overrides:
+            return self.parameter_overrides[name], f"parameter {name}'s override"
+        default = declared.get("Default")
+        if default is None or isinstance(default, (dict, list)):
+            return None
+        return default, f"parameter {name}'s default"
+
+    def resolve(self, value: Any) -> tuple[Any, str | None]:
+        """A value as it is deployed: `{"Ref": P}` of a declared parameter becomes the
+        parameter's value (see `parameter_value`), with its origin; anything else is returned
+        as written, with origin None. Every setting the model reads goes through here."""
+        if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+            found = self.parameter_value(value["Ref"])
+            if found is not None:
+                return found
+        return value, None
+
+    def int_value(self, value: Any) -> int | None:
+        """`literal_int` of the value as deployed; a value taken from a parameter is a
+        `FromParameter` that says so (see `value_origin`)."""
+        resolved, origin = self.resolve(value)
+        number = literal_int(resolved)
+        if number is None or origin is None:
+            return number
+        return FromParameter(number, origin)
+
+    def bool_value(self, value: Any) -> bool | None:
+        """`literal_bool` of the value as deployed."""
+        return literal_bool(self.resolve(value)[0])
 
     @property
     def event_source_mappings(self) -> list[EventSourceMapping]:
