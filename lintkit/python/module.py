@@ -318,6 +318,15 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
         elif type(node) in _ASYNC_STATEMENTS and scope != "async":
             error(node, f"{_ASYNC_STATEMENTS[type(node)]} outside async function")
         looping = isinstance(node, (ast.For, ast.AsyncFor, ast.While))
+        if not (want_yield or want_await):  # statements only: their bodies
+            for name in _BODIES:
+                value = getattr(node, name, None)
+                if value:
+                    inner_loop = loop or (looping and name == "body")
+                    statements.extend((statement, scope, inner_loop) for statement in value)
+            for clause in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+                statements.extend((statement, scope, loop) for statement in clause.body)
+            continue
         own: list[ast.AST] = []
         for name, value in ast.iter_fields(node):
             if name in _BODIES and isinstance(value, list):
