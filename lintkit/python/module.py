@@ -4,6 +4,7 @@ never executed or imported)."""
 from __future__ import annotations
 
 import ast
+import bisect
 import codecs
 import re
 import tokenize
@@ -276,11 +277,23 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
     def error(node: ast.AST, message: str) -> None:
         errors.append((node.lineno, node.col_offset + 1, message))  # type: ignore[attr-defined]
 
+    # the lines the words are written on: only expressions that span one are walked
+    yield_lines = _word_lines(_YIELD, text) if want_yield else []
+    await_lines = _word_lines(_AWAIT, text) if want_await else []
+
+    outside_functions = sorted(yield_lines + await_lines)
+
+    def wanted_lines(scope: str) -> list[int]:
+        if scope in ("module", "class"):
+            return outside_functions
+        return await_lines if scope != "async" else []
+
     def expressions(roots: Iterable[ast.AST | None], scope: str) -> None:
         """`yield` / `await` out of place in expressions evaluated in `scope`."""
-        if not ((want_yield and scope in ("module", "class")) or (want_await and scope != "async")):
+        lines = wanted_lines(scope)
+        if not lines:
             return
-        stack = [(root, scope) for root in roots if root is not None]
+        stack = [(root, scope) for root in roots if root is not None and _spans_a_line(root, lines)]
         while stack:
             node, where = stack.pop()
             if isinstance(node, (ast.Yield, ast.YieldFrom)) and where in ("module", "class"):
@@ -318,7 +331,7 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
         elif type(node) in _ASYNC_STATEMENTS and scope != "async":
             error(node, f"{_ASYNC_STATEMENTS[type(node)]} outside async function")
         looping = isinstance(node, (ast.For, ast.AsyncFor, ast.While))
-        if not (want_yield or want_await):  # statements only: their bodies
+        if not (want_yield or want_await) or not _spans_a_line(node, wanted_lines(scope)):  # statements only: their bodies
             for name in _BODIES:
                 value = getattr(node, name, None)
                 if value:
@@ -349,6 +362,32 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
         return None
     line, column, message = min(errors)
     return PythonSyntaxError(f"SyntaxError: {message}", line, column)
+
+
+_YIELD = re.compile(r"\byield\b")
+_AWAIT = re.compile(r"\bawait\b")
+
+
+def _word_lines(pattern: re.Pattern, text: str) -> list[int]:
+    """The 1-based lines a word is written on (in code, strings or comments alike), in order."""
+    lines: list[int] = []
+    line, position = 1, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.append(line)
+    return lines
+
+
+def _spans_a_line(node: ast.AST, lines: list[int]) -> bool:
+    """Does the node's text run over one of these (sorted) lines? True when it has no position."""
+    if not lines:
+        return False
+    start = getattr(node, "lineno", None)
+    if start is None:
+        return True
+    at = bisect.bisect_left(lines, start)
+    return at < len(lines) and lines[at] <= (getattr(node, "end_lineno", None) or start)
 
 
 def parse_python(
