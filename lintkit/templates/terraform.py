@@ -835,24 +835,6 @@ def _event_invoke_config(tr: _Translator, address: str, block: _Block) -> None:
     tr.add(address, "AWS::Lambda::EventInvokeConfig", r.map(), block.mark, block.end_line)
 
 
-def _permission(tr: _Translator, address: str, block: _Block) -> None:
-    r = tr.resource(block)
-    r.copy("FunctionName", "function_name")
-    r.copy("Principal", "principal")
-    r.copy("SourceArn", "source_arn")
-    r.copy("Qualifier", "qualifier")
-    tr.add(address, "AWS::Lambda::Permission", r.map(), block.mark, block.end_line)
-
-
-def _function_url(tr: _Translator, address: str, block: _Block) -> None:
-    r = tr.resource(block)
-    r.copy("TargetFunctionArn", "function_name")
-    r.copy("Qualifier", "qualifier")
-    r.copy("InvokeMode", "invoke_mode")
-    r.copy("AuthType", "authorization_type")
-    tr.add(address, "AWS::Lambda::Url", r.map(), block.mark, block.end_line)
-
-
 def _bucket_notification(tr: _Translator, address: str, block: _Block) -> None:
     r = tr.resource(block)
     configurations = block.body.get("lambda_function")
@@ -946,9 +928,18 @@ def _sqs_redrive_policy(tr: _Translator, address: str, block: _Block) -> None:
     tr.redrive[queue["Ref"]] = (tr.ctx.value(block.body.get("redrive_policy"), mark), mark)
 
 
-def _typed(cfn_type: str) -> Callable[[_Translator, str, _Block], None]:
+def _typed(cfn_type: str, *copied: tuple[str, str]) -> Callable[[_Translator, str, _Block], None]:
+    """A resource translated attribute for attribute: each (CloudFormation key, Terraform
+    attribute) pair is copied with its value and mark (none: only the type is known)."""
+
     def translate(tr: _Translator, address: str, block: _Block) -> None:
-        tr.add(address, cfn_type, make_map(block.mark, []), block.mark, block.end_line)
+        if not copied:
+            tr.add(address, cfn_type, make_map(block.mark, []), block.mark, block.end_line)
+            return
+        r = tr.resource(block)
+        for cfn_key, tf_key in copied:
+            r.copy(cfn_key, tf_key)
+        tr.add(address, cfn_type, r.map(), block.mark, block.end_line)
 
     return translate
 
@@ -962,21 +953,6 @@ def _apigateway_integration(tr: _Translator, address: str, block: _Block) -> Non
     integration.copy("RequestParameters", "request_parameters")
     r.put("Integration", integration.map())
     tr.add(address, "AWS::ApiGateway::Method", r.map(), block.mark, block.end_line)
-
-
-def _apigatewayv2_integration(tr: _Translator, address: str, block: _Block) -> None:
-    r = tr.resource(block)
-    r.copy("ApiId", "api_id")
-    r.copy("IntegrationType", "integration_type")
-    r.copy("IntegrationUri", "integration_uri")
-    r.copy("TimeoutInMillis", "timeout_milliseconds")
-    tr.add(address, "AWS::ApiGatewayV2::Integration", r.map(), block.mark, block.end_line)
-
-
-def _apigatewayv2_api(tr: _Translator, address: str, block: _Block) -> None:
-    r = tr.resource(block)
-    r.copy("ProtocolType", "protocol_type")
-    tr.add(address, "AWS::ApiGatewayV2::Api", r.map(), block.mark, block.end_line)
 
 
 def _target_group_attachment(tr: _Translator, address: str, block: _Block) -> None:
@@ -999,8 +975,15 @@ _TRANSLATORS: dict[str, Callable[[_Translator, str, _Block], None]] = {
     "aws_lambda_function": _lambda_function,
     "aws_lambda_event_source_mapping": _event_source_mapping,
     "aws_lambda_function_event_invoke_config": _event_invoke_config,
-    "aws_lambda_permission": _permission,
-    "aws_lambda_function_url": _function_url,
+    "aws_lambda_permission": _typed(
+        "AWS::Lambda::Permission",
+        ("FunctionName", "function_name"), ("Principal", "principal"), ("SourceArn", "source_arn"), ("Qualifier", "qualifier"),
+    ),
+    "aws_lambda_function_url": _typed(
+        "AWS::Lambda::Url",
+        ("TargetFunctionArn", "function_name"), ("Qualifier", "qualifier"), ("InvokeMode", "invoke_mode"),
+        ("AuthType", "authorization_type"),
+    ),
     "aws_s3_bucket_notification": _bucket_notification,
     "aws_sns_topic_subscription": _sns_subscription,
     "aws_cloudwatch_event_target": _event_target,
@@ -1011,8 +994,12 @@ _TRANSLATORS: dict[str, Callable[[_Translator, str, _Block], None]] = {
     "aws_kinesis_stream": _typed("AWS::Kinesis::Stream"),
     "aws_dynamodb_table": _typed("AWS::DynamoDB::Table"),
     "aws_api_gateway_integration": _apigateway_integration,
-    "aws_apigatewayv2_integration": _apigatewayv2_integration,
-    "aws_apigatewayv2_api": _apigatewayv2_api,
+    "aws_apigatewayv2_integration": _typed(
+        "AWS::ApiGatewayV2::Integration",
+        ("ApiId", "api_id"), ("IntegrationType", "integration_type"), ("IntegrationUri", "integration_uri"),
+        ("TimeoutInMillis", "timeout_milliseconds"),
+    ),
+    "aws_apigatewayv2_api": _typed("AWS::ApiGatewayV2::Api", ("ProtocolType", "protocol_type")),
     "aws_lb_target_group_attachment": _target_group_attachment,
     "aws_alb_target_group_attachment": _target_group_attachment,
 }
