@@ -264,3 +264,40 @@ def test_lk508_terraform_and_serverless(tmp_path: Path) -> None:
     )
     found = run(tmp_path, {"tf/main.tf": terraform, "sls/serverless.yml": serverless}, ["LK508"])
     assert sorted(lines(found)) == [("main.tf", "LK508", 13), ("serverless.yml", "LK508", 11)]
+
+
+# -- LK603's message below six times the function timeout (issue 14, item 9) -------------------
+
+LK603_SIX_TIMES = (
+    "queue Jobs VisibilityTimeout 60 s is less than 6 x Worker's Timeout 30 s, as AWS recommends: when Lambda is "
+    "throttled and retries a batch, its messages can become visible again before it is done and another invocation "
+    "receives them too; set it to at least 180 s"
+)
+
+
+def test_lk603_below_six_times_says_what_the_margin_is_for_sam_yaml(tmp_path):
+    template = SAM_FUNCTION.format(
+        queue="    Properties:\n      VisibilityTimeout: 60\n",
+        properties="      Timeout: 30\n",
+        events=SQS_EVENT.format(extra="            BatchSize: 1\n"),
+    )
+    assert run(tmp_path, {"template.yaml": template}, ["LK603"]) == [("template.yaml", "LK603", 6, LK603_SIX_TIMES)]
+
+
+def test_lk603_below_six_times_says_what_the_margin_is_for_cloudformation_json(tmp_path):
+    template = {
+        "Resources": {
+            "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 60}},
+            "Worker": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Runtime": "python3.12", "Handler": "index.handler", "Timeout": 30,
+                               "Code": {"ZipFile": "def handler(event, context): pass"}, "Role": "arn:aws:iam::123456789012:role/r"},
+            },
+            "Mapping": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"FunctionName": {"Ref": "Worker"}, "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}, "BatchSize": 1},
+            },
+        }
+    }
+    found = run(tmp_path, {"template.json": json.dumps(template, indent=2)}, ["LK603"])
+    assert found == [("template.json", "LK603", 6, LK603_SIX_TIMES)]  # at "VisibilityTimeout": 60
