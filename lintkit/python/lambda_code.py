@@ -399,6 +399,8 @@ def build_lambda_code(
             memo_key = (own if imported.level else search, imported)
             targets = resolved.get(memo_key)
             if targets is None:
+                # the standard library is not looked for on disk (`import json` in every file)
+                known.offline = not imported.level and imported.module.split(".", 1)[0] in _STDLIB
                 targets = resolved[memo_key] = _resolve(str(path), imported, search, known)
             if not targets:
                 head = imported.module.split(".", 1)[0]
@@ -482,10 +484,11 @@ class _Files(dict):
         super().__init__(files)
         self._load, self._add = load, add
         self._absent: set[str] = set()
+        self.offline = False  # True: answer from the run's files only
 
     def get(self, key: str, default: Path | None = None) -> Path | None:  # type: ignore[override]
         found = dict.get(self, key)
-        if found is not None or self._load is None or key in self._absent:
+        if found is not None or self._load is None or self.offline or key in self._absent:
             return found if found is not None else default
         loaded = self._load(key)
         if loaded is None:
