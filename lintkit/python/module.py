@@ -272,6 +272,16 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
     if not (want_yield or want_await or "return" in text or "break" in text or "continue" in text
             or "nonlocal" in text or "async" in text):
         return None
+    # Inside a function only `await`, `break`, `continue`, `nonlocal`, `async for` / `async with`
+    # and a class's own `return` or `yield` can be out of place: without them (most files, whose
+    # `return`s are all in functions) function bodies are not walked
+    deep = (
+        want_await or "break" in text or "continue" in text or "nonlocal" in text
+        # an `async` that is not `async def` (`async for`, `async with`)
+        or text.count("async") != text.count("async def")
+        # a `class` not at the start of a line (in a function, or just a word: both walk)
+        or text.count("class") != text.count("\nclass ") + text.startswith("class ")
+    )
     errors: list[tuple[int, int, str]] = []
 
     def error(node: ast.AST, message: str) -> None:
@@ -318,6 +328,8 @@ def compile_error(tree: ast.Module, text: str) -> PythonSyntaxError | None:
             else:
                 inner = "async" if isinstance(node, ast.AsyncFunctionDef) else "def"
                 expressions([*node.decorator_list, *node.args.defaults, *node.args.kw_defaults], scope)
+                if not deep:
+                    continue
             statements.extend((statement, inner, False) for statement in node.body)
             continue
         if isinstance(node, ast.Return) and scope in ("module", "class"):
