@@ -909,16 +909,6 @@ def _scheduler_schedule(tr: _Translator, address: str, block: _Block) -> None:
     tr.add(address, "AWS::Scheduler::Schedule", r.map(), block.mark, block.end_line)
 
 
-def _sqs_queue(tr: _Translator, address: str, block: _Block) -> None:
-    r = tr.resource(block)
-    r.copy("QueueName", "name")
-    r.copy("VisibilityTimeout", "visibility_timeout_seconds")
-    r.copy("FifoQueue", "fifo_queue")
-    r.copy("MessageRetentionPeriod", "message_retention_seconds")
-    r.copy("RedrivePolicy", "redrive_policy")
-    tr.add(address, "AWS::SQS::Queue", r.map(), block.mark, block.end_line)
-
-
 def _sqs_redrive_policy(tr: _Translator, address: str, block: _Block) -> None:
     """`aws_sqs_queue_redrive_policy`: the policy of the queue its `queue_url` names."""
     queue = tr.ctx.value(block.body.get("queue_url"), block.mark)
@@ -988,7 +978,11 @@ _TRANSLATORS: dict[str, Callable[[_Translator, str, _Block], None]] = {
     "aws_sns_topic_subscription": _sns_subscription,
     "aws_cloudwatch_event_target": _event_target,
     "aws_scheduler_schedule": _scheduler_schedule,
-    "aws_sqs_queue": _sqs_queue,
+    "aws_sqs_queue": _typed(
+        "AWS::SQS::Queue",
+        ("QueueName", "name"), ("VisibilityTimeout", "visibility_timeout_seconds"), ("FifoQueue", "fifo_queue"),
+        ("MessageRetentionPeriod", "message_retention_seconds"), ("RedrivePolicy", "redrive_policy"),
+    ),
     "aws_sqs_queue_redrive_policy": _sqs_redrive_policy,
     "aws_sns_topic": _typed("AWS::SNS::Topic"),
     "aws_kinesis_stream": _typed("AWS::Kinesis::Stream"),
