@@ -1333,11 +1333,11 @@ def build_terraform(rng: random.Random, service: ServicePlan) -> dict[str, str]:
     ])
     main += ["#" * 65, f"# {name}: data", "#" * 65]
     main += hcl_block('resource "aws_dynamodb_table" "data"', [
-        ("name", f"${{local.service}}-data"), ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", "pk"),
+        ("name", "${local.service}-data"), ("billing_mode", "PAY_PER_REQUEST"), ("hash_key", "pk"),
         ("+attribute", [("name", "pk"), ("type", "S")]), ("tags", Expr("local.tags")),
     ])
     if any("sns_publish" in f.spec.features for f in service.functions):
-        main += hcl_block('resource "aws_sns_topic" "events"', [("name", f"${{local.service}}-events")])
+        main += hcl_block('resource "aws_sns_topic" "events"', [("name", "${local.service}-events")])
     outputs: list[str] = []
     api_made = False
     for fn in service.functions:
@@ -1454,7 +1454,7 @@ def build_terraform(rng: random.Random, service: ServicePlan) -> dict[str, str]:
         else:  # api
             if not api_made:
                 api_made = True
-                main += hcl_block('resource "aws_apigatewayv2_api" "http"', [("name", f"${{local.service}}-api"), ("protocol_type", "HTTP")])
+                main += hcl_block('resource "aws_apigatewayv2_api" "http"', [("name", "${local.service}-api"), ("protocol_type", "HTTP")])
                 main += hcl_block('resource "aws_apigatewayv2_stage" "default"', [
                     ("api_id", Expr("aws_apigatewayv2_api.http.id")), ("name", "$default"), ("auto_deploy", True)])
             extra.extend(hcl_block(f'resource "aws_apigatewayv2_integration" "{fname}"', [
@@ -1464,7 +1464,7 @@ def build_terraform(rng: random.Random, service: ServicePlan) -> dict[str, str]:
                 ("api_id", Expr("aws_apigatewayv2_api.http.id")),
                 ("route_key", f"{rng.choice(['GET', 'POST', 'PUT'])} /{fn.spec.domain}s/{{id}}"),
                 ("target", Expr(f'"integrations/${{aws_apigatewayv2_integration.{fname}.id}}"'))]))
-            permission("apigateway.amazonaws.com", Expr(f'"${{aws_apigatewayv2_api.http.execution_arn}}/*/*"'))
+            permission("apigateway.amazonaws.com", Expr('"${aws_apigatewayv2_api.http.execution_arn}/*/*"'))
         fn_items.append(("tags", Expr("local.tags")))
         main += hcl_block(f'resource "aws_lambda_function" "{fname}"', fn_items)
         main += hcl_block(f'resource "aws_cloudwatch_log_group" "{fname}"', [
