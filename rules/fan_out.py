@@ -565,7 +565,9 @@ class ClientCreatedPerInvocation(CodeRule):
         function = resolver.context(node).function
         if function is None or resolver.is_cached(function) or _kept(resolver, node) or _serves_custom_resources(self.context):
             return
-        self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and its connections")
+        # a boto3 session holds no connections: what a new one repeats is the credential lookup
+        kept = "its credentials" if what == "boto3 session" else "its connections"
+        self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and {kept}")
 
 
 # Words of a CloudFormation custom resource handler: the request it answers, and how it answers.

@@ -294,3 +294,18 @@ def test_threads_over_a_small_range_are_fine(tmp_path):
                 threading.Thread(target=work, args=(n,)).start()
         """
     assert positions(tmp_path, source, "LK302") == [(7, 9)]
+
+
+def test_a_session_per_invocation_repeats_the_credential_lookup(tmp_path):
+    """A boto3 Session holds no connections: its message says what a new one costs."""
+    source = """
+        import boto3
+
+        def handler(event, context):
+            session = boto3.session.Session()
+            return session.client("s3").list_buckets()
+        """
+    assert findings(tmp_path, source, "LK304")[0] == (
+        "app.py", "LK304", 4, 15,
+        "boto3 session created on every invocation: create it once at module scope so warm invocations reuse it and its credentials",
+    )
