@@ -773,16 +773,18 @@ def _destination_config(resource: _Resource, failure_key: str) -> None:
     resource.put("DestinationConfig", config.map(), lines.start)
 
 
+# What `aws_lambda_function` and the lambda module's inputs both spell the same way.
+_FUNCTION_ATTRIBUTES = (
+    ("FunctionName", "function_name"), ("Handler", "handler"), ("Runtime", "runtime"), ("Timeout", "timeout"),
+    ("MemorySize", "memory_size"), ("ReservedConcurrentExecutions", "reserved_concurrent_executions"),
+    ("PackageType", "package_type"), ("ImageUri", "image_uri"),
+)
+
+
 def _lambda_function(tr: _Translator, address: str, block: _Block) -> None:
     r = tr.resource(block)
-    r.copy("FunctionName", "function_name")
-    r.copy("Handler", "handler")
-    r.copy("Runtime", "runtime")
-    r.copy("Timeout", "timeout")
-    r.copy("MemorySize", "memory_size")
-    r.copy("ReservedConcurrentExecutions", "reserved_concurrent_executions")
-    r.copy("PackageType", "package_type")
-    r.copy("ImageUri", "image_uri")
+    for cfn_key, tf_key in _FUNCTION_ATTRIBUTES:
+        r.copy(cfn_key, tf_key)
     r.copy("Layers", "layers")
     for tf_key, cfn_key in (("capacity_provider_config", "CapacityProviderConfig"), ("durable_config", "DurableConfig")):
         if (config := r.nested(tf_key)) is not None or r.dynamic(tf_key):
@@ -1009,14 +1011,8 @@ def _lambda_module(tr: _Translator, logical_id: str, block: _Block) -> None:
     ctx = tr.ctx
     body = block.body
     r = tr.resource(block)
-    r.copy("FunctionName", "function_name")
-    r.copy("Handler", "handler")
-    r.copy("Runtime", "runtime")
-    r.copy("Timeout", "timeout")
-    r.copy("MemorySize", "memory_size")
-    r.copy("ReservedConcurrentExecutions", "reserved_concurrent_executions")
-    r.copy("PackageType", "package_type")
-    r.copy("ImageUri", "image_uri")
+    for cfn_key, tf_key in _FUNCTION_ATTRIBUTES:
+        r.copy(cfn_key, tf_key)
     if "environment_variables" in body:
         mark = r.lines.mark("environment_variables")
         r.put("Environment", make_map(mark, [("Variables", ctx.value(body["environment_variables"], mark), mark)]), mark)
