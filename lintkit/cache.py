@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from lintkit import __version__
-from lintkit.findings import Finding, Location, RelatedLocation, Severity
+from lintkit.findings import Applicability, Edit, Finding, Fix, Location, RelatedLocation, Severity
 
 CACHE_DIR_NAME = ".lintkit_cache"
 FORMAT = "1"
@@ -114,6 +114,8 @@ class Cache:
 def _record(finding: Finding) -> dict:
     data = asdict(finding)
     data["severity"] = finding.severity.label
+    if finding.fix is not None:
+        data["fix"]["applicability"] = finding.fix.applicability.value
     return data
 
 
@@ -130,6 +132,17 @@ def _finding(data: dict) -> Finding:
         location=_location(data["location"]),
         related=tuple(RelatedLocation(_location(r["location"]), r["message"]) for r in data.get("related", ())),
         construct_path=data.get("construct_path"),
+        fix=_fix(data["fix"]) if data.get("fix") else None,
+    )
+
+
+def _fix(data: dict) -> Fix:
+    return Fix(
+        title=data["title"],
+        applicability=Applicability(data["applicability"]),
+        edits=tuple(Edit(**edit) for edit in data.get("edits", ())),
+        codemod=data.get("codemod"),
+        arguments=data.get("arguments", "{}"),
     )
 
 

@@ -147,6 +147,11 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
     "instead of the parameter's Default. Adds to (and wins over) the config's parameter-overrides.",
 )
 @click.option("--show-files", is_flag=True, help="List each Python file with its role (entry point, reached, test, vendored, build output, not reached) and why, then exit.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (findings marked [*]), then report what remains.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix, --fix-only or --diff, apply the unsafe fixes too (they change behaviour: review them); marks them [*].")
+@click.option("--fix-only", is_flag=True, help="Apply the fixes and report nothing else; exit 0 unless lintkit itself fails.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff instead of writing them; exit 1 when there is one. Implies --fix-only.")
+@click.option("--show-fixes", is_flag=True, help="After the report, list the fixes applied (with --fix) or, without it, every fix found with its diff (display-only ones too).")
 def check(
     paths: tuple[Path, ...],
     output_format: str | None,
@@ -168,6 +173,11 @@ def check(
     all_code: bool,
     parameter_overrides: tuple[str, ...],
     show_files: bool,
+    fix: bool,
+    unsafe_fixes: bool,
+    fix_only: bool,
+    diff: bool,
+    show_fixes: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
 
@@ -175,8 +185,13 @@ def check(
     template found by walking up from each Python file, and reports only findings about
     the given files. PATH '-' reads one file from stdin (with --stdin-filename).
 
+    With --fix, the fixes are applied in passes (a fix that overlaps another waits for the
+    next pass, at most 10), and what remains is reported. From stdin, the fixed text is
+    written to stdout and the report to stderr.
+
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or
     configuration error, a path that does not exist, or an internal error of lintkit.
+    With --diff: 1 when there is a diff. With --fix-only: 0.
     """
     from dataclasses import replace
 
@@ -184,6 +199,7 @@ def check(
     from lintkit.config import ConfigError, parse_parameter_overrides
     from lintkit.discovery import SKIPPED_MESSAGES
     from lintkit.engine import exit_code
+    from lintkit.integrations.context import resolved
     from lintkit.integrations.session import load_settings, run
     from lintkit.report import SourceTexts, render
 
@@ -236,7 +252,15 @@ def check(
         raise UsageFailure(f"output format {chosen_format!r} is not available (choose from: {', '.join(OUTPUT_FORMATS)})")
     threshold = fail_on or config.fail_on or DEFAULT_FAIL_ON
 
+    fixing = fix or fix_only or diff
+    if fixing and (write_baseline is not None or show_files):
+        raise UsageFailure("--fix, --fix-only and --diff cannot be combined with --write-baseline or --show-files")
+    fixes = _Fixes(unsafe_fixes)
     checked = run(targets, settings, buffers=buffers, force_exclude=force_exclude)
+    while fixing and fixes.apply(checked, known):
+        checked = run(targets, settings, buffers={**buffers, **fixes.overlay()}, force_exclude=force_exclude)
+        # files fixed in memory are still files on disk: report on them as such
+        checked = replace(checked, buffers=frozenset(resolved(path) for path in buffers))
     result = checked.result
     sources = SourceTexts(result, checked.texts)
     shown = checked.reported()
@@ -285,8 +309,30 @@ def check(
             note(f"{count} finding{'s' if count != 1 else ''} of the baseline no longer occur{'s' if count == 1 else ''}; "
                  f"refresh it with --write-baseline {baseline_file}")
 
-    final = replace(result, findings=shown)
+    final = replace(result, findings=shown, fixed=fixes.fixed, unsafe_fixes=unsafe_fixes)
+    if fixing:
+        if fixes.unfinished:
+            note(f"fixes still overlap after {MAX_FIX_PASSES} passes; run --fix again for the rest")
+        if diff:
+            click.echo(fixes.diff(), nl=False)
+            _report_internal_errors(result)
+            sys.exit(EXIT_ERROR if result.internal_errors else (EXIT_FINDINGS if fixes.changed() else EXIT_CLEAN))
+        fixes.write(buffers, stdin_filename)
+        if fix_only:
+            note(fixes.summary())
+            _report_internal_errors(result)
+            sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
+    if chosen_format in ("json", "sarif") or show_fixes:
+        from lintkit.fixes import materialize_all
+
+        final = replace(final, findings=materialize_all(final.findings, sources.text))
     output = render(final, chosen_format, texts=checked.texts)
+    if show_fixes:
+        output += fixes.listing(final.findings, sources.text, chosen_format)
+    if fixing and stdin_filename is not None:
+        # the fixed text goes to stdout, like ruff; the report to stderr
+        click.echo(output, nl=False, err=True)
+        output = ""
     if writes_file:
         try:
             output_file.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
@@ -300,6 +346,104 @@ def check(
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+MAX_FIX_PASSES = 10
+
+
+class _Fixes:
+    """What `--fix` has done so far: the text of every file it changed (in memory until
+    `write`), the findings it fixed, and whether it stopped with fixes still to apply."""
+
+    def __init__(self, unsafe: bool) -> None:
+        self.unsafe = unsafe
+        self.texts: dict[str, str] = {}  # display path -> fixed text
+        self.originals: dict[str, str] = {}
+        self.fixed: list = []
+        self.passes = 0
+        self.unfinished = False
+
+    def apply(self, checked, known) -> bool:
+        """One pass over the findings of `checked`: apply the fixes that do not overlap; True
+        when a file changed (so the run checks again)."""
+        from lintkit import baseline
+        from lintkit.fixes import choose
+        from lintkit.report import SourceTexts
+
+        sources = SourceTexts(checked.result, {**checked.texts, **self.texts})
+        shown = checked.reported()
+        if known is not None:
+            shown = baseline.split(shown, _entries_of(shown, checked.result.findings, sources, known.base), known).new
+        chosen = choose(shown, sources.text, unsafe=self.unsafe)
+        if not chosen.texts:
+            return False
+        if self.passes == MAX_FIX_PASSES:
+            self.unfinished = True
+            return False
+        self.passes += 1
+        for path, text in chosen.texts.items():
+            self.originals.setdefault(path, sources.text(path) or "")
+            self.texts[path] = text
+        self.fixed.extend(chosen.fixed)
+        return True
+
+    def overlay(self) -> dict:
+        return {Path(path): text for path, text in self.texts.items()}
+
+    def changed(self) -> dict[str, str]:
+        return {path: text for path, text in sorted(self.texts.items()) if text != self.originals[path]}
+
+    def diff(self) -> str:
+        from lintkit.fixes import unified_diff
+
+        return "".join(unified_diff(path, self.originals[path], text) for path, text in self.changed().items())
+
+    def write(self, buffers, stdin_filename: Path | None) -> None:
+        """Write every changed file, encoded as it was; the stdin buffer goes to stdout."""
+        from lintkit.fixes import encode_like
+
+        for path, text in self.changed().items():
+            if stdin_filename is not None and Path(path) in {Path(p) for p in buffers}:
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    original = handle.read()
+                with open(path, "wb") as handle:
+                    handle.write(encode_like(original, text, python=path.endswith(".py")))
+            except OSError as error:
+                raise UsageFailure(f"cannot write the fixes to {path}: {error.strerror or error}") from None
+        if stdin_filename is not None:
+            from lintkit.engine import display_path
+
+            shown = display_path(stdin_filename)
+            buffer = buffers[stdin_filename]
+            original = buffer if isinstance(buffer, str) else buffer.decode("utf-8-sig", errors="replace")
+            click.echo(self.texts.get(shown, original), nl=False)
+
+    def summary(self) -> str:
+        count = len(self.fixed)
+        files = len(self.changed())
+        return f"fixed {count} finding{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+
+    def listing(self, findings, text_of, output_format: str) -> str:
+        """`--show-fixes`: the fixes applied (with --fix), or every fix of the report with the
+        diff it makes. Not mixed into machine formats: those carry the fixes themselves."""
+        from lintkit.fixes import diff_of_fix
+
+        if output_format not in ("concise", "full"):
+            return ""
+        if self.fixed:
+            lines = [f"\nFixed {len(self.fixed)} finding{'s' if len(self.fixed) != 1 else ''}:"]
+            lines += [f"  {f.path}:{f.line}:{f.column}: {f.code} {f.fix.title}" for f in self.fixed]
+            return "\n".join(lines) + "\n"
+        with_fix = [f for f in findings if f.fix is not None]
+        if not with_fix:
+            return "\nNo fixes available.\n"
+        out = [f"\nFixes available ({len(with_fix)}):\n"]
+        for finding in with_fix:
+            out.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} ({finding.fix.applicability.value}) {finding.fix.title}\n")
+            out.append(diff_of_fix(finding, text_of(finding.path)))
+        return "".join(out)
 
 
 def _template_kind(template) -> tuple[str, str]:

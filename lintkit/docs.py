@@ -41,6 +41,10 @@ def render_rule(rule: type[Rule]) -> str:
         "",
         f"Default severity: **{rule.severity.label}**",
         "",
+    ]
+    if rule.fixable:
+        lines += ["Fixable: `lintkit check --fix` applies its safe fixes, `--unsafe-fixes` the others (see *Fix safety*).", ""]
+    lines += [
         rule.documentation(),
     ]
     invalid, valid = _first_example(rule, "INVALID"), _first_example(rule, "VALID")
@@ -62,11 +66,14 @@ def render_index(rules: Registry) -> str:
         "",
         "Generated from the rules' docstrings by `python -m lintkit.docs`; do not edit by hand.",
         "",
-        "| code | name | default severity | summary |",
-        "| --- | --- | --- | --- |",
+        "Rules with a fix: `lintkit check --fix` applies their safe fixes, `--unsafe-fixes` the others.",
+        "",
+        "| code | name | default severity | fix | summary |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for rule in rules:
-        lines.append(f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | {rule.severity.label} | {rule.summary} |")
+        fix = "yes" if rule.fixable else ""
+        lines.append(f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | {rule.severity.label} | {fix} | {rule.summary} |")
     return "\n".join(lines) + "\n"
 
 

@@ -61,6 +61,10 @@ class RunResult:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message) notices
     files_checked: int = 0
     project: Project | None = None
+    # set by `lintkit check --fix`: the findings its fixes removed, and whether unsafe fixes
+    # apply (what `[*]` and the summary's "fixable" count)
+    fixed: list[Finding] = field(default_factory=list)
+    unsafe_fixes: bool = False
 
 
 def _template_digest(template: Template) -> str:
@@ -870,6 +874,9 @@ class Run:
         template = self._templates_by_path.get(finding.path)
         if template is None:
             return finding
+        if finding.fix is not None and (template.construct_paths or template.creation_sites):
+            # a synthesized template is rewritten by the next `cdk synth`: the fix belongs in the app
+            finding = replace(finding, fix=None)
         resource = template.resource_at(finding.path, finding.line)
         if resource is None:
             return finding

@@ -48,6 +48,73 @@ class RelatedLocation:
     message: str
 
 
+class Applicability(enum.Enum):
+    """How far a fix can be trusted (ruff's three levels).
+
+    - safe: keeps the behaviour the code or configuration intends and cannot break a deploy;
+      `--fix` applies it.
+    - unsafe: changes behaviour, so a person reviews it; applied with `--unsafe-fixes`.
+    - display-only: shown as advice (`--show-fixes`, JSON, SARIF), never applied.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace the text from (line, column) up to (end_line, end_column) with `content`: 1-based,
+    columns in characters and the end exclusive, like `Location`. An insertion has start == end."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    @classmethod
+    def insert(cls, path: str, line: int, column: int, content: str) -> "Edit":
+        return cls(path, line, column, line, column, content)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "content": self.content,
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What a finding's fix does (`title`), how far it can be trusted, and its edits, applied
+    together. A Python fix is a libcst codemod run when the fix is wanted (`--fix`, `--diff`,
+    JSON, SARIF): `codemod` names it (see `lintkit.fixes`) and `arguments` is its JSON input,
+    so a run that only reports never pays for the concrete syntax tree, and the fix can be
+    kept in the cache like the rest of the finding. `edits` is empty until then."""
+
+    title: str
+    applicability: Applicability
+    edits: tuple[Edit, ...] = ()
+    codemod: str | None = None
+    arguments: str = "{}"  # JSON
+
+    @property
+    def applies(self) -> bool:
+        return self.applicability is not Applicability.DISPLAY_ONLY
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "applicability": self.applicability.value,
+            "edits": [edit.to_dict() for edit in self.edits],
+        }
+
+
 @dataclass(frozen=True)
 class Finding:
     code: str
@@ -58,6 +125,7 @@ class Finding:
     related: tuple[RelatedLocation, ...] = field(default=())
     # The CDK construct path (`aws:cdk:path`) of the resource, when there is one.
     construct_path: str | None = None
+    fix: Fix | None = None
 
     @property
     def path(self) -> str:
@@ -104,6 +172,7 @@ class Finding:
             ]
         if self.construct_path:
             data["construct_path"] = self.construct_path
+        data["fix"] = self.fix.to_dict() if self.fix is not None else None
         return data
 
 

@@ -22,7 +22,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 
-from lintkit.findings import Finding, Location, RelatedLocation, Severity
+from lintkit.findings import Finding, Fix, Location, RelatedLocation, Severity
 
 if TYPE_CHECKING:  # pragma: no cover
     from lintkit.project import Project
@@ -41,12 +41,17 @@ class Example:
     to join them). Text is dedented and its leading newline dropped before lines are counted.
 
     For `INVALID` examples, `line` is the line the finding must be on, in `file` (by default
-    `app.py` when there is Python code, else `template.yaml`)."""
+    `app.py` when there is Python code, else `template.yaml`). For a fixable rule, `fix` is the
+    applicability the finding's fix must have ("safe", "unsafe", "display-only") and `fixed`
+    the text of `file` once `--fix --unsafe-fixes` has run (None for a display-only fix: the
+    file must not change)."""
 
     python: str | None = None
     template: str | None = None
     line: int | None = None
     file: str | None = None
+    fix: str | None = None
+    fixed: str | None = None
 
     @property
     def expected_file(self) -> str:
@@ -63,6 +68,8 @@ class Rule:
     summary: ClassVar[str]
     severity: ClassVar[Severity]
     references: ClassVar[tuple[str, ...]] = ()
+    # The rule attaches a `Fix` to (some of) its findings; its docs then have a "Fix safety"
+    # section saying what the fix does and when it is safe, unsafe or display-only.
     fixable: ClassVar[bool] = False
     # Worked examples, run by the test suite: INVALID ones must fire, VALID ones must not.
     # A plain string is Python code.
@@ -90,6 +97,7 @@ class Rule:
         related: Iterable[RelatedLocation] = (),
         construct_path: str | None = None,
         severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """`severity` lets one rule grade its findings (LK603: error below the function timeout,
         warning below six times it); config overrides still apply to the whole rule."""
@@ -101,6 +109,7 @@ class Rule:
             location=location,
             related=tuple(related),
             construct_path=construct_path,
+            fix=fix,
         )
 
     def emit(self, location: Location, message: str, **kwargs: Any) -> None:
@@ -149,11 +158,17 @@ class CodeRule(Rule):
         self.findings = []
 
     def report(
-        self, node: Any, message: str, *, related: Iterable[RelatedLocation] = (), severity: Severity | None = None
+        self,
+        node: Any,
+        message: str,
+        *,
+        related: Iterable[RelatedLocation] = (),
+        severity: Severity | None = None,
+        fix: Fix | None = None,
     ) -> None:
         if self.context.runs_as_script_only(node):
             return  # `if __name__ == "__main__":` never runs in Lambda
-        self.emit(self.context.module.location_of(node), message, related=related, severity=severity)
+        self.emit(self.context.module.location_of(node), message, related=related, severity=severity, fix=fix)
 
     @classmethod
     def visitor_methods(cls) -> dict[str, str]:
@@ -180,7 +195,7 @@ class ProjectRule(Rule):
 
 
 _SECTION_HEADING = re.compile(r"^(?:#+\s*)?([A-Z][A-Za-z ?]+?)(?::)?\s*$")
-KNOWN_SECTIONS = REQUIRED_SECTIONS + ("Use instead", "Options", "Known problems", "References")
+KNOWN_SECTIONS = REQUIRED_SECTIONS + ("Use instead", "Options", "Fix safety", "Known problems", "References")
 
 
 def split_sections(doc: str) -> dict[str, str]:
@@ -240,6 +255,8 @@ def check_metadata(rule: type[Rule]) -> None:
         raise ValueError(f"rule {rule.__name__}: name {rule.name!r} is not kebab-case")
     if not isinstance(rule.severity, Severity):
         raise TypeError(f"rule {rule.__name__}: severity must be a Severity")
+    if rule.fixable and "## Fix safety" not in (rule.__doc__ or ""):
+        raise ValueError(f"rule {rule.__name__} is fixable: its docstring needs a '## Fix safety' section")
 
 
 def _rule_classes(module: Any) -> Iterator[type[Rule]]:

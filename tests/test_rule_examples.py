@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule, registry
+from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule, example_text, registry
 
 from conftest import FIXTURES, run_engine, write_project
 
@@ -105,3 +105,75 @@ def test_generated_docs_are_current():
         if not (docs / relative).exists() or (docs / relative).read_text(encoding="utf-8") != text
     ]
     assert stale == [], f"out of date: {stale}; run `python -m lintkit.docs`"
+
+
+# -- fixes -----------------------------------------------------------------------------------
+
+
+def _fix_examples():
+    for rule in registry():
+        for index, example in enumerate(rule.INVALID):
+            if isinstance(example, Example) and example.fix is not None:
+                yield pytest.param(rule, example, id=f"{rule.code}-invalid-{index}")
+
+
+def _lint(root, *args):
+    from click.testing import CliRunner
+
+    from lintkit.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", str(root), "--no-cache", "--output-format", "json", *args], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return result
+
+
+def _findings(root, code=None):
+    import json
+
+    result = _lint(root)
+    return [(f["code"], f["path"], f["line"], f["message"]) for f in json.loads(result.stdout) if code is None or f["code"] == code]
+
+
+def test_every_fixable_rule_has_a_fix_example():
+    for rule in registry():
+        if rule.fixable:
+            assert any(isinstance(e, Example) and e.fix for e in rule.INVALID), f"{rule.code} is fixable: give an INVALID example its fix"
+
+
+@pytest.mark.parametrize(("rule", "example"), list(_fix_examples()))
+def test_fix_example(tmp_path, rule, example):
+    """The example's finding carries a fix of the stated applicability; `--fix --unsafe-fixes`
+    turns the file into `fixed` exactly (so comments and unrelated lines are byte-identical);
+    afterwards the file still parses, the fixed finding is gone, no finding appears that was
+    not there before, and a second `--fix` changes nothing."""
+    import ast
+    import json
+
+    from lintkit.templates.loader import load_text
+
+    write_project(tmp_path, {**_files(example), "lintkit.toml": 'lambda-code = ["app.py"]\n'})
+    target = tmp_path / example.expected_file
+    before_text = target.read_text(encoding="utf-8")
+    report = json.loads(_lint(tmp_path, "--select", rule.code).stdout)
+    mine = [f for f in report if f["code"] == rule.code and f["path"].endswith(example.expected_file) and f["line"] == example.line]
+    assert mine and mine[0]["fix"] is not None, mine
+    assert mine[0]["fix"]["applicability"] == example.fix
+    before = set(_findings(tmp_path))
+
+    _lint(tmp_path, "--fix", "--unsafe-fixes")
+    after_text = target.read_text(encoding="utf-8")
+    if example.fix == "display-only" or example.fixed is None:
+        assert after_text == before_text
+        return
+    assert after_text == example_text(example.fixed)
+    if target.suffix == ".py":
+        ast.parse(after_text)
+    else:
+        load_text(after_text, json_hint=target.suffix == ".json")
+    after = set(_findings(tmp_path))
+    assert not [f for f in after if f[0] == rule.code and f[1].endswith(example.expected_file) and f[2] == example.line]
+    new = {(code, path, message) for code, path, _, message in after} - {(c, p, m) for c, p, _, m in before}
+    assert not new, new
+    again = _lint(tmp_path, "--diff", "--unsafe-fixes")
+    assert again.stdout == "" and again.exit_code == 0

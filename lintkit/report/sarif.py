@@ -4,7 +4,8 @@ Every rule of the registry is described in `tool.driver.rules` (so `ruleIndex` i
 run to run), with the rule's documentation from `lintkit.docs` as its help. A result carries
 its physical location (1-based lines and columns; the end when it is known), the related places
 as `relatedLocations`, the CDK construct path as a logical location, and lintkit's
-line-independent fingerprint (the one baselines use) as a partial fingerprint.
+line-independent fingerprint (the one baselines use) as a partial fingerprint, and its fix
+(safe or unsafe) as `fixes`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def sarif(result: RunResult, sources: SourceTexts | None = None) -> str:
                 for number, related in enumerate(finding.related, start=1)
             ]
         item["partialFingerprints"] = {FINGERPRINT_KEY: fingerprint}
+        fixes = _fixes(finding)
+        if fixes:
+            item["fixes"] = fixes
         results.append(item)
 
     notifications = [
@@ -130,6 +134,27 @@ def _physical(location: Location) -> dict[str, Any]:
             region["endLine"] = location.end_line
             region["endColumn"] = location.end_column
     return {"artifactLocation": _uri(location.path), "region": region}
+
+
+def _fixes(finding) -> list[dict[str, Any]]:
+    """The finding's fix as a SARIF `fix`: its edits grouped by file as `artifactChanges`, each
+    a `replacement` of a region (empty for an insertion) by the new text. Display-only fixes
+    are advice, not proposed changes: they are left out."""
+    fix = finding.fix
+    if fix is None or not fix.applies or not fix.edits:
+        return []
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        region = {"startLine": edit.line, "startColumn": edit.column, "endLine": edit.end_line, "endColumn": edit.end_column}
+        changes.setdefault(edit.path, []).append({"deletedRegion": region, "insertedContent": {"text": edit.content}})
+    return [
+        {
+            "description": {"text": f"{fix.title} ({fix.applicability.value})"},
+            "artifactChanges": [
+                {"artifactLocation": _uri(path), "replacements": replacements} for path, replacements in changes.items()
+            ],
+        }
+    ]
 
 
 def _construct(path: str) -> dict[str, str]:

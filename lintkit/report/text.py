@@ -10,8 +10,17 @@ from lintkit.report.sources import SourceTexts
 
 
 def concise(result: RunResult, sources: SourceTexts | None = None) -> str:
-    """`path:line:col: CODE message`, 1-based: what flake8-era editors and problem matchers parse."""
-    return "".join(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message_with_construct}\n" for f in result.findings)
+    """`path:line:col: CODE message`, 1-based: what flake8-era editors and problem matchers parse.
+    A finding `--fix` would fix is marked `[*]` before its message, as ruff does."""
+    return "".join(
+        f"{f.path}:{f.line}:{f.column}: {f.code} {_mark(f, result)}{f.message_with_construct}\n" for f in result.findings
+    )
+
+
+def _mark(finding: Finding, result: RunResult) -> str:
+    from lintkit.fixes import applies
+
+    return "[*] " if applies(finding.fix, result.unsafe_fixes) else ""
 
 
 def full(result: RunResult, sources: SourceTexts | None = None) -> str:
@@ -24,6 +33,8 @@ def full(result: RunResult, sources: SourceTexts | None = None) -> str:
         out.extend(_snippet(finding, sources))
         if finding.construct_path:
             out.append(f"  = construct: {finding.construct_path}")
+        if finding.fix is not None:
+            out.append(f"  = fix ({finding.fix.applicability.value}): {finding.fix.title}")
         for related in finding.related:
             loc = related.location
             out.append(f"  = note: {loc.path}:{loc.line}:{loc.column}: {related.message}")
@@ -52,15 +63,33 @@ def summary(result: RunResult) -> str:
     findings = result.findings
     files = result.files_checked
     checked = f"{files} file{'s' if files != 1 else ''} checked"
+    fixed = f"Fixed {_count(len(result.fixed))}. " if result.fixed else ""
     if not findings:
-        return f"No findings ({checked})."
+        return f"{fixed}No findings{' remain' if fixed else ''} ({checked})."
     counts = []
     for severity in sorted(Severity, reverse=True):
         n = sum(1 for f in findings if f.severity is severity)
         if n:
             counts.append(f"{n} {severity.label}{'s' if n != 1 else ''}")
     total = len(findings)
-    return f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(counts)}) in {checked}."
+    line = f"{fixed}Found {_count(total)} ({', '.join(counts)}) in {checked}."
+    return line + _fixable(result)
+
+
+def _count(n: int) -> str:
+    return f"{n} finding{'s' if n != 1 else ''}"
+
+
+def _fixable(result: RunResult) -> str:
+    from lintkit.fixes import summary_counts
+
+    fixable, unsafe = summary_counts(result.findings, unsafe=result.unsafe_fixes)
+    parts = []
+    if fixable:
+        parts.append(f"{fixable} fixable with --fix{' --unsafe-fixes' if result.unsafe_fixes else ''}")
+    if unsafe:
+        parts.append(f"{unsafe} more with --unsafe-fixes")
+    return f" {'; '.join(parts)}." if parts else ""
 
 
 def as_json(result: RunResult, sources: SourceTexts | None = None) -> str:
