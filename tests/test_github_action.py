@@ -317,3 +317,25 @@ def test_the_action_installs_lintkit_from_its_own_checkout(workspace: Path, tmp_
     assert json.loads((workspace / "lintkit.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     assert outputs == {"exit-code": "1", "sarif-file": "lintkit.sarif"}
     assert list((workspace.parent / "runner-temp").iterdir()) == []
+
+
+def test_the_readme_workflow_uses_the_action_as_declared() -> None:
+    """README, "GitHub Action": the example workflow passes only declared inputs, reads only
+    declared outputs, and uploads SARIF with the permission that needs."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### GitHub Action\n", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    workflow = yaml.safe_load(block)
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"]["security-events"] == "write"
+    (step,) = [step for step in job["steps"] if step.get("uses") == "./"]
+    meta = action()
+    assert set(step["with"]) <= set(meta["inputs"])
+    assert step["with"]["sarif-file"] == "lintkit.sarif"
+    commented = set(re.findall(r"^\s+# ([a-z-]+): ", block, flags=re.M))
+    assert commented == set(meta["inputs"]) - set(step["with"])
+    (upload,) = [s for s in job["steps"] if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@")]
+    used_outputs = set(re.findall(r"steps\.%s\.outputs\.([a-z-]+)" % step["id"], block))
+    assert used_outputs == {"sarif-file"} and used_outputs <= set(meta["outputs"])
+    assert "!cancelled()" in upload["if"]
+    assert upload["with"]["sarif_file"] == "${{ steps.lintkit.outputs.sarif-file }}"
