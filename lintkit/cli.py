@@ -403,17 +403,14 @@ def list_rules(output_format: str) -> None:
 
 
 @main.command("rule", short_help="Explain one rule.")
-@click.argument("code")
+@click.argument("code", metavar="CODE|NAME")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="The documentation as text, or its metadata and sections as JSON.")
 def show_rule(code: str, output_format: str) -> None:
     """Explain one rule: what it finds, why it matters, and what to write instead.
 
-    CODE is a rule code such as LK501 (`lintkit rules` lists them)."""
-    from lintkit.rule import registry
-
-    rule = registry().get(code)
-    if rule is None:
-        raise UsageFailure(f"unknown rule code {code!r}; `lintkit rules` lists them all")
+    CODE|NAME is a rule's code (LK501) or its name, in any case: `lintkit rules` lists
+    both. An unknown name gets the closest one as a hint."""
+    rule = _find_rule(code)
     if output_format == "json":
         from lintkit.docs import render_rule
         from lintkit.findings import rule_url
@@ -433,6 +430,25 @@ def show_rule(code: str, output_format: str) -> None:
         click.echo("\nReferences:")
         for reference in rule.references:
             click.echo(f"  - {reference}")
+
+
+def _find_rule(wanted: str):
+    """The rule with this code or name (any case); a usage error naming the closest ones if none."""
+    import difflib
+
+    from lintkit.rule import registry
+
+    rules = registry()
+    key = wanted.strip().lower()
+    for rule in rules:
+        if key in (rule.code.lower(), rule.name):
+            return rule
+    if key[:2] == "lk" and key[2:].isdigit():
+        raise UsageFailure(f"unknown rule code {wanted!r}; `lintkit rules` lists them all")
+    # a name half remembered: the closest one (a code typo has no meaningful "closest")
+    close = difflib.get_close_matches(key, [rule.name for rule in rules], n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise UsageFailure(f"unknown rule {wanted!r}{hint} (`lintkit rules` lists them all)")
 
 
 def _rule_metadata(rule) -> dict:
