@@ -112,6 +112,13 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
     "annotations) or junit (XML test report).",
 )
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Instead of the findings, print how many each rule reported: count, code and name, most frequent first "
+    "(a JSON list with --output-format json). The exit status is the same as without it.",
+)
+@click.option("-q", "--quiet", "quiet_mode", is_flag=True, help="Print the findings only: no summary line, no notes on stderr (errors still are).")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes such as LK5; comma-separated). Replaces the config's select.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of the selected ones.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to skip (codes or prefixes; comma-separated). Adds to the config's ignore.")
@@ -168,12 +175,18 @@ def check(
     all_code: bool,
     parameter_overrides: tuple[str, ...],
     show_files: bool,
+    statistics: bool,
+    quiet_mode: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
 
     Given files rather than folders (as pre-commit passes them), lintkit also reads the
     template found by walking up from each Python file, and reports only findings about
     the given files. PATH '-' reads one file from stdin (with --stdin-filename).
+
+    Concise and full output are coloured on a terminal; NO_COLOR=1 turns colour off,
+    FORCE_COLOR=1 turns it on when piped (NO_COLOR wins when both are set). On a terminal,
+    concise output ends with the summary line (unless --quiet).
 
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or
     configuration error, a path that does not exist, or an internal error of lintkit.
@@ -185,7 +198,7 @@ def check(
     from lintkit.discovery import SKIPPED_MESSAGES
     from lintkit.engine import exit_code
     from lintkit.integrations.session import load_settings, run
-    from lintkit.report import SourceTexts, render
+    from lintkit.report import SourceTexts
 
     targets = list(paths)
     buffers = {}
@@ -231,7 +244,7 @@ def check(
     config.parameter_overrides = {**config.parameter_overrides, **overrides}
 
     writes_file = output_file is not None
-    chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")
+    chosen_format = output_format or config.output_format or ("full" if _stdout_is_terminal() and not writes_file else "concise")
     if chosen_format not in OUTPUT_FORMATS:
         raise UsageFailure(f"output format {chosen_format!r} is not available (choose from: {', '.join(OUTPUT_FORMATS)})")
     threshold = fail_on or config.fail_on or DEFAULT_FAIL_ON
@@ -240,6 +253,9 @@ def check(
     result = checked.result
     sources = SourceTexts(result, checked.texts)
     shown = checked.reported()
+
+    if quiet_mode:
+        show_notes = False
 
     def note(message: str) -> None:
         if show_notes is not False:
@@ -286,7 +302,7 @@ def check(
                  f"refresh it with --write-baseline {baseline_file}")
 
     final = replace(result, findings=shown)
-    output = render(final, chosen_format, texts=checked.texts)
+    output, colour = _report(final, chosen_format, checked.texts, writes_file=writes_file, statistics=statistics, quiet=quiet_mode)
     if writes_file:
         try:
             output_file.parent.mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
@@ -294,12 +310,38 @@ def check(
         except OSError as error:
             raise UsageFailure(f"cannot write {output_file}: {error.strerror or error}") from None
     elif output:
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, color=colour)
     _report_internal_errors(result)
     code = exit_code(final, threshold)
     if exit_zero and code == EXIT_FINDINGS:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _report(final, chosen_format: str, texts, *, writes_file: bool, statistics: bool, quiet: bool) -> tuple[str, bool]:
+    """What `check` prints (or writes to -o FILE), and whether it holds colour: the report in
+    `chosen_format` (coloured when a person reads it, see `lintkit.report.colour`), with the
+    summary line after concise output on a terminal; or, with --statistics, the counts per rule."""
+    from lintkit.report import HUMAN_FORMATS, Style, render, summary
+    from lintkit.report.colour import colour_wanted
+
+    if statistics:
+        from lintkit.report.statistics import statistics_json, statistics_table
+
+        findings = final.findings
+        return (statistics_json(findings) if chosen_format == "json" else statistics_table(findings)), False
+    terminal = not writes_file and _stdout_is_terminal()
+    colour = chosen_format in HUMAN_FORMATS and not writes_file and colour_wanted(terminal=terminal)
+    style = Style(colour)
+    output = render(final, chosen_format, texts=texts, style=style, with_summary=not quiet)
+    # piped concise output stays one finding per line (scripts count them); a person gets the total
+    if chosen_format == "concise" and terminal and not quiet:
+        output += summary(final, style) + "\n"
+    return output, colour
 
 
 def _template_kind(template) -> tuple[str, str]:
