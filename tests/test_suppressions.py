@@ -217,7 +217,7 @@ def test_unsuppressed_baseline(python_project) -> None:
         "  # noqa: E501, LK504",
         "  # noqa:LK504",
         "  # lintkit: ignore[LK504]",
-        "  # lintkit: ignore[LK501, LK504]",
+        "  # lintkit: ignore[LK501, LK504, LK005]",  # LK501 silences nothing: LK005, silenced too
         "  # lintkit: ignore",
     ],
 )
@@ -226,6 +226,14 @@ def test_comment_on_the_finding_line_silences(python_project, comment: str) -> N
     run = invoke("check", ".")
     assert run.findings == []
     assert run.exit_code == 0
+
+
+def test_comment_naming_a_used_and_an_unused_code(python_project) -> None:
+    python_project(handler_source(except_suffix="  # lintkit: ignore[LK501, LK504]"))
+    run = invoke("check", ".")
+    # at LK501 (`        except Exception:` is 25 characters); LK504 silenced its finding
+    assert run.findings == [("app.py", 10, 26 + "  # lintkit: ignore[LK501, LK504]".index("LK501"), "LK005")]
+    assert run.exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -241,7 +249,9 @@ def test_comment_on_the_finding_line_silences(python_project, comment: str) -> N
 def test_comment_that_does_not_silence(python_project, comment: str) -> None:
     python_project(handler_source(except_suffix=comment))
     run = invoke("check", ".")
-    assert run.findings == [("app.py", 10, 9, "LK504")]
+    # naming another lintkit code silences nothing: reported as unused (LK005), at the code
+    unused = [("app.py", 10, 26 + comment.index("LK501"), "LK005")] if "LK501" in comment else []
+    assert run.findings == [("app.py", 10, 9, "LK504"), *unused]
     assert run.exit_code == 1
 
 
@@ -260,13 +270,13 @@ def test_comment_two_lines_above_does_not_silence(python_project) -> None:
     assert except_line(source) == 11
     python_project(source)
     run = invoke("check", ".")
-    assert run.findings == [("app.py", 11, 9, "LK504")]
+    assert run.findings == [("app.py", 9, 31, "LK005"), ("app.py", 11, 9, "LK504")]  # the comment is unused
     assert run.exit_code == 1
 
 
 def test_comment_alone_above_for_another_code_does_not_silence(python_project) -> None:
     python_project(handler_source(above_except="# lintkit: ignore[LK501]"))
-    assert invoke("check", ".").findings == [("app.py", 11, 9, "LK504")]
+    assert invoke("check", ".").findings == [("app.py", 10, 27, "LK005"), ("app.py", 11, 9, "LK504")]
 
 
 def test_bare_lintkit_ignore_silences_every_code_on_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -403,7 +413,10 @@ def test_yaml_comment_on_the_event_line(template_project, comment: str) -> None:
 
 @pytest.mark.parametrize("comment", ["  # lintkit: ignore[LK502]", "  # noqa", "  # lintkit: ignore[LK506]"])
 def test_yaml_comment_for_another_code_does_not_silence(template_project, comment: str) -> None:
-    assert template_project(two_functions(event_comment=comment)) == [WORKER_EVENT, OTHER_EVENT]
+    # a comment naming another lintkit code silences nothing: it is reported as unused (LK005)
+    column = len("        Messages:") + 1 + comment.index("LK5") if "LK5" in comment else 0
+    unused = [("template.yaml", TWO_FUNCTIONS_EVENT_LINE, column, "LK005")] if "LK5" in comment else []
+    assert template_project(two_functions(event_comment=comment)) == [WORKER_EVENT, *unused, OTHER_EVENT]
 
 
 def test_yaml_comment_alone_above_the_event(template_project, tmp_path: Path) -> None:
@@ -435,7 +448,9 @@ def test_yaml_resource_line_comment_covers_findings_deep_inside_it(template_proj
 
 
 def test_yaml_suppression_on_another_resource_does_not_leak(template_project) -> None:
-    assert template_project(two_functions(queue_comment="  # lintkit: ignore[LK501]")) == [WORKER_EVENT, OTHER_EVENT]
+    unused = ("template.yaml", 3, 29, "LK005")  # at LK501 in the queue's comment
+    assert template_project(two_functions(queue_comment="  # lintkit: ignore[LK501]")) == [unused, WORKER_EVENT, OTHER_EVENT]
+    # a bare ignore is reported unused only when every rule ran (the fixture selects LK0 and LK5)
     assert template_project(two_functions(queue_comment="  # lintkit: ignore")) == [WORKER_EVENT, OTHER_EVENT]
     assert template_project(two_functions(worker_comment="  # lintkit: ignore")) == [OTHER_EVENT]
 
