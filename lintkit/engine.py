@@ -124,6 +124,7 @@ class Run:
         self._template_digests: dict[int, str] | None = None
         self._discovered: set[Path] = set()  # resolved paths of the files discovery found
         self._python_files: dict[str, Path] = {}  # shown -> resolved path of the Python files that parse
+        self._summaries: dict[Path, object] = {}  # resolved -> ModuleSummary (None: does not parse)
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -534,6 +535,7 @@ class Run:
             read[resolved] = (shown, text)
             self._python_files[shown] = resolved
 
+        self._summaries = summaries  # type: ignore[assignment]
         if index is not None and _summaries_changed(index, used, added):
             self.cache.put_data(index_key, index)  # type: ignore[union-attr, arg-type]
 
@@ -933,7 +935,9 @@ class Run:
         return ran - self._per_file_ignores(path)
 
     def _joined_in_full(self, template: Template) -> bool:
-        """Does the template define functions, each linked to a Python module that parses?"""
+        """Does the template define functions, each linked to a Python module that parses and
+        defines its handler as a top-level `def handler(event, context)`? (Asked of the module's
+        summary, which a run from the cache has too, so the answer does not depend on it.)"""
         project = self.result.project
         assert project is not None
         functions = list(template.functions.values())
@@ -942,6 +946,9 @@ class Run:
         for function in functions:
             link = project.links.get(function)
             if link is None or link.module_file is None or link.module_file in project.unparsable:
+                return False
+            summary = self._summaries.get(link.module_file)
+            if summary is None or link.function_name not in getattr(summary, "handler_shaped", ()):
                 return False
         return True
 

@@ -601,3 +601,115 @@ def test_noqa_after_a_form_feed_still_silences(python_project) -> None:
     assert except_line(source) == 10 and "\x0c" in source
     python_project(source)
     assert invoke("check", ".").findings == []
+
+
+# =========================================================================== LK005: unused suppressions
+
+# CLEAN_HANDLER (nothing to report) with a suppression on its loop line (line 2).
+LOOP = '    for record in event["Records"]:'
+
+
+def clean_handler(comment: str) -> str:
+    return CLEAN_HANDLER.replace(LOOP + "\n", LOOP + comment + "\n")
+
+
+def unused_message(code: str, name: str) -> str:
+    return f"unused suppression: no {code} ({name}) finding was silenced by this comment; remove {code} from it"
+
+
+def test_lk005_python_suppression_that_silenced_nothing(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    run = invoke("check", ".")
+    column = len(LOOP) + 1 + len("  # noqa: ")
+    assert run.stdout == f"app.py:2:{column}: LK005 {unused_message('LK504', 'record-errors-swallowed')}\n"
+    assert run.exit_code == 1  # a warning, as LK003
+    # the same from the result cache
+    assert invoke("check", ".").stdout == run.stdout
+
+
+def test_lk005_each_unused_code_of_a_comment_at_its_column(python_project) -> None:
+    comment = "  # lintkit: ignore[LK504, LK507]  # noqa: E501"
+    python_project(clean_handler(comment))
+    start = len(LOOP) + 1
+    assert invoke("check", ".").findings == [
+        ("app.py", 2, start + comment.index("LK504"), "LK005"),
+        ("app.py", 2, start + comment.index("LK507"), "LK005"),  # a project rule: its template is all linked
+    ]
+
+
+def test_lk005_bare_ignore_that_silenced_nothing(python_project) -> None:
+    python_project(clean_handler("  # lintkit: ignore"))
+    run = invoke("check", ".")
+    assert run.stdout == f"app.py:2:{len(LOOP) + 3}: LK005 unused suppression: this `lintkit: ignore` silenced no finding; remove the comment\n"
+    # a bare ignore covers every rule: with any rule not run, it may be needed
+    assert invoke("check", ".", "--ignore", "LK7").findings == []
+
+
+def test_lk005_in_a_yaml_template(template_project) -> None:
+    # LK506 (streams) has nothing to say about an SQS event; the Worker's LK501 stays reported
+    findings = template_project(two_functions(event_comment="  # noqa: LK506"))
+    assert findings == [WORKER_EVENT, ("template.yaml", TWO_FUNCTIONS_EVENT_LINE, len("        Messages:  # noqa: ") + 1, "LK005"), OTHER_EVENT]
+
+
+def test_lk005_can_be_silenced_by_naming_it_but_not_by_a_bare_ignore(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504, LK005"))
+    assert invoke("check", ".").findings == []
+    python_project(clean_handler("  # noqa: LK504  # lintkit: ignore"))
+    start = len(LOOP) + 1
+    comment = "  # noqa: LK504  # lintkit: ignore"
+    assert invoke("check", ".").findings == [
+        ("app.py", 2, start + comment.index("LK504"), "LK005"),
+        ("app.py", 2, start + comment.index("# lintkit"), "LK005"),
+    ]
+
+
+def test_lk005_follows_selection(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    assert invoke("check", ".", "--ignore", "LK005").findings == []
+    # the rule the comment names is not run: the comment may be needed by a run that runs it
+    assert invoke("check", ".", "--ignore", "LK504").findings == []
+    assert invoke("check", ".", "--select", "LK005").findings == []
+    assert invoke("check", ".", "--select", "LK005,LK504").codes == ["LK005"]
+
+
+def test_lk005_not_for_a_code_per_file_ignores_drops(python_project, tmp_path: Path) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    write(tmp_path / "lintkit.toml", '[per-file-ignores]\n"app.py" = ["LK504"]\n')
+    assert invoke("check", ".").findings == []
+
+
+def test_lk005_not_in_code_the_code_rules_do_not_check(python_project, tmp_path: Path) -> None:
+    python_project(CLEAN_HANDLER)
+    write(tmp_path / "tests" / "test_app.py", 'def test_records():\n    for record in []:  # noqa: LK504\n        pass\n')
+    assert invoke("check", ".").findings == []  # a test is not Lambda code: LK504 never looked at it
+    assert invoke("check", ".", "--all-code").findings == [("tests/test_app.py", 2, 32, "LK005")]
+
+
+def test_lk005_never_for_other_tools_codes(python_project) -> None:
+    python_project(clean_handler("  # noqa: E501, W291  # type: ignore[attr-defined]"))
+    assert invoke("check", ".").findings == []
+
+
+def test_lk005_not_in_a_file_that_does_not_parse(python_project) -> None:
+    python_project("def handler(event, context):  # noqa: LK504\n    return {\n")
+    assert invoke("check", ".").codes == ["LK001"]
+
+
+def test_lk005_for_a_join_only_when_every_function_of_the_template_is_linked(template_project) -> None:
+    comment = "  # noqa: LK502"
+    linked = template_project(two_functions(event_comment=comment))
+    unused = ("template.yaml", TWO_FUNCTIONS_EVENT_LINE, len("        Messages:") + 1 + comment.index("LK502"), "LK005")
+    assert unused in linked
+    # the Worker's handler is missing (LK002): the joins did not see the whole template
+    broken = two_functions(event_comment=comment).replace("      Handler: app.handler\n      Runtime: python3.12\n      Events:\n        Messages:\n", "      Handler: app.missing\n      Runtime: python3.12\n      Events:\n        Messages:\n")
+    assert broken != two_functions(event_comment=comment)
+    assert [f for f in template_project(broken) if f[3] == "LK005"] == []
+
+
+def test_lk005_in_a_run_of_some_files_only_for_what_ran_in_full(python_project) -> None:
+    # pre-commit names the changed file: the template is read for context, but a join's other
+    # half may lie outside what was read, so a suppression of a join rule (LK507) stays silent
+    python_project(clean_handler("  # noqa: LK504, LK507"))
+    comment = "  # noqa: LK504, LK507"
+    assert invoke("check", "app.py").findings == [("app.py", 2, len(LOOP) + 1 + comment.index("LK504"), "LK005")]
+    assert invoke("check", ".").codes == ["LK005", "LK005"]
