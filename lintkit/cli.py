@@ -112,6 +112,13 @@ OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github", "junit")
     "annotations) or junit (XML test report).",
 )
 @click.option("-o", "--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Instead of the findings, print how many each rule reported: count, code and name, most frequent first "
+    "(a JSON list with --output-format json). The exit status is the same as without it.",
+)
+@click.option("-q", "--quiet", "quiet_mode", is_flag=True, help="Print the findings only: no summary line, no notes on stderr (errors still are).")
 @click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes or prefixes such as LK5; comma-separated). Replaces the config's select.")
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to enable on top of the selected ones.")
 @click.option("--ignore", multiple=True, metavar="CODES", help="Rules to skip (codes or prefixes; comma-separated). Adds to the config's ignore.")
@@ -178,6 +185,8 @@ def check(
     fix_only: bool,
     diff: bool,
     show_fixes: bool,
+    statistics: bool,
+    quiet_mode: bool,
 ) -> None:
     """Check Python handlers and templates under PATHS (default: the current folder).
 
@@ -188,6 +197,10 @@ def check(
     With --fix, the fixes are applied in passes (a fix that overlaps another waits for the
     next pass, at most 10), and what remains is reported. From stdin, the fixed text is
     written to stdout and the report to stderr.
+
+    Concise and full output are coloured on a terminal; NO_COLOR=1 turns colour off,
+    FORCE_COLOR=1 turns it on when piped (NO_COLOR wins when both are set). On a terminal,
+    concise output ends with the summary line (unless --quiet).
 
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 on a usage or
     configuration error, a path that does not exist, or an internal error of lintkit.
@@ -201,7 +214,7 @@ def check(
     from lintkit.engine import exit_code
     from lintkit.integrations.context import resolved
     from lintkit.integrations.session import load_settings, run
-    from lintkit.report import SourceTexts, render
+    from lintkit.report import SourceTexts
 
     targets = list(paths)
     buffers = {}
@@ -247,7 +260,7 @@ def check(
     config.parameter_overrides = {**config.parameter_overrides, **overrides}
 
     writes_file = output_file is not None
-    chosen_format = output_format or config.output_format or ("full" if sys.stdout.isatty() and not writes_file else "concise")
+    chosen_format = output_format or config.output_format or ("full" if _stdout_is_terminal() and not writes_file else "concise")
     if chosen_format not in OUTPUT_FORMATS:
         raise UsageFailure(f"output format {chosen_format!r} is not available (choose from: {', '.join(OUTPUT_FORMATS)})")
     threshold = fail_on or config.fail_on or DEFAULT_FAIL_ON
@@ -264,6 +277,9 @@ def check(
     result = checked.result
     sources = SourceTexts(result, checked.texts)
     shown = checked.reported()
+
+    if quiet_mode:
+        show_notes = False
 
     def note(message: str) -> None:
         if show_notes is not False:
@@ -322,16 +338,16 @@ def check(
             note(fixes.summary())
             _report_internal_errors(result)
             sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
-    if chosen_format in ("json", "sarif") or show_fixes:
+    if (chosen_format in ("json", "sarif") and not statistics) or show_fixes:
         from lintkit.fixes import materialize_all
 
         final = replace(final, findings=materialize_all(final.findings, sources.text))
-    output = render(final, chosen_format, texts=checked.texts)
-    if show_fixes:
+    output, colour = _report(final, chosen_format, checked.texts, writes_file=writes_file, statistics=statistics, quiet=quiet_mode)
+    if show_fixes and not statistics:
         output += fixes.listing(final.findings, sources.text, chosen_format)
     if fixing and stdin_filename is not None:
         # the fixed text goes to stdout, like ruff; the report to stderr
-        click.echo(output, nl=False, err=True)
+        click.echo(output, nl=False, err=True, color=colour)
         output = ""
     if writes_file:
         try:
@@ -340,7 +356,7 @@ def check(
         except OSError as error:
             raise UsageFailure(f"cannot write {output_file}: {error.strerror or error}") from None
     elif output:
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, color=colour)
     _report_internal_errors(result)
     code = exit_code(final, threshold)
     if exit_zero and code == EXIT_FINDINGS:
@@ -446,6 +462,32 @@ class _Fixes:
         return "".join(out)
 
 
+def _stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _report(final, chosen_format: str, texts, *, writes_file: bool, statistics: bool, quiet: bool) -> tuple[str, bool]:
+    """What `check` prints (or writes to -o FILE), and whether it holds colour: the report in
+    `chosen_format` (coloured when a person reads it, see `lintkit.report.colour`), with the
+    summary line after concise output on a terminal; or, with --statistics, the counts per rule."""
+    from lintkit.report import HUMAN_FORMATS, Style, render, summary
+    from lintkit.report.colour import colour_wanted
+
+    if statistics:
+        from lintkit.report.statistics import statistics_json, statistics_table
+
+        findings = final.findings
+        return (statistics_json(findings) if chosen_format == "json" else statistics_table(findings)), False
+    terminal = not writes_file and _stdout_is_terminal()
+    colour = chosen_format in HUMAN_FORMATS and not writes_file and colour_wanted(terminal=terminal)
+    style = Style(colour)
+    output = render(final, chosen_format, texts=texts, style=style, with_summary=not quiet)
+    # piped concise output stays one finding per line (scripts count them); a person gets the total
+    if chosen_format == "concise" and terminal and not quiet:
+        output += summary(final, style) + "\n"
+    return output, colour
+
+
 def _template_kind(template) -> tuple[str, str]:
     """How `--show-files` names a template the run read: (what is shown as its path, its kind)."""
     from lintkit.templates.serverless import FILE_NAMES
@@ -547,17 +589,14 @@ def list_rules(output_format: str) -> None:
 
 
 @main.command("rule", short_help="Explain one rule.")
-@click.argument("code")
+@click.argument("code", metavar="CODE|NAME")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="The documentation as text, or its metadata and sections as JSON.")
 def show_rule(code: str, output_format: str) -> None:
     """Explain one rule: what it finds, why it matters, and what to write instead.
 
-    CODE is a rule code such as LK501 (`lintkit rules` lists them)."""
-    from lintkit.rule import registry
-
-    rule = registry().get(code)
-    if rule is None:
-        raise UsageFailure(f"unknown rule code {code!r}; `lintkit rules` lists them all")
+    CODE|NAME is a rule's code (LK501) or its name, in any case: `lintkit rules` lists
+    both. An unknown name gets the closest one as a hint."""
+    rule = _find_rule(code)
     if output_format == "json":
         from lintkit.docs import render_rule
         from lintkit.findings import rule_url
@@ -577,6 +616,25 @@ def show_rule(code: str, output_format: str) -> None:
         click.echo("\nReferences:")
         for reference in rule.references:
             click.echo(f"  - {reference}")
+
+
+def _find_rule(wanted: str):
+    """The rule with this code or name (any case); a usage error naming the closest ones if none."""
+    import difflib
+
+    from lintkit.rule import registry
+
+    rules = registry()
+    key = wanted.strip().lower()
+    for rule in rules:
+        if key in (rule.code.lower(), rule.name):
+            return rule
+    if key[:2] == "lk" and key[2:].isdigit():
+        raise UsageFailure(f"unknown rule code {wanted!r}; `lintkit rules` lists them all")
+    # a name half remembered: the closest one (a code typo has no meaningful "closest")
+    close = difflib.get_close_matches(key, [rule.name for rule in rules], n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    raise UsageFailure(f"unknown rule {wanted!r}{hint} (`lintkit rules` lists them all)")
 
 
 def _rule_metadata(rule) -> dict:

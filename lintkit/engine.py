@@ -20,7 +20,7 @@ from lintkit.paths import RealPaths
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.runtime import paused_gc
-from lintkit.suppressions import Suppressions, scan
+from lintkit.suppressions import ALL, Suppressions, scan
 from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
 from lintkit.templates.loader import (
     LoadedDocument,
@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # Rules the engine reports itself (their classes in `lintkit.rules` carry the metadata and docs).
 PARSE_ERROR = "LK001"
 UNKNOWN_SUPPRESSION = "LK003"
+UNUSED_SUPPRESSION = "LK005"
 LOADER = ""  # `InternalError.code` of a crash while reading a file rather than in a rule
 
 
@@ -126,6 +127,8 @@ class Run:
         self._linking: dict[Path, set[str]] | None = None  # module -> digests of the templates linking it
         self._template_digests: dict[int, str] | None = None
         self._discovered: set[Path] = set()  # resolved paths of the files discovery found
+        self._python_files: dict[str, Path] = {}  # shown -> resolved path of the Python files that parse
+        self._summaries: dict[Path, object] = {}  # resolved -> ModuleSummary (None: does not parse)
 
     # -- reporting helpers -------------------------------------------------------------
     def _make(self, code: str, location: Location, message: str) -> Finding:
@@ -534,7 +537,9 @@ class Run:
                     trees[resolved] = module
             summaries[resolved] = summary
             read[resolved] = (shown, text)
+            self._python_files[shown] = resolved
 
+        self._summaries = summaries  # type: ignore[assignment]
         if index is not None and _summaries_changed(index, used, added):
             self.cache.put_data(index_key, index)  # type: ignore[union-attr, arg-type]
 
@@ -829,12 +834,21 @@ class Run:
 
     # -- suppressions and config ---------------------------------------------------------
     def _filter(self, findings: list[Finding]) -> list[Finding]:
-        kept: list[Finding] = []
         suppressions: dict[str, Suppressions] = {}
         for path, text in self._texts.items():
             suppressions[path] = found = scan(text, self.known_codes, python=path.endswith(".py"))
             for line, column, code in found.unknown:
                 findings.append(self._make(UNKNOWN_SUPPRESSION, Location(path, line, column), f"suppression names unknown rule code {code}"))
+        used: set[tuple[str, int, str]] = set()  # (path, line of the comment, code or ALL) that silenced a finding
+        kept = self._reportable(findings, suppressions, used)
+        if UNUSED_SUPPRESSION in self.enabled:
+            kept += self._reportable(self._unused_suppressions(findings, suppressions, used), suppressions, used)
+        return kept
+
+    def _reportable(self, findings: list[Finding], suppressions: dict[str, Suppressions], used: set) -> list[Finding]:
+        """The findings the config and the suppressions leave, with their configured severity;
+        the suppression entries that silenced one are added to `used`."""
+        kept: list[Finding] = []
         per_file: dict[str, set[str]] = {}
         excluded: dict[str, bool] = {}
         for finding in findings:
@@ -846,15 +860,107 @@ class Run:
             if excluded[path]:
                 continue
             if path not in per_file:
-                per_file[path] = (
-                    ignored_for_path(self.config, self.config.relpath(path), self.known_codes) if self.config.per_file_ignores else set()
-                )
+                per_file[path] = self._per_file_ignores(path)
             if finding.code in per_file[path]:
                 continue
-            if self._suppressed(finding, suppressions.get(path)):
+            if self._suppressed(finding, suppressions.get(path), used):
                 continue
             kept.append(self._with_cdk_context(self._with_severity(finding)))
         return kept
+
+    def _per_file_ignores(self, path: str) -> set[str]:
+        if not self.config.per_file_ignores:
+            return set()
+        return ignored_for_path(self.config, self.config.relpath(path), self.known_codes)
+
+    def _unused_suppressions(self, findings: list[Finding], suppressions: dict[str, Suppressions], used: set) -> list[Finding]:
+        """LK005 for each code a suppression comment names (and each bare `# lintkit: ignore`)
+        that silenced no finding, in a file where that rule ran in full (`_ran_in_full`): a
+        comment about a rule that did not run there, or not on everything it joins, may still
+        be needed."""
+        if self.result.internal_errors or self.result.project is None:
+            return []  # a rule that crashed may have had findings for the comment to silence
+        unreadable = {f.path for f in findings if f.code == PARSE_ERROR}
+        unused: list[Finding] = []
+        for path, comments in suppressions.items():
+            if not comments.columns or path in unreadable:
+                continue
+            ran = self._ran_in_full(path)
+            for (line, entry), column in sorted(comments.columns.items()):
+                if (path, line, entry) in used or entry == UNUSED_SUPPRESSION:
+                    continue
+                if entry == ALL:
+                    if not self._every_rule_ran(path, ran):
+                        continue
+                    message = "unused suppression: this `lintkit: ignore` silenced no finding; remove the comment"
+                elif entry in ran:
+                    name = self.registry.get(entry).name  # type: ignore[union-attr]
+                    message = f"unused suppression: no {entry} ({name}) finding was silenced by this comment; remove {entry} from it"
+                else:
+                    continue
+                unused.append(self._make(UNUSED_SUPPRESSION, Location(path, line, column), message))
+        return unused
+
+    def _ran_in_full(self, path: str) -> set[str]:
+        """The codes of the enabled rules that looked at all of `path` they could report on in
+        this run, so that a suppression of one of them that silenced nothing is unused:
+
+        - template rules, on a template;
+        - code rules, on a Python file the code rules check (Lambda code, or a module a template
+          links); those that need the template's view only when a template links it;
+        - project rules (joins), on a template whose functions are all linked to a module that
+          parses, and on such a module; not in a run of some files only (pre-commit), where a
+          join's other half may be outside the files read, nor are code rules that need the
+          template there.
+
+        Codes `per-file-ignores` drops for the file are left out (their findings never show)."""
+        project = self.result.project
+        assert project is not None
+        focused = self.focus is not None
+        ran: set[str] = set()
+        template = self._templates_by_path.get(path)
+        resolved = self._python_files.get(path)
+        if template is not None:
+            ran.update(rule.code for rule in self._rules(TemplateRule))
+            if not focused and self._joined_in_full(template):
+                ran.update(rule.code for rule in self._rules(ProjectRule))
+        elif resolved is not None and resolved not in project.unparsable:
+            linking = [link.function.template for link in project.links.values() if link.module_file == resolved]
+            model = project.lambda_code
+            if not (linking or (model is not None and model.checks(resolved))):
+                return set()  # not code the code rules check (a test, a script)
+            if focused and not self.focus(path):  # type: ignore[misc]
+                return set()  # read as context for a join only
+            for rule in self._rules(CodeRule):
+                if not rule.NEEDS_TEMPLATE or (linking and not focused):  # type: ignore[attr-defined]
+                    ran.add(rule.code)
+            if not focused and linking and all(self._joined_in_full(t) for t in linking):
+                ran.update(rule.code for rule in self._rules(ProjectRule))
+        return ran - self._per_file_ignores(path)
+
+    def _joined_in_full(self, template: Template) -> bool:
+        """Does the template define functions, each linked to a Python module that parses and
+        defines its handler as a top-level `def handler(event, context)`? (Asked of the module's
+        summary, which a run from the cache has too, so the answer does not depend on it.)"""
+        project = self.result.project
+        assert project is not None
+        functions = list(template.functions.values())
+        if not functions:
+            return False
+        for function in functions:
+            link = project.links.get(function)
+            if link is None or link.module_file is None or link.module_file in project.unparsable:
+                return False
+            summary = self._summaries.get(link.module_file)
+            if summary is None or link.function_name not in getattr(summary, "handler_shaped", ()):
+                return False
+        return True
+
+    def _every_rule_ran(self, path: str, ran: set[str]) -> bool:
+        """A bare `# lintkit: ignore` silences every rule: it is unused only when every rule that
+        can report in this kind of file ran there in full (none disabled, none skipped)."""
+        kinds = (TemplateRule, ProjectRule) if path in self._templates_by_path else (CodeRule, ProjectRule)
+        return all(rule.code in ran for rule in self.registry if issubclass(rule, kinds))
 
     def _excluded(self, path: str) -> bool:
         """A file the config's `exclude` leaves out that was read all the same, because a
@@ -896,22 +1002,28 @@ class Run:
                 changes["related"] = finding.related + (note,)
         return replace(finding, **changes) if changes else finding
 
-    def _suppressed(self, finding: Finding, comments: Suppressions | None) -> bool:
+    def _suppressed(self, finding: Finding, comments: Suppressions | None, used: set | None = None) -> bool:
         """An inline comment on the line (or alone above it); in a template also a comment on
-        the resource's logical id line, the resource's `Metadata`, or the template's."""
-        if comments is not None and comments.covers(finding.line, finding.code):
-            return True
+        the resource's logical id line, the resource's `Metadata`, or the template's. Every
+        comment entry that silences the finding is added to `used`. An LK005 (an unused
+        suppression) is silenced only by a comment naming LK005: a bare `# lintkit: ignore`
+        would otherwise silence the finding about itself."""
+        code = finding.code
+        matched = comments.matches(finding.line, code) if comments is not None else []
+        by_metadata = False
         template = self._templates_by_path.get(finding.path)
-        if template is None:
-            return False
-        if finding.code in template.ignored_codes:
-            return True
-        resource = template.resource_at(finding.path, finding.line)
-        if resource is None:
-            return False
-        if finding.code in resource.ignored_codes:
-            return True
-        return comments is not None and comments.covers(resource.location().line, finding.code)
+        if template is not None:
+            by_metadata = code in template.ignored_codes
+            resource = template.resource_at(finding.path, finding.line)
+            if resource is not None:
+                by_metadata = by_metadata or code in resource.ignored_codes
+                if comments is not None:
+                    matched += comments.matches(resource.location().line, code)
+        if code == UNUSED_SUPPRESSION:
+            matched = [entry for entry in matched if entry[1] != ALL]
+        if used is not None:
+            used.update((finding.path, line, entry) for line, entry in matched)
+        return bool(matched) or by_metadata
 
     def _with_severity(self, finding: Finding) -> Finding:
         override = self.config.severity.get(finding.code)

@@ -30,16 +30,24 @@ class Suppressions:
     comment_only: set[int] = field(default_factory=set)  # lines holding nothing but the comment
     # (line, column, code) of LK codes named in a suppression that no rule has
     unknown: list[tuple[int, int, str]] = field(default_factory=list)
+    # (line, code or ALL) -> the 1-based column where the comment names it (ALL: its `#`)
+    columns: dict[tuple[int, str], int] = field(default_factory=dict)
 
     def covers(self, line: int, code: str) -> bool:
-        codes = self.by_line.get(line)
-        if codes is not None and (code in codes or ALL in codes):
-            return True
-        above = line - 1
-        if above in self.comment_only:
-            codes = self.by_line.get(above)
-            return codes is not None and (code in codes or ALL in codes)
-        return False
+        return bool(self.matches(line, code))
+
+    def matches(self, line: int, code: str) -> list[tuple[int, str]]:
+        """The entries that silence `code` on `line`, as (line of the comment, code or ALL): a
+        comment on the line itself, and one alone on the line above."""
+        found = []
+        for where in (line, line - 1):
+            if where != line and where not in self.comment_only:
+                continue
+            codes = self.by_line.get(where)
+            if codes is None:
+                continue
+            found.extend((where, entry) for entry in (code, ALL) if entry in codes)
+        return found
 
 
 def scan(text: str, known_codes: frozenset[str] | set[str], *, python: bool = False) -> Suppressions:
@@ -59,6 +67,7 @@ def scan(text: str, known_codes: frozenset[str] | set[str], *, python: bool = Fa
             listed = match.group("codes")
             if listed is None or not listed.strip():
                 codes.add(ALL)
+                found.columns.setdefault((number, ALL), column + match.start())
                 continue
             start = column + match.start("codes")
             for code in _CODE.finditer(listed):
@@ -97,5 +106,6 @@ def _comments(text: str, python: bool) -> Iterator[tuple[int, int, str, bool]]:
 def _add(found: Suppressions, codes: set[str], code: str, line: int, column: int, known: frozenset[str] | set[str]) -> None:
     if code in known:
         codes.add(code)
+        found.columns.setdefault((line, code), column)
     else:
         found.unknown.append((line, column, code))

@@ -253,6 +253,63 @@ class UnknownSuppression(Rule):
     severity = Severity.WARNING
 
 
+class UnusedSuppression(Rule):
+    """
+    ## What it does
+    Reports a suppression comment (`# noqa: LK504`, `# lintkit: ignore[LK504]`, or a bare
+    `# lintkit: ignore`) that silenced no finding in this run, in Python files, YAML and JSON
+    templates and Terraform files alike, like ruff's `RUF100` (unused `noqa`). Each unused code
+    of a comment is reported at that code; other tools' codes in a shared `# noqa:` comment
+    (`E501`) are not lintkit's business and are never reported.
+
+    ## Why is this bad?
+    A suppression outlives the problem it was written for: the code was fixed, the finding
+    moved to another line, or the rule became more precise. The stale comment then hides the
+    next real finding of that rule on that line, and tells readers that something is wrong
+    where nothing is.
+
+    ## Example
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:  # noqa: LK504
+            process(record)
+    ```
+
+    Use instead:
+    ```python
+    def handler(event, context):
+        for record in event["Records"]:
+            process(record)
+    ```
+
+    ## Known problems
+    A comment is reported only when lintkit can tell that the rule it names looked at
+    everything it could report there, in this run; otherwise it stays silent:
+
+    - the rule must be enabled (a `--select` of some rules says nothing of the others), and
+      not dropped for the file by `per-file-ignores`;
+    - code rules run on code that runs in Lambda (and on modules a template links): a
+      suppression in a test or a script is not reported, unless `--all-code` is given;
+    - rules that join a template with its handlers (LK5xx batch rules, LK002, ...) count only
+      in a template whose every function is linked to a handler module that parses, and in
+      such a module, and never when only some files are checked (pre-commit, editors, flake8),
+      since the other half of the join may not have been read; the same holds for code rules
+      that need the template;
+    - a bare `# lintkit: ignore` silences every rule, so it is reported only when every rule
+      that can report in that kind of file ran there in full;
+    - nothing is reported in a file that does not parse, nor in a run where a rule crashed.
+
+    Suppressions in a template's `Metadata` are not checked. To silence this rule on one
+    line, name it in the comment (`# noqa: LK504, LK005`); a bare `# lintkit: ignore` does not
+    silence it. Turn it off with `ignore = ["LK005"]`.
+    """
+
+    code = "LK005"
+    name = "unused-suppression"
+    summary = "A suppression comment silenced no finding of the rule it names."
+    severity = Severity.WARNING
+
+
 class DuplicateKey(TemplateRule):
     """
     ## What it does

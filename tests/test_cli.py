@@ -741,6 +741,31 @@ def test_rule_unknown_code_is_a_usage_error() -> None:
     assert run.stderr == "lintkit: error: unknown rule code 'LK999'; `lintkit rules` lists them all\n"
 
 
+@pytest.mark.parametrize("name", ["batch-without-partial-failure-reporting", "BATCH-Without-Partial-Failure-Reporting"])
+def test_rule_by_name_prints_the_same_documentation_as_by_code(name: str) -> None:
+    by_name = invoke("rule", name)
+    assert by_name.exit_code == 0
+    assert by_name.stdout.splitlines()[0] == "# LK501 batch-without-partial-failure-reporting"
+    assert by_name.stdout == invoke("rule", "LK501").stdout
+    as_json = json.loads(invoke("rule", name, "--output-format", "json").stdout)
+    assert (as_json["code"], as_json["name"]) == ("LK501", "batch-without-partial-failure-reporting")
+
+
+def test_rule_unknown_name_suggests_the_closest_one() -> None:
+    run = invoke("rule", "batch-without-partial-failure-report")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "lintkit: error: unknown rule 'batch-without-partial-failure-report'; did you mean "
+        "batch-without-partial-failure-reporting? (`lintkit rules` lists them all)\n"
+    )
+
+
+def test_rule_unknown_name_with_nothing_close_is_a_usage_error() -> None:
+    run = invoke("rule", "missing-partial-batch-response")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == "lintkit: error: unknown rule 'missing-partial-batch-response' (`lintkit rules` lists them all)\n"
+
+
 def test_rule_json_has_sections() -> None:
     run = invoke("rule", "LK501", "--output-format", "json")
     assert run.exit_code == 0

@@ -217,7 +217,7 @@ def test_unsuppressed_baseline(python_project) -> None:
         "  # noqa: E501, LK504",
         "  # noqa:LK504",
         "  # lintkit: ignore[LK504]",
-        "  # lintkit: ignore[LK501, LK504]",
+        "  # lintkit: ignore[LK501, LK504, LK005]",  # LK501 silences nothing: LK005, silenced too
         "  # lintkit: ignore",
     ],
 )
@@ -226,6 +226,14 @@ def test_comment_on_the_finding_line_silences(python_project, comment: str) -> N
     run = invoke("check", ".")
     assert run.findings == []
     assert run.exit_code == 0
+
+
+def test_comment_naming_a_used_and_an_unused_code(python_project) -> None:
+    python_project(handler_source(except_suffix="  # lintkit: ignore[LK501, LK504]"))
+    run = invoke("check", ".")
+    # at LK501 (`        except Exception:` is 25 characters); LK504 silenced its finding
+    assert run.findings == [("app.py", 10, 26 + "  # lintkit: ignore[LK501, LK504]".index("LK501"), "LK005")]
+    assert run.exit_code == 1
 
 
 @pytest.mark.parametrize(
@@ -241,7 +249,9 @@ def test_comment_on_the_finding_line_silences(python_project, comment: str) -> N
 def test_comment_that_does_not_silence(python_project, comment: str) -> None:
     python_project(handler_source(except_suffix=comment))
     run = invoke("check", ".")
-    assert run.findings == [("app.py", 10, 9, "LK504")]
+    # naming another lintkit code silences nothing: reported as unused (LK005), at the code
+    unused = [("app.py", 10, 26 + comment.index("LK501"), "LK005")] if "LK501" in comment else []
+    assert run.findings == [("app.py", 10, 9, "LK504"), *unused]
     assert run.exit_code == 1
 
 
@@ -260,13 +270,13 @@ def test_comment_two_lines_above_does_not_silence(python_project) -> None:
     assert except_line(source) == 11
     python_project(source)
     run = invoke("check", ".")
-    assert run.findings == [("app.py", 11, 9, "LK504")]
+    assert run.findings == [("app.py", 9, 31, "LK005"), ("app.py", 11, 9, "LK504")]  # the comment is unused
     assert run.exit_code == 1
 
 
 def test_comment_alone_above_for_another_code_does_not_silence(python_project) -> None:
     python_project(handler_source(above_except="# lintkit: ignore[LK501]"))
-    assert invoke("check", ".").findings == [("app.py", 11, 9, "LK504")]
+    assert invoke("check", ".").findings == [("app.py", 10, 27, "LK005"), ("app.py", 11, 9, "LK504")]
 
 
 def test_bare_lintkit_ignore_silences_every_code_on_its_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -403,7 +413,10 @@ def test_yaml_comment_on_the_event_line(template_project, comment: str) -> None:
 
 @pytest.mark.parametrize("comment", ["  # lintkit: ignore[LK502]", "  # noqa", "  # lintkit: ignore[LK506]"])
 def test_yaml_comment_for_another_code_does_not_silence(template_project, comment: str) -> None:
-    assert template_project(two_functions(event_comment=comment)) == [WORKER_EVENT, OTHER_EVENT]
+    # a comment naming another lintkit code silences nothing: it is reported as unused (LK005)
+    column = len("        Messages:") + 1 + comment.index("LK5") if "LK5" in comment else 0
+    unused = [("template.yaml", TWO_FUNCTIONS_EVENT_LINE, column, "LK005")] if "LK5" in comment else []
+    assert template_project(two_functions(event_comment=comment)) == [WORKER_EVENT, *unused, OTHER_EVENT]
 
 
 def test_yaml_comment_alone_above_the_event(template_project, tmp_path: Path) -> None:
@@ -435,7 +448,9 @@ def test_yaml_resource_line_comment_covers_findings_deep_inside_it(template_proj
 
 
 def test_yaml_suppression_on_another_resource_does_not_leak(template_project) -> None:
-    assert template_project(two_functions(queue_comment="  # lintkit: ignore[LK501]")) == [WORKER_EVENT, OTHER_EVENT]
+    unused = ("template.yaml", 3, 29, "LK005")  # at LK501 in the queue's comment
+    assert template_project(two_functions(queue_comment="  # lintkit: ignore[LK501]")) == [unused, WORKER_EVENT, OTHER_EVENT]
+    # a bare ignore is reported unused only when every rule ran (the fixture selects LK0 and LK5)
     assert template_project(two_functions(queue_comment="  # lintkit: ignore")) == [WORKER_EVENT, OTHER_EVENT]
     assert template_project(two_functions(worker_comment="  # lintkit: ignore")) == [OTHER_EVENT]
 
@@ -586,3 +601,115 @@ def test_noqa_after_a_form_feed_still_silences(python_project) -> None:
     assert except_line(source) == 10 and "\x0c" in source
     python_project(source)
     assert invoke("check", ".").findings == []
+
+
+# =========================================================================== LK005: unused suppressions
+
+# CLEAN_HANDLER (nothing to report) with a suppression on its loop line (line 2).
+LOOP = '    for record in event["Records"]:'
+
+
+def clean_handler(comment: str) -> str:
+    return CLEAN_HANDLER.replace(LOOP + "\n", LOOP + comment + "\n")
+
+
+def unused_message(code: str, name: str) -> str:
+    return f"unused suppression: no {code} ({name}) finding was silenced by this comment; remove {code} from it"
+
+
+def test_lk005_python_suppression_that_silenced_nothing(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    run = invoke("check", ".")
+    column = len(LOOP) + 1 + len("  # noqa: ")
+    assert run.stdout == f"app.py:2:{column}: LK005 {unused_message('LK504', 'record-errors-swallowed')}\n"
+    assert run.exit_code == 1  # a warning, as LK003
+    # the same from the result cache
+    assert invoke("check", ".").stdout == run.stdout
+
+
+def test_lk005_each_unused_code_of_a_comment_at_its_column(python_project) -> None:
+    comment = "  # lintkit: ignore[LK504, LK507]  # noqa: E501"
+    python_project(clean_handler(comment))
+    start = len(LOOP) + 1
+    assert invoke("check", ".").findings == [
+        ("app.py", 2, start + comment.index("LK504"), "LK005"),
+        ("app.py", 2, start + comment.index("LK507"), "LK005"),  # a project rule: its template is all linked
+    ]
+
+
+def test_lk005_bare_ignore_that_silenced_nothing(python_project) -> None:
+    python_project(clean_handler("  # lintkit: ignore"))
+    run = invoke("check", ".")
+    assert run.stdout == f"app.py:2:{len(LOOP) + 3}: LK005 unused suppression: this `lintkit: ignore` silenced no finding; remove the comment\n"
+    # a bare ignore covers every rule: with any rule not run, it may be needed
+    assert invoke("check", ".", "--ignore", "LK7").findings == []
+
+
+def test_lk005_in_a_yaml_template(template_project) -> None:
+    # LK506 (streams) has nothing to say about an SQS event; the Worker's LK501 stays reported
+    findings = template_project(two_functions(event_comment="  # noqa: LK506"))
+    assert findings == [WORKER_EVENT, ("template.yaml", TWO_FUNCTIONS_EVENT_LINE, len("        Messages:  # noqa: ") + 1, "LK005"), OTHER_EVENT]
+
+
+def test_lk005_can_be_silenced_by_naming_it_but_not_by_a_bare_ignore(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504, LK005"))
+    assert invoke("check", ".").findings == []
+    python_project(clean_handler("  # noqa: LK504  # lintkit: ignore"))
+    start = len(LOOP) + 1
+    comment = "  # noqa: LK504  # lintkit: ignore"
+    assert invoke("check", ".").findings == [
+        ("app.py", 2, start + comment.index("LK504"), "LK005"),
+        ("app.py", 2, start + comment.index("# lintkit"), "LK005"),
+    ]
+
+
+def test_lk005_follows_selection(python_project) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    assert invoke("check", ".", "--ignore", "LK005").findings == []
+    # the rule the comment names is not run: the comment may be needed by a run that runs it
+    assert invoke("check", ".", "--ignore", "LK504").findings == []
+    assert invoke("check", ".", "--select", "LK005").findings == []
+    assert invoke("check", ".", "--select", "LK005,LK504").codes == ["LK005"]
+
+
+def test_lk005_not_for_a_code_per_file_ignores_drops(python_project, tmp_path: Path) -> None:
+    python_project(clean_handler("  # noqa: LK504"))
+    write(tmp_path / "lintkit.toml", '[per-file-ignores]\n"app.py" = ["LK504"]\n')
+    assert invoke("check", ".").findings == []
+
+
+def test_lk005_not_in_code_the_code_rules_do_not_check(python_project, tmp_path: Path) -> None:
+    python_project(CLEAN_HANDLER)
+    write(tmp_path / "tests" / "test_app.py", 'def test_records():\n    for record in []:  # noqa: LK504\n        pass\n')
+    assert invoke("check", ".").findings == []  # a test is not Lambda code: LK504 never looked at it
+    assert invoke("check", ".", "--all-code").findings == [("tests/test_app.py", 2, 32, "LK005")]
+
+
+def test_lk005_never_for_other_tools_codes(python_project) -> None:
+    python_project(clean_handler("  # noqa: E501, W291  # type: ignore[attr-defined]"))
+    assert invoke("check", ".").findings == []
+
+
+def test_lk005_not_in_a_file_that_does_not_parse(python_project) -> None:
+    python_project("def handler(event, context):  # noqa: LK504\n    return {\n")
+    assert invoke("check", ".").codes == ["LK001"]
+
+
+def test_lk005_for_a_join_only_when_every_function_of_the_template_is_linked(template_project) -> None:
+    comment = "  # noqa: LK502"
+    linked = template_project(two_functions(event_comment=comment))
+    unused = ("template.yaml", TWO_FUNCTIONS_EVENT_LINE, len("        Messages:") + 1 + comment.index("LK502"), "LK005")
+    assert unused in linked
+    # the Worker's handler is missing (LK002): the joins did not see the whole template
+    broken = two_functions(event_comment=comment).replace("      Handler: app.handler\n      Runtime: python3.12\n      Events:\n        Messages:\n", "      Handler: app.missing\n      Runtime: python3.12\n      Events:\n        Messages:\n")
+    assert broken != two_functions(event_comment=comment)
+    assert [f for f in template_project(broken) if f[3] == "LK005"] == []
+
+
+def test_lk005_in_a_run_of_some_files_only_for_what_ran_in_full(python_project) -> None:
+    # pre-commit names the changed file: the template is read for context, but a join's other
+    # half may lie outside what was read, so a suppression of a join rule (LK507) stays silent
+    python_project(clean_handler("  # noqa: LK504, LK507"))
+    comment = "  # noqa: LK504, LK507"
+    assert invoke("check", "app.py").findings == [("app.py", 2, len(LOOP) + 1 + comment.index("LK504"), "LK005")]
+    assert invoke("check", ".").codes == ["LK005", "LK005"]

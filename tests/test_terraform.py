@@ -178,6 +178,28 @@ def test_suppression_comments_in_tf_files_work_on_the_line_and_on_the_block(tmp_
     assert found(run(tmp_path, files)) == [("queue.tf", "LK404", 1), ("queue.tf", "LK603", 1)]
 
 
+def test_an_unused_suppression_in_a_tf_file_is_lk005(tmp_path):
+    line = 'resource "aws_sqs_queue" "jobs" { # noqa: LK404, LK506'
+    files = {
+        **CODE,
+        "queue.tf": "# lintkit: ignore[LK603]\n" + line + "\n}\n",
+        "main.tf": ARCHIVE
+        + function(extra="").replace("timeout       = 10", "timeout       = 60")
+        + 'resource "aws_lambda_event_source_mapping" "jobs" {  # lintkit: ignore[LK501]\n'
+        "  event_source_arn = aws_sqs_queue.jobs.arn\n"
+        "  function_name    = aws_lambda_function.fn.arn\n"
+        "}\n",
+    }
+    result = run(tmp_path, files)
+    # LK404 and LK603 silence their findings, LK501 too; LK506 (streams) has nothing on a queue
+    assert [(f.path.rsplit("/", 1)[-1], f.code, f.line, f.column) for f in result.findings] == [
+        ("queue.tf", "LK005", 2, line.index("LK506") + 1)
+    ]
+    assert result.findings[0].message == (
+        "unused suppression: no LK506 (stream-unbounded-retry) finding was silenced by this comment; remove LK506 from it"
+    )
+
+
 def test_tf_json_files_are_read_with_their_lines(tmp_path):
     files = {
         **CODE,

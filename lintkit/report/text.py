@@ -6,14 +6,16 @@ import json
 
 from lintkit.engine import RunResult
 from lintkit.findings import Finding, Severity
+from lintkit.report.colour import PLAIN, Style
 from lintkit.report.sources import SourceTexts
 
 
-def concise(result: RunResult, sources: SourceTexts | None = None) -> str:
+def concise(result: RunResult, sources: SourceTexts | None = None, *, style: Style = PLAIN) -> str:
     """`path:line:col: CODE message`, 1-based: what flake8-era editors and problem matchers parse.
     A finding `--fix` would fix is marked `[*]` before its message, as ruff does."""
     return "".join(
-        f"{f.path}:{f.line}:{f.column}: {f.code} {_mark(f, result)}{f.message_with_construct}\n" for f in result.findings
+        f"{_where(f, style)} {style.severity(f.code, f.severity)} {_mark(f, result)}{f.message_with_construct}\n"
+        for f in result.findings
     )
 
 
@@ -23,14 +25,20 @@ def _mark(finding: Finding, result: RunResult) -> str:
     return "[*] " if applies(finding.fix, result.unsafe_fixes) else ""
 
 
-def full(result: RunResult, sources: SourceTexts | None = None) -> str:
+def _where(finding: Finding, style: Style) -> str:
+    """`path:line:col:`, the path and the position styled apart."""
+    return style.path(finding.path) + style.location(f":{finding.line}:{finding.column}:")
+
+
+def full(result: RunResult, sources: SourceTexts | None = None, *, style: Style = PLAIN, with_summary: bool = True) -> str:
     """Each finding with its severity, the source line with the span underlined, the CDK construct
-    and the related places as notes; then a summary line."""
+    and the related places as notes; then a summary line (unless not `with_summary`: --quiet)."""
     sources = sources or SourceTexts(result)
     out: list[str] = []
     for finding in result.findings:
-        out.append(f"{finding.path}:{finding.line}:{finding.column}: {finding.code} [{finding.severity.label}] {finding.message}")
-        out.extend(_snippet(finding, sources))
+        code, label = style.severity(finding.code, finding.severity), style.severity(f"[{finding.severity.label}]", finding.severity)
+        out.append(f"{_where(finding, style)} {code} {label} {finding.message}")
+        out.extend(_snippet(finding, sources, style))
         if finding.construct_path:
             out.append(f"  = construct: {finding.construct_path}")
         if finding.fix is not None:
@@ -39,11 +47,14 @@ def full(result: RunResult, sources: SourceTexts | None = None) -> str:
             loc = related.location
             out.append(f"  = note: {loc.path}:{loc.line}:{loc.column}: {related.message}")
         out.append("")
-    out.append(summary(result))
-    return "\n".join(out) + "\n"
+    if with_summary:
+        out.append(summary(result, style))
+    elif out:
+        out.pop()  # the blank line after the last finding
+    return "".join(line + "\n" for line in out)
 
 
-def _snippet(finding: Finding, sources: SourceTexts) -> list[str]:
+def _snippet(finding: Finding, sources: SourceTexts, style: Style = PLAIN) -> list[str]:
     source = sources.line(finding.path, finding.line)
     if source is None:
         return []
@@ -55,24 +66,27 @@ def _snippet(finding: Finding, sources: SourceTexts) -> list[str]:
     width = 1
     if loc.end_line == loc.line and loc.end_column is not None and loc.end_column > loc.column:
         width = min(loc.end_column, len(source) + 1) - loc.column
-    marker = " " * (finding.column - 1) + "^" * max(width, 1)
-    return [f"{pad} |", f"{gutter} | {source}", f"{pad} | {marker}"]
+    underline = " " * (finding.column - 1) + style.severity("^" * max(width, 1), finding.severity)
+    return [f"{pad} |", f"{gutter} | {source}", f"{pad} | {underline}"]
 
 
-def summary(result: RunResult) -> str:
+def summary(result: RunResult, style: Style = PLAIN) -> str:
+    """`Found 3 findings (1 error, 2 warnings) in 4 files checked.` / `No findings (...)`: the
+    last line of the full report, and of concise output on a terminal. It never starts like a
+    `path:line:col:` finding line, so tools reading those lines skip it."""
     findings = result.findings
     files = result.files_checked
     checked = f"{files} file{'s' if files != 1 else ''} checked"
     fixed = f"Fixed {_count(len(result.fixed))}. " if result.fixed else ""
     if not findings:
-        return f"{fixed}No findings{' remain' if fixed else ''} ({checked})."
+        return style.success(f"{fixed}No findings{' remain' if fixed else ''}") + f" ({checked})."
     counts = []
     for severity in sorted(Severity, reverse=True):
         n = sum(1 for f in findings if f.severity is severity)
         if n:
-            counts.append(f"{n} {severity.label}{'s' if n != 1 else ''}")
+            counts.append(style.severity(f"{n} {severity.label}{'s' if n != 1 else ''}", severity))
     total = len(findings)
-    line = f"{fixed}Found {_count(total)} ({', '.join(counts)}) in {checked}."
+    line = style.strong(f"{fixed}Found {_count(total)}") + f" ({', '.join(counts)}) in {checked}."
     return line + _fixable(result)
 
 
