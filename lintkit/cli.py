@@ -476,8 +476,9 @@ def _report(final, chosen_format: str, texts, *, writes_file: bool, statistics: 
     if statistics:
         from lintkit.report.statistics import statistics_json, statistics_table
 
-        findings = final.findings
-        return (statistics_json(findings) if chosen_format == "json" else statistics_table(findings)), False
+        findings, unsafe = final.findings, final.unsafe_fixes
+        table = statistics_json(findings, unsafe=unsafe) if chosen_format == "json" else statistics_table(findings, unsafe=unsafe)
+        return table, False
     terminal = not writes_file and _stdout_is_terminal()
     colour = chosen_format in HUMAN_FORMATS and not writes_file and colour_wanted(terminal=terminal)
     style = Style(colour)

@@ -91,8 +91,8 @@ def test_statistics_as_json(project: Path) -> None:
     run = invoke("check", "--statistics", "--output-format", "json", ".")
     assert run.exit_code == 1
     assert json.loads(run.stdout) == [
-        {"code": "LK504", "name": "record-errors-swallowed", "count": 2},
-        {"code": "LK501", "name": "batch-without-partial-failure-reporting", "count": 1},
+        {"code": "LK504", "name": "record-errors-swallowed", "count": 2, "fixable": 0},
+        {"code": "LK501", "name": "batch-without-partial-failure-reporting", "count": 1, "fixable": 0},
     ]
 
 

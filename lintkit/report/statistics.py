@@ -9,24 +9,32 @@ from typing import Iterable
 from lintkit.findings import Finding
 
 
-def counts(findings: Iterable[Finding]) -> list[tuple[str, str, int]]:
-    """(code, name, count) of every rule that reported, by count descending, then code."""
-    by_code: dict[str, tuple[str, int]] = {}
+def counts(findings: Iterable[Finding], *, unsafe: bool = False) -> list[tuple[str, str, int, int]]:
+    """(code, name, count, how many `--fix` would fix) of every rule that reported, by count
+    descending, then code."""
+    from lintkit.fixes import applies
+
+    by_code: dict[str, tuple[str, int, int]] = {}
     for finding in findings:
-        name, count = by_code.get(finding.code, (finding.name, 0))
-        by_code[finding.code] = (name, count + 1)
-    return sorted(((code, name, count) for code, (name, count) in by_code.items()), key=lambda row: (-row[2], row[0]))
+        name, count, fixable = by_code.get(finding.code, (finding.name, 0, 0))
+        by_code[finding.code] = (name, count + 1, fixable + applies(finding.fix, unsafe))
+    rows = ((code, name, count, fixable) for code, (name, count, fixable) in by_code.items())
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
-def statistics_table(findings: Iterable[Finding]) -> str:
+def statistics_table(findings: Iterable[Finding], *, unsafe: bool = False) -> str:
     """One line per rule: the count (right-aligned), the code and the rule's name, separated by
-    tabs as ruff does; nothing when there is no finding."""
-    rows = counts(findings)
-    width = max((len(str(count)) for _, _, count in rows), default=0)
-    return "".join(f"{count:>{width}}\t{code}\t{name}\n" for code, name, count in rows)
+    tabs as ruff does, the name marked `[*]` when `--fix` fixes some of them; nothing when there
+    is no finding."""
+    rows = counts(findings, unsafe=unsafe)
+    width = max((len(str(row[2])) for row in rows), default=0)
+    return "".join(f"{count:>{width}}\t{code}\t{'[*] ' if fixable else ''}{name}\n" for code, name, count, fixable in rows)
 
 
-def statistics_json(findings: Iterable[Finding]) -> str:
-    """A list of `{"code", "name", "count"}`, in the table's order."""
-    rows = [{"code": code, "name": name, "count": count} for code, name, count in counts(findings)]
+def statistics_json(findings: Iterable[Finding], *, unsafe: bool = False) -> str:
+    """A list of `{"code", "name", "count", "fixable"}`, in the table's order."""
+    rows = [
+        {"code": code, "name": name, "count": count, "fixable": fixable}
+        for code, name, count, fixable in counts(findings, unsafe=unsafe)
+    ]
     return json.dumps(rows, indent=2) + "\n"
