@@ -185,8 +185,15 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def hcl_source(text: str) -> str:
+    """The text of a `.tf` file as `parse_hcl` is given it: `\n` line ends (`_lines_text`), and
+    a heredoc's closing marker without the spaces after it (Terraform accepts them; python-hcl2
+    does not)."""
+    return _MARKER_LINE.sub(r"\1", _lines_text(text))
+
+
 def parse_hcl(text: str) -> Any:
-    """python-hcl2's reading of a `.tf` file's text (`_lines_text`), with the lines of each
+    """python-hcl2's reading of a `.tf` file's text (`hcl_source`), with the lines of each
     block (`with_meta`): plain JSON values, so `Run` can keep it in its cache by text.
 
     Read by lintkit's own HCL reader (`lintkit.templates.hcl`, about 14 times faster), which
@@ -243,9 +250,7 @@ def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = p
             file.path,
             f"Terraform file is larger than the {HCL_MAX_SIZE // 1024} KiB lintkit reads with its HCL parser; not read",
         )
-    text = _lines_text(file.text)
-    # Terraform accepts a heredoc's closing marker followed by spaces; python-hcl2 does not
-    text = _MARKER_LINE.sub(r"\1", text)
+    text = hcl_source(file.text)
     try:
         data = parse(text)
     except RecursionError:
