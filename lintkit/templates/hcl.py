@@ -60,6 +60,7 @@ _KEYWORDS = frozenset(("for", "in", "if"))  # identifiers python-hcl2's lexer ty
 _LITERALS = {"true": True, "false": False, "null": None}
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _DIGITS = frozenset("0123456789")
+_DIGITS_RUN = re.compile(r"[0-9]+")
 
 
 def loads(text: str) -> dict:
@@ -76,6 +77,7 @@ class _Reader:
         self.pos = 0
         self.depth = 0
         self._line_pos = 0  # `line()` counts forward from here (it is asked in text order)
+        self._after_newline = -1  # where the last newline or comment (`new_line_or_comment`) ended
         self._line = 1
 
     # -- helpers
@@ -96,7 +98,7 @@ class _Reader:
         if match is None:
             self.ws()
             return False
-        self.pos = match.end()
+        self.pos = self._after_newline = match.end()
         return True
 
     def expect(self, char: str) -> None:
@@ -296,6 +298,8 @@ class _Reader:
 
     def traversals(self, value: str) -> str:
         text = self.text
+        splats = 0
+        in_attr_splat = False  # after `.*` python-hcl2 takes `.name` only, up to a `[`
         while True:
             pos = _WS.match(text, self.pos).end()
             char = text[pos]
@@ -303,38 +307,49 @@ class _Reader:
                 if text.startswith("...", pos):
                     return value
                 if text[pos + 1] == "*":
+                    splats += 1
+                    in_attr_splat = True
                     self.pos = pos + 2
                     value += ".*"
-                    continue
-                self.pos = pos + 1
-                self.ws()
-                if text[self.pos] in _DIGITS:  # `.0` is the index `[0]` (python-hcl2 keeps the first digit)
-                    digits = re.match(r"[0-9]+", text[self.pos:self.pos + 40]).group()  # type: ignore[union-attr]
-                    self.pos += len(digits)
-                    if text[_WS.match(text, self.pos).end()] in _DIGITS:
-                        raise Unsupported("digits after an index")
-                    value += f"[{digits[0]}]"
                 else:
-                    value += "." + self.name()
+                    self.pos = pos + 1
+                    self.ws()
+                    digits = _DIGITS_RUN.match(text, self.pos)
+                    if digits is None:
+                        value += "." + self.name()
+                        continue
+                    # `.0` is the index `[0]` (python-hcl2 keeps the first digit)
+                    self.pos = digits.end()
+                    if in_attr_splat or text[_WS.match(text, self.pos).end()] in _DIGITS:
+                        raise Unsupported("digits after an index or a splat")
+                    value += f"[{digits.group()[0]}]"
             elif char == "[":
+                in_attr_splat = False
                 if text.startswith("[*]", pos):
+                    splats += 1
                     self.pos = pos + 3
                     value += "[*]"
-                    continue
-                self.pos = pos + 1
-                self.nl()
-                index = self.expression()
-                self.nl()
-                self.expect("]")
-                value += f"[{index}]"
+                else:
+                    self.pos = pos + 1
+                    self.nl()
+                    index = self.expression()
+                    self.nl()
+                    self.expect("]")
+                    value += f"[{index}]"
             else:
                 return value
+            if splats > 1:
+                raise Unsupported("two splats")
 
     def number(self) -> Any:
         text = self.text
         match = _NUMBER.match(text, self.pos)
         if match is None:
             raise Unsupported(f"not a number at {self.pos}")
+        if text[self.pos] == "-" and (self.pos == self._after_newline or match.group(2) is not None):
+            # after a newline python-hcl2's lexer may read `-1` as `-` and `1` (`[x,\n-1]` gives
+            # "${-1}"), which shows in a list item and in `-1e5`
+            raise Unsupported("a negative number after a newline, or with an exponent")
         self.pos = match.end()
         following = text[_WS.match(text, self.pos).end()]
         if following in _DIGITS or following in ".-" or text[self.pos] in _NAME_CHARS:
