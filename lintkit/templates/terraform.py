@@ -24,6 +24,7 @@ source mappings, allowed triggers and async event config); any other module is o
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -36,8 +37,8 @@ from lintkit.templates.model import Template, build_template
 
 __all__ = ["TerraformFile", "TerraformFileError", "is_terraform_name", "load_root", "parse_hcl", "hcl_parser_version", "HCL_MAX_SIZE"]
 
-# python-hcl2's parser reads about 120 KB/s: a larger `.tf` file (real ones are a few KB) is
-# not read, so that a 5 MB file cannot stall a run for a minute.
+# python-hcl2's parser (the fallback of lintkit's reader) reads about 120-420 KB/s: a larger
+# `.tf` file (real ones are a few KB) is not read, so that a 5 MB file cannot stall a run for a minute.
 HCL_MAX_SIZE = 512 * 1024
 
 LAMBDA_MODULE_SOURCES = ("terraform-aws-modules/lambda/aws",)
@@ -184,17 +185,45 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def hcl_source(text: str) -> str:
+    """The text of a `.tf` file as `parse_hcl` is given it: `\n` line ends (`_lines_text`), and
+    a heredoc's closing marker without the spaces after it (Terraform accepts them; python-hcl2
+    does not)."""
+    return _MARKER_LINE.sub(r"\1", _lines_text(text))
+
+
 def parse_hcl(text: str) -> Any:
-    """python-hcl2's reading of a `.tf` file's text (`_lines_text`), with the lines of each
-    block (`with_meta`): plain JSON values, so `Run` can keep it in its cache by text."""
+    """python-hcl2's reading of a `.tf` file's text (`hcl_source`), with the lines of each
+    block (`with_meta`): plain JSON values, so `Run` can keep it in its cache by text.
+
+    Read by lintkit's own HCL reader (`lintkit.templates.hcl`, about 14 times faster), which
+    gives the same structure for the forms it knows; a file with any other form, or with a
+    syntax error (whose LK001 message and position are python-hcl2's), is read by python-hcl2.
+    """
+    from lintkit.templates import hcl
+
+    if _hcl2_version().startswith(hcl.SAME_AS_HCL2):
+        try:
+            return hcl.loads(text)
+        except hcl.Unsupported:
+            pass
     import hcl2  # imported here: only runs with Terraform files pay for it
 
     return hcl2.loads(text, with_meta=True)
 
 
-def hcl_parser_version() -> str:
-    """What python-hcl2 gives depends on its version (7.x writes strings differently from 4.x):
-    part of a cached parse's key. Read from its `version.py`, without importing it (lark)."""
+_HCL2_VERSION = re.compile(r"""^__version__\s*=.*?['"]([^'"]+)['"]""", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=None)
+def _hcl2_version() -> str:
+    """The installed python-hcl2's version ("?" if unknown): lintkit's reader gives the same
+    structure as the versions it names (`hcl.SAME_AS_HCL2`) only."""
+    match = _HCL2_VERSION.search(_hcl2_version_file())
+    return match.group(1) if match else "?"
+
+
+def _hcl2_version_file() -> str:
     import importlib.util
 
     try:
@@ -206,15 +235,22 @@ def hcl_parser_version() -> str:
         return "?"
 
 
+def hcl_parser_version() -> str:
+    """What a parse gives depends on python-hcl2's version (7.x writes strings differently from
+    4.x) and on lintkit's own reader: both are part of a cached parse's key. python-hcl2's is
+    read from its `version.py`, without importing it (lark)."""
+    from lintkit.templates import hcl
+
+    return f"lintkit-hcl {hcl.READER_VERSION}\n{_hcl2_version_file()}"
+
+
 def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = parse_hcl) -> list[_Block]:
     if len(file.text.encode("utf-8", errors="replace")) > HCL_MAX_SIZE:
         raise TerraformFileError(
             file.path,
             f"Terraform file is larger than the {HCL_MAX_SIZE // 1024} KiB lintkit reads with its HCL parser; not read",
         )
-    text = _lines_text(file.text)
-    # Terraform accepts a heredoc's closing marker followed by spaces; python-hcl2 does not
-    text = _MARKER_LINE.sub(r"\1", text)
+    text = hcl_source(file.text)
     try:
         data = parse(text)
     except RecursionError:
