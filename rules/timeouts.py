@@ -140,6 +140,13 @@ def _integration_timeout_ms(trigger: Trigger) -> int | None:
     return limit if limit is not None and limit > 0 else None
 
 
+def _api_permission(trigger: Trigger) -> bool:
+    """An `AWS::Lambda::Permission` that lets API Gateway or AppSync invoke the function: it
+    goes with an integration (often the one LK602 reads), so it does not say the function
+    serves anything else."""
+    return trigger.inferred and (trigger.kind in INTEGRATION_TIMEOUT_MS or trigger.kind == "apigateway")
+
+
 def _who_waits(trigger: Trigger) -> str | None:
     """Who waits for the function's answer behind a synchronous integration: "caller" (REST,
     HTTP API, AppSync), "connect" (a WebSocket `$connect` route: the connection is open only once
@@ -234,8 +241,10 @@ class TimeoutExceedsIntegration(TemplateRule):
     takes longer than the integration now fails with a timeout inside Lambda instead of running
     on after the client has had its 504; the other callers and event sources of the function
     get the shorter timeout too. Review it, and move the slow work behind a queue where it
-    needs the time. No fix is offered when the function also serves a one-way WebSocket route
-    (the long timeout may be for it), for the info finding on one-way routes, when the
+    needs the time. No fix is offered when something else invokes the function too (a function
+    URL, a queue, a schedule, a streaming or asynchronous integration: the long timeout may be
+    for it), when it also serves a one-way WebSocket route and overruns by more than `margin`,
+    for the info finding on one-way routes, when the
     `Timeout` comes from a parameter or an expression, or when the template cannot be edited
     certainly.
 
@@ -373,20 +382,29 @@ class TimeoutExceedsIntegration(TemplateRule):
         return waiting, one_way
 
     @classmethod
-    def _fix_target(cls, function: Function) -> int | None:
+    def _fix_target(cls, function: Function, margin: float) -> int | None:
         """The Timeout the fix sets: the whole seconds of the shortest integration a client
-        waits on. None when the function also serves a one-way WebSocket route (the long
-        timeout may be for it), or its Timeout comes from a parameter."""
+        waits on. None when something else invokes the function too (a function URL, a queue, a
+        schedule, a streaming or asynchronous integration, an API whose settings are not known),
+        when it also serves a one-way WebSocket route and overruns by more than `margin` (the
+        long timeout may be for them: the message says so), or when its Timeout comes from a
+        parameter."""
         waiting, one_way = cls._overruns(function)
-        if not waiting or one_way or isinstance(function.timeout, FromParameter):
+        timeout = function.timeout
+        if not waiting or timeout is None or isinstance(timeout, FromParameter):
             return None
-        target = min(limit_ms for limit_ms, _, _ in waiting) // 1000
+        if any(_integration_timeout_ms(trigger) is None and not _api_permission(trigger) for trigger in function.triggers):
+            return None  # a function URL, a queue, a streaming route...: the time may be for it
+        limit_ms = min(limit_ms for limit_ms, _, _ in waiting)
+        if one_way and timeout - limit_ms / 1000 > margin:
+            return None
+        target = limit_ms // 1000
         return int(target) if target >= 1 else None
 
-    def _fix(self, function: Function) -> Fix | None:
+    def _fix(self, function: Function, margin: float) -> Fix | None:
         """Lower the function's Timeout. A Timeout from SAM `Globals` is lowered there only when
         every function that inherits it needs the same value; else the function gets its own."""
-        target = self._fix_target(function)
+        target = self._fix_target(function, margin)
         if target is None:
             return None
         template = function.template
@@ -399,7 +417,7 @@ class TimeoutExceedsIntegration(TemplateRule):
             if globals_ is None or "Timeout" not in globals_:
                 return None
             inheritors = [f for f in template.functions.values() if f.is_sam and "Timeout" not in f.resource.properties]
-            if all(self._fix_target(f) == target for f in inheritors):
+            if all(self._fix_target(f, margin) == target for f in inheritors):
                 names = ", ".join(f.logical_id for f in inheritors)
                 title = f"Set Globals Function Timeout to {target} s (every function that inherits it needs it: {names})"
                 edits = template.edit_set(globals_, "Timeout", target)
@@ -419,7 +437,7 @@ class TimeoutExceedsIntegration(TemplateRule):
                 continue
             if waiting:
                 limit_ms, trigger, who = min(waiting, key=lambda item: item[0])
-                self._report_waiting(function.logical_id, timeout, limit_ms, trigger, who, margin, bool(one_way), self._fix(function))
+                self._report_waiting(function.logical_id, timeout, limit_ms, trigger, who, margin, bool(one_way), self._fix(function, margin))
             else:
                 limit_ms, trigger = min(one_way, key=lambda item: item[0])
                 if timeout - limit_ms / 1000 <= margin:

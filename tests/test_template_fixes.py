@@ -301,6 +301,36 @@ def test_lk602_no_fix_for_a_one_way_websocket_route_or_a_function_that_also_serv
     assert finding.fix is None
 
 
+def test_lk602_a_small_overrun_is_fixed_even_when_the_function_serves_a_one_way_route(tmp_path):
+    socket = (
+        "  Socket:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: socket\n      ProtocolType: WEBSOCKET\n"
+        "      RouteSelectionExpression: $request.body.action\n"
+        "  SendIntegration:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n      ApiId: !Ref Socket\n"
+        "      IntegrationType: AWS_PROXY\n"
+        "      IntegrationUri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Worker.Arn}/invocations\n"
+        "  SendRoute:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Socket\n      RouteKey: send\n"
+        "      Target: !Sub integrations/${SendIntegration}\n"
+    )
+    (finding,) = findings(tmp_path, {"template.yaml": api_function("      Timeout: 30\n", resources=socket)}, "LK602")
+    assert "set Timeout to 29 s to match" in finding.message
+    assert finding.fix.title == "Set Worker Timeout to 29 s"
+
+
+def test_lk602_no_fix_when_a_function_url_may_need_the_time(tmp_path):
+    url = "      FunctionUrlConfig:\n        AuthType: AWS_IAM\n        InvokeMode: RESPONSE_STREAM\n"
+    (finding,) = findings(tmp_path, {"template.yaml": api_function("      Timeout: 300\n" + url)}, "LK602")
+    assert finding.fix is None
+
+
+def test_lk602_an_api_gateway_permission_does_not_stop_the_fix(tmp_path):
+    permission = (
+        "  Permission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n"
+        "      FunctionName: !Ref Worker\n      Principal: apigateway.amazonaws.com\n"
+    )
+    (finding,) = findings(tmp_path, {"template.yaml": api_function(resources=permission)}, "LK602")
+    assert finding.fix.title == "Set Worker Timeout to 29 s"
+
+
 def test_lk602_no_fix_when_the_timeout_is_a_parameter(tmp_path):
     text = api_function("      Timeout: !Ref Seconds\n").replace(
         "Resources:", "Parameters:\n  Seconds:\n    Type: Number\n    Default: 60\nResources:"
