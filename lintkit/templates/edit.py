@@ -65,13 +65,14 @@ class TemplateEditor:
     """Edits of one template's text (see the module docs). Built once per template; the text is
     read on the first edit only."""
 
-    def __init__(self, path: str, text: str) -> None:
+    def __init__(self, path: str, text: str, document: Any = None) -> None:
+        """`document`: the text as loaded already (the template's data), else it is loaded here."""
         self.path = path
         self.text = text
         self._analysed = False
         self._mappings: dict[Mark, list[_Node]] = {}
         self._json = False
-        self._document: Any = None
+        self._document: Any = document
 
     # -- analysis ----------------------------------------------------------------------------
 
@@ -84,7 +85,8 @@ class TemplateEditor:
             if _has_anchors(text):
                 return
             root = yaml.compose(text, Loader=_Loader)
-            self._document = load_text(text).data
+            if self._document is None:
+                self._document = load_text(text).data
         except (yaml.YAMLError, TemplateSyntaxError, RecursionError, ValueError):
             return
         if not isinstance(root, MappingNode) or not isinstance(self._document, Map):
@@ -301,8 +303,12 @@ class TemplateEditor:
         return _same(new, original)
 
 
+# `&name` or `*name` where YAML could read an anchor or an alias (not `s3:*`, `"*"`, `a * b`)
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[{,])[&*][^\s,\[\]{}]", re.MULTILINE)
+
+
 def _has_anchors(text: str) -> bool:
-    if "&" not in text and "*" not in text:
+    if _MAYBE_ANCHOR.search(text) is None:
         return False
     documents = 0
     for event in yaml.parse(text, Loader=_Loader):

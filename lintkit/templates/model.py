@@ -824,7 +824,7 @@ class Template:
         if self._editor is None:
             from lintkit.templates.edit import TemplateEditor
 
-            self._editor = TemplateEditor(self.path, self.text)
+            self._editor = TemplateEditor(self.path, self.text, self.data)
         return self._editor.put(mapping, items)
 
     def edit_set(self, mapping: Map, key: str, value: Any) -> tuple[Edit, ...]:
