@@ -81,6 +81,17 @@ def test_block_add_of_a_missing_properties_mapping_uses_the_files_indentation_st
     )
 
 
+def test_block_add_after_a_sequence_written_at_its_keys_indentation():
+    text = (
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+        "      Policies:\n      - AWSLambdaBasicExecutionRole\n      - Statement:\n        - Effect: Allow\n"
+        "  Next:\n    Type: AWS::SQS::Queue\n"
+    )
+    assert _edited(text, lambda t: t.resources["Fn"].edit_properties({"Timeout": 29})) == text.replace(
+        "        - Effect: Allow\n", "        - Effect: Allow\n      Timeout: 29\n"
+    )
+
+
 def test_flow_add_goes_before_the_closing_brace():
     new = _edited(QUEUES, lambda t: t.resources["Bare"].edit_properties({"VisibilityTimeout": 360}))
     assert new == QUEUES.replace("{Type: AWS::SQS::Queue}", "{Type: AWS::SQS::Queue, Properties: {VisibilityTimeout: 360}}")

@@ -217,7 +217,9 @@ class TemplateEditor:
             stripped = lines[index].strip()
             indent = len(lines[index]) - len(lines[index].lstrip(" "))
             if stripped and not stripped.startswith("#"):
-                if indent <= column:
+                # a sequence may sit at its key's indentation (`Policies:` then `- Item`)
+                indentless_item = indent == column and (stripped == "-" or stripped.startswith("- "))
+                if indent < column or (indent == column and not indentless_item):
                     break
                 last = index
             index += 1
