@@ -643,8 +643,10 @@ class VisibilityTimeoutTooShort(TemplateRule):
         if not needs or visibility is None or isinstance(visibility, FromParameter) or max(needs) <= visibility:
             return None
         target = max(needs)
+        largest = ", the largest of its functions" if len(needs) > 1 else ""
         return template_fix(
-            f"Set queue {queue.logical_id} VisibilityTimeout to {target} s (6 x the Timeout of the function that polls it, plus its batching window{', the largest of its functions' if len(needs) > 1 else ''})",
+            f"Set queue {queue.logical_id} VisibilityTimeout to {target} s (6 x the Timeout of the function that polls it, "
+            f"plus its batching window{largest})",
             Applicability.SAFE,
             queue.resource.edit_properties({"VisibilityTimeout": target}),
         )
