@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import RelatedLocation, Severity
+from lintkit.findings import Applicability, Edit, Fix, RelatedLocation, Severity
 from lintkit.project import Project
 from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
 from lintkit.python.module import PythonModule
 from lintkit.python.nodes import FunctionNode, access_path, assignments, dict_items, handler_swallows, is_broad_handler
 from lintkit.rule import CodeRule, Example, ProjectRule, TemplateRule
-from lintkit.templates.model import EventSourceMapping, Function, Template, value_origin
+from lintkit.templates.model import (
+    EventSourceMapping,
+    FromParameter,
+    Function,
+    Template,
+    literal_int,
+    template_fix,
+    value_origin,
+)
 
 SQS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html"
 KINESIS_BATCH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html"
@@ -25,6 +33,8 @@ POWERTOOLS_BATCH_DOCS = "https://docs.powertools.aws.dev/lambda/python/latest/ut
 SOURCE_NAMES = {"sqs": "SQS", "kinesis": "Kinesis", "dynamodb": "DynamoDB", "stream": "stream"}
 ITEM_IDENTIFIER = {"sqs": "messageId", "kinesis": "kinesis.sequenceNumber", "dynamodb": "dynamodb.SequenceNumber"}
 PARTIAL_SOURCES = ("sqs", "kinesis", "dynamodb", "stream")
+# LK506's fix: the retries it sets on a stream mapping (the rule's own example)
+FIX_RETRY_ATTEMPTS = 5
 
 # The template every example below deploys its handler with; `{events}` is the mapping.
 _SQS_TEMPLATE = """
@@ -57,6 +67,15 @@ def _handler_facts(project: Project, function: Function) -> tuple[PythonModule, 
     module, definition = found
     facts = project.memo(("batch", id(definition)), lambda: analyze_batch_handler(module, definition))
     return module, definition, facts
+
+
+def _enable_partial_responses(mapping: EventSourceMapping) -> tuple[Edit, ...]:
+    """The template edit that adds `FunctionResponseTypes: [ReportBatchItemFailures]` to the
+    mapping (SAM event or resource); none when the key is there already (a list without the
+    value, an expression), or the template cannot be edited there."""
+    if "FunctionResponseTypes" in mapping.properties:
+        return ()
+    return mapping.edit_properties({"FunctionResponseTypes": ["ReportBatchItemFailures"]})
 
 
 def _source(mapping: EventSourceMapping) -> str:
@@ -122,6 +141,15 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
     `batchItemFailures`, LK502 reports the mapping instead (the response is being ignored).
     An SQS mapping whose function is in another stack is reported on the mapping alone (its
     handler is not seen); stream mappings of such functions are not.
+
+    ## Fix safety
+    The fix is **display-only**: it shows the template edit (`FunctionResponseTypes:
+    [ReportBatchItemFailures]` added to the event or mapping) and says what the handler must
+    return, but is never applied. Turning the setting on alone would make things worse: a
+    handler that does not return `batchItemFailures` then reports every batch as fully
+    processed, even one whose records it caught errors for. The handler's change (catch each
+    record's error, collect its id, return the failures) is not mechanical, so lintkit shows
+    it instead of writing it.
     """
 
     code = "LK501"
@@ -139,7 +167,11 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
         Example(template=_FOREIGN.format(extra="      BatchSize: 1\n")),
         Example(template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),
     )
-    INVALID = (Example(template=sqs_template(), line=12), Example(template=_FOREIGN.format(extra=""), line=4))
+    fixable = True
+    INVALID = (
+        Example(template=sqs_template(), line=12, fix="display-only"),
+        Example(template=_FOREIGN.format(extra=""), line=4, fix="display-only"),
+    )
 
     def check(self, project: Project) -> None:
         # an SQS mapping of a function in another stack carries the setting itself
@@ -157,7 +189,26 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
                 f"{mapping.describe} delivers {_source(mapping)} batches of up to {size}{default} without "
                 f"ReportBatchItemFailures: one failing record retries the whole batch; add "
                 f"FunctionResponseTypes: [ReportBatchItemFailures] and return batchItemFailures",
+                fix=template_fix(self._fix_title(mapping, facts), Applicability.DISPLAY_ONLY, _enable_partial_responses(mapping)),
             )
+
+    @staticmethod
+    def _fix_title(mapping: EventSourceMapping, facts: tuple[PythonModule, FunctionNode, BatchHandlerFacts] | None) -> str:
+        """Both halves of the change: the template's setting and what the handler returns."""
+        identifier = ITEM_IDENTIFIER.get(mapping.source or "")
+        item = f"record[{identifier.split('.')[0]!r}][{identifier.split('.')[1]!r}]" if identifier and "." in identifier else (
+            f"record[{identifier!r}]" if identifier else "<the record's id>"
+        )
+        if facts is not None:
+            module, definition, _ = facts
+            handler = f"{definition.name}() in {module.path}"
+        else:
+            handler = f"the handler of {mapping.function_label}"
+        return (
+            f"Add FunctionResponseTypes: [ReportBatchItemFailures] to {mapping.describe}, and make {handler} catch each "
+            f"record's error and return {{'batchItemFailures': [{{'itemIdentifier': {item}}}, ...]}} for the records that "
+            f"failed (Powertools' process_partial_response does both)"
+        )
 
 
 class PartialResponseIgnored(ProjectRule):
@@ -193,6 +244,17 @@ class PartialResponseIgnored(ProjectRule):
           FunctionResponseTypes:
             - ReportBatchItemFailures
     ```
+
+    ## Fix safety
+    The fix adds `FunctionResponseTypes: [ReportBatchItemFailures]` to the SAM event's
+    `Properties` or the `AWS::Lambda::EventSourceMapping`, in the template's own style (a YAML
+    block or flow mapping, or JSON). It is **safe**: the rule fires only when the handler already
+    builds a partial batch response, so the setting makes Lambda do what the code intends
+    (retry only the records the handler reports as failed) instead of dropping them. No fix is
+    offered when `FunctionResponseTypes` is written already (a list without the value, or an
+    expression), or when the template cannot be edited certainly (anchors and aliases, tabs,
+    a `Properties` that is an expression, a Serverless Framework or Terraform file, a CDK
+    assembly that `cdk synth` rewrites).
     """
 
     code = "LK502"
@@ -210,7 +272,82 @@ class PartialResponseIgnored(ProjectRule):
                     failures.append({"itemIdentifier": record["messageId"]})
             return {"batchItemFailures": failures}
         """
-    INVALID = (Example(python=_HANDLER, template=sqs_template(), file="template.yaml", line=12),)
+    fixable = True
+    _FLOW = (
+        "Resources:\n  Queue: {Type: AWS::SQS::Queue}\n  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n      Events:\n"
+        "        Messages: {Type: SQS, Properties: {Queue: !GetAtt Queue.Arn}}  # the orders queue\n"
+    )
+    _MAPPING = (
+        "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n  Worker:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Code: .\n      Handler: app.handler\n      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/worker\n"
+        "  Mapping:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !Ref Worker\n"
+        "      EventSourceArn: !GetAtt Queue.Arn\n      # ten messages at a time\n      BatchSize: 10\n\n  # the dead-letter queue\n"
+        "  Dlq:\n    Type: AWS::SQS::Queue\n"
+    )
+    _JSON = """\
+        {
+          "Transform": "AWS::Serverless-2016-10-31",
+          "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue"},
+            "Worker": {
+              "Type": "AWS::Serverless::Function",
+              "Properties": {
+                "CodeUri": ".",
+                "Handler": "app.handler",
+                "Runtime": "python3.12",
+                "Events": {
+                  "Messages": {
+                    "Type": "SQS",
+                    "Properties": {
+                      "Queue": {"Fn::GetAtt": ["Queue", "Arn"]}
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+        """
+    INVALID = (
+        Example(
+            python=_HANDLER,
+            template=sqs_template(),
+            file="template.yaml",
+            line=12,
+            fix="safe",
+            fixed=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n"),
+        ),
+        # a SAM event in flow style: the key goes before the closing brace, the comment stays
+        Example(
+            python=_HANDLER,
+            template=_FLOW,
+            file="template.yaml",
+            line=10,
+            fix="safe",
+            fixed=_FLOW.replace("Queue.Arn}}", "Queue.Arn, FunctionResponseTypes: [ReportBatchItemFailures]}}"),
+        ),
+        # a mapping resource: after its last key, before the blank line and the next resource's comment
+        Example(
+            python=_HANDLER,
+            template=_MAPPING,
+            file="template.yaml",
+            line=11,
+            fix="safe",
+            fixed=_MAPPING.replace("BatchSize: 10\n", "BatchSize: 10\n      FunctionResponseTypes: [ReportBatchItemFailures]\n"),
+        ),
+        # JSON: after the last member, at the members' indentation
+        Example(
+            python=_HANDLER,
+            template=_JSON,
+            file="template.yaml",
+            line=12,
+            fix="safe",
+            fixed=_JSON.replace(
+                '"Arn"]}\n', '"Arn"]},\n                      "FunctionResponseTypes": ["ReportBatchItemFailures"]\n'
+            ),
+        ),
+    )
     VALID = (Example(python=_HANDLER, template=sqs_template("            FunctionResponseTypes: [ReportBatchItemFailures]\n")),)
 
     def check(self, project: Project) -> None:
@@ -224,6 +361,11 @@ class PartialResponseIgnored(ProjectRule):
                 f"enable ReportBatchItemFailures, so Lambda ignores the response and the failed records are lost; "
                 f"add FunctionResponseTypes: [ReportBatchItemFailures]",
                 related=[RelatedLocation(evidence_location(module, definition, evidence), "the partial batch response is built here")],
+                fix=template_fix(
+                    f"Add FunctionResponseTypes: [ReportBatchItemFailures] to {mapping.describe}",
+                    Applicability.SAFE,
+                    _enable_partial_responses(mapping),
+                ),
             )
 
 
@@ -738,6 +880,18 @@ class StreamUnboundedRetry(TemplateRule):
             OnFailure:
               Destination: !GetAtt FailedRecords.Arn
     ```
+
+    ## Fix safety
+    The fix sets `MaximumRetryAttempts: 5` (writing over a literal -1, or adding the key) and
+    adds `BisectBatchOnFunctionError: true` unless the mapping already sets it, in the
+    template's own style (YAML block or flow, JSON). It is **unsafe**: it changes what happens
+    to a record that keeps failing. Today the shard waits until the record expires; after the
+    fix, Lambda gives up on it after five retries (of ever smaller batches) and moves on, and
+    the record is discarded unless the mapping has an `OnFailure` destination (the fix's title
+    says which). Review it, and add a destination first when the records must not be lost
+    (see https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html). No fix is
+    offered when `MaximumRetryAttempts` comes from a parameter or an expression (change the
+    parameter), or when the template cannot be edited certainly.
     """
 
     code = "LK506"
@@ -766,16 +920,61 @@ class StreamUnboundedRetry(TemplateRule):
                     StartingPosition: LATEST
                     FunctionResponseTypes: [ReportBatchItemFailures]
         {extra}"""
+    fixable = True
+    _ADDED = "            MaximumRetryAttempts: 5\n                    BisectBatchOnFunctionError: true\n"
+    _FOREIGN = (
+        "Resources:\n  Stream: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}\n  Mapping:\n"
+        "    Type: AWS::Lambda::EventSourceMapping\n    Properties: {FunctionName: !ImportValue ClickConsumer, "
+        "EventSourceArn: !GetAtt Stream.Arn, StartingPosition: LATEST}  # clicks\n"
+    )
+    _JSON = """\
+        {
+          "Resources": {
+            "Table": {"Type": "AWS::DynamoDB::Table"},
+            "Mapping": {
+              "Type": "AWS::Lambda::EventSourceMapping",
+              "Properties": {
+                "FunctionName": {"Fn::ImportValue": "OrdersConsumer"},
+                "EventSourceArn": {"Fn::GetAtt": ["Table", "StreamArn"]},
+                "StartingPosition": "TRIM_HORIZON",
+                "MaximumRetryAttempts": -1
+              }
+            }
+          }
+        }
+        """
     INVALID = (
-        Example(template=_STREAM.format(extra=""), line=14),
-        Example(template=_STREAM.format(extra="            BisectBatchOnFunctionError: true\n"), line=14),
-        Example(template=_STREAM.format(extra="            MaximumRetryAttempts: -1\n"), line=14),
-        # the function is in another stack: the mapping's retries are still its own
+        Example(template=_STREAM.format(extra=""), line=14, fix="unsafe", fixed=_STREAM.format(extra=_ADDED)),
         Example(
-            template="Resources:\n  Stream: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}\n  Mapping:\n"
-            "    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n      FunctionName: !ImportValue ClickConsumer\n"
-            "      EventSourceArn: !GetAtt Stream.Arn\n      StartingPosition: LATEST\n",
+            template=_STREAM.format(extra="            BisectBatchOnFunctionError: true\n"),
+            line=14,
+            fix="unsafe",
+            fixed=_STREAM.format(extra="            BisectBatchOnFunctionError: true\n                    MaximumRetryAttempts: 5\n"),
+        ),
+        Example(
+            template=_STREAM.format(extra="            MaximumRetryAttempts: -1  # forever\n"),
+            line=14,
+            fix="unsafe",
+            fixed=_STREAM.format(
+                extra="            MaximumRetryAttempts: 5  # forever\n                    BisectBatchOnFunctionError: true\n"
+            ),
+        ),
+        # the function is in another stack: the mapping's retries are still its own (flow style)
+        Example(
+            template=_FOREIGN,
             line=3,
+            fix="unsafe",
+            fixed=_FOREIGN.replace("LATEST}", "LATEST, MaximumRetryAttempts: 5, BisectBatchOnFunctionError: true}"),
+        ),
+        # JSON: the -1 is written over, the other key added after the last member
+        Example(
+            template=_JSON,
+            line=4,
+            fix="unsafe",
+            fixed=_JSON.replace(
+                '"MaximumRetryAttempts": -1\n',
+                '"MaximumRetryAttempts": 5,\n                "BisectBatchOnFunctionError": true\n',
+            ),
         ),
     )
     VALID = (
@@ -802,7 +1001,32 @@ class StreamUnboundedRetry(TemplateRule):
                 mapping.location(),
                 f"{mapping.describe} retries a failing {_source(mapping)} batch until its records expire, blocking the "
                 f"shard; set MaximumRetryAttempts or MaximumRecordAgeInSeconds (with an OnFailure destination)",
+                fix=self._fix(mapping),
             )
+
+    @staticmethod
+    def _fix(mapping: EventSourceMapping) -> Fix | None:
+        """Bound the retries (`MaximumRetryAttempts`, written or added) and split a failing batch
+        (`BisectBatchOnFunctionError`, added unless the template already says). Not when the
+        retries come from a parameter: the parameter is what to change."""
+        written = mapping.properties.get("MaximumRetryAttempts")
+        if written is not None and (isinstance(mapping.maximum_retry_attempts, FromParameter) or literal_int(written) is None):
+            return None
+        items: dict[str, object] = {"MaximumRetryAttempts": FIX_RETRY_ATTEMPTS}
+        if "BisectBatchOnFunctionError" not in mapping.properties:
+            items["BisectBatchOnFunctionError"] = True
+        destination = mapping.has_on_failure_destination
+        after = (
+            "then go to the OnFailure destination"
+            if destination is True
+            else "are then discarded: add an OnFailure destination to keep them"
+        )
+        settings = " and ".join(f"{key}: {'true' if value is True else value}" for key, value in items.items())
+        return template_fix(
+            f"Set {settings} on {mapping.describe} (records that still fail after {FIX_RETRY_ATTEMPTS} retries {after})",
+            Applicability.UNSAFE,
+            mapping.edit_properties(items),
+        )
 
 
 class OnlyFirstRecord(ProjectRule):

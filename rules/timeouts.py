@@ -6,9 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from lintkit.findings import RelatedLocation, Severity
+from lintkit.findings import Applicability, Fix, RelatedLocation, Severity
 from lintkit.rule import Example, TemplateRule
-from lintkit.templates.model import Invocation, Template, Trigger, referenced_ids, referenced_logical_id, value_origin
+from lintkit.templates.model import (
+    FromParameter,
+    Function,
+    Invocation,
+    Queue,
+    Template,
+    Trigger,
+    global_function_properties,
+    referenced_ids,
+    referenced_logical_id,
+    template_fix,
+    value_origin,
+)
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 APIGW_DOCS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html"
@@ -128,6 +140,13 @@ def _integration_timeout_ms(trigger: Trigger) -> int | None:
     return limit if limit is not None and limit > 0 else None
 
 
+def _api_permission(trigger: Trigger) -> bool:
+    """An `AWS::Lambda::Permission` that lets API Gateway or AppSync invoke the function: it
+    goes with an integration (often the one LK602 reads), so it does not say the function
+    serves anything else."""
+    return trigger.inferred and (trigger.kind in INTEGRATION_TIMEOUT_MS or trigger.kind == "apigateway")
+
+
 def _who_waits(trigger: Trigger) -> str | None:
     """Who waits for the function's answer behind a synchronous integration: "caller" (REST,
     HTTP API, AppSync), "connect" (a WebSocket `$connect` route: the connection is open only once
@@ -213,6 +232,22 @@ class TimeoutExceedsIntegration(TemplateRule):
     `margin` (default 2): an overrun of at most this many seconds is reported as info
     (`[tool.lintkit.rules.LK602] margin = 0` makes every overrun a warning).
 
+    ## Fix safety
+    The fix lowers `Timeout` to the whole seconds of the shortest integration a client waits
+    on (29 for a REST API's default), in the template's own style. When the function takes its
+    `Timeout` from SAM `Globals`, the fix changes `Globals` only when every function that
+    inherits it needs that same value; otherwise it gives this function a `Timeout` of its
+    own and leaves the others alone. It is **unsafe**: the function gets less time, so work that
+    takes longer than the integration now fails with a timeout inside Lambda instead of running
+    on after the client has had its 504; the other callers and event sources of the function
+    get the shorter timeout too. Review it, and move the slow work behind a queue where it
+    needs the time. No fix is offered when something else invokes the function too (a function
+    URL, a queue, a schedule, a streaming or asynchronous integration: the long timeout may be
+    for it), when it also serves a one-way WebSocket route and overruns by more than `margin`,
+    for the info finding on one-way routes, when the
+    `Timeout` comes from a parameter or an expression, or when the template cannot be edited
+    certainly.
+
     ## Known problems
     A WebSocket integration whose routes lintkit cannot find (a `Target` it cannot resolve, a
     route in another stack) is taken for one-way and reported as info. A REST integration
@@ -249,11 +284,62 @@ class TimeoutExceedsIntegration(TemplateRule):
         "      RouteId: !Ref SendRoute\n      RouteResponseKey: $default\n"
     )
     _ASYNC = "                requestParameters:\n                  integration.request.header.X-Amz-Invocation-Type: \"'Event'\"\n"
+    fixable = True
+    _GLOBALS = "Globals:\n  Function:\n    Timeout: 60  # one minute\n"
+    _OTHER = (
+        "  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      InlineCode: \"def handler(event, context): pass\"\n"
+        "      Handler: index.handler\n      Runtime: python3.12\n"
+    )
+    _JSON = """\
+        {
+          "Transform": "AWS::Serverless-2016-10-31",
+          "Resources": {
+            "Worker": {
+              "Type": "AWS::Serverless::Function",
+              "Properties": {
+                "InlineCode": "def handler(event, context): pass",
+                "Handler": "index.handler",
+                "Runtime": "python3.12",
+                "Timeout": "60",
+                "Events": {"Get": {"Type": "Api", "Properties": {"Path": "/report", "Method": "get"}}}
+              }
+            }
+          }
+        }
+        """
     INVALID = (
-        Example(template=_template("      Timeout: 60\n", _API), line=9),
-        Example(template=_template("      Timeout: 20\n", _HTTP), line=9),
-        # a second over REST's 29 s: info
-        Example(template=_template("      Timeout: 30\n", _API), line=9),
+        Example(
+            template=_template("      Timeout: 60\n", _API),
+            line=9,
+            fix="unsafe",
+            fixed=_template("      Timeout: 29\n", _API),
+        ),
+        Example(
+            template=_template("      Timeout: 20  # seconds\n", _HTTP),
+            line=9,
+            fix="unsafe",
+            fixed=_template("      Timeout: 10  # seconds\n", _HTTP),
+        ),
+        # a second over REST's 29 s: info, with the same fix
+        Example(template=_template("      Timeout: 30\n", _API), line=9, fix="unsafe", fixed=_template("      Timeout: 29\n", _API)),
+        # the Timeout comes from Globals and the only function that inherits it needs it lowered
+        Example(
+            template=_template(events=_API, globals_=_GLOBALS),
+            line=4,
+            fix="unsafe",
+            fixed=_template(events=_API, globals_=_GLOBALS.replace("60", "29")),
+        ),
+        # another function inherits the Globals value and needs no change: this one gets its own
+        Example(
+            template=_template(events=_API, resources=_OTHER, globals_=_GLOBALS),
+            line=4,
+            fix="unsafe",
+            fixed=_template(events=_API, resources=_OTHER, globals_=_GLOBALS).replace(
+                "          Method: get\n", "          Method: get\n      Timeout: 29\n", 1
+            ),
+        ),
+        # JSON, a quoted value stays quoted
+        Example(template=_JSON, line=10, fix="unsafe", fixed=_JSON.replace('"Timeout": "60"', '"Timeout": "29"')),
         # the integration is in the API's OpenAPI definition
         Example(template=_template("      Timeout: 60\n", resources=_OPENAPI.format(type="aws_proxy", extra="")), line=9),
         # a WebSocket route with a route response: the client waits for the answer
@@ -279,24 +365,79 @@ class TimeoutExceedsIntegration(TemplateRule):
         Example(template=_template("      Timeout: 60\n", resources=_OPENAPI.format(type="aws", extra=_ASYNC))),
     )
 
+    @staticmethod
+    def _overruns(function: Function) -> tuple[list[tuple[int, Trigger, str]], list[tuple[int, Trigger]]]:
+        """The integrations the function's Timeout overruns: those a client waits on (limit in
+        ms, trigger, who waits) and the one-way ones (limit, trigger)."""
+        timeout = function.timeout
+        if timeout is None:
+            return [], []
+        over = [
+            (limit_ms, trigger)
+            for trigger in function.triggers
+            if (limit_ms := _integration_timeout_ms(trigger)) is not None and timeout * 1000 > limit_ms
+        ]
+        waiting = [(limit_ms, trigger, who) for limit_ms, trigger in over if (who := _who_waits(trigger)) is not None]
+        one_way = [(limit_ms, trigger) for limit_ms, trigger in over if _who_waits(trigger) is None]
+        return waiting, one_way
+
+    @classmethod
+    def _fix_target(cls, function: Function, margin: float) -> int | None:
+        """The Timeout the fix sets: the whole seconds of the shortest integration a client
+        waits on. None when something else invokes the function too (a function URL, a queue, a
+        schedule, a streaming or asynchronous integration, an API whose settings are not known),
+        when it also serves a one-way WebSocket route and overruns by more than `margin` (the
+        long timeout may be for them: the message says so), or when its Timeout comes from a
+        parameter."""
+        waiting, one_way = cls._overruns(function)
+        timeout = function.timeout
+        if not waiting or timeout is None or isinstance(timeout, FromParameter):
+            return None
+        if any(_integration_timeout_ms(trigger) is None and not _api_permission(trigger) for trigger in function.triggers):
+            return None  # a function URL, a queue, a streaming route...: the time may be for it
+        limit_ms = min(limit_ms for limit_ms, _, _ in waiting)
+        if one_way and timeout - limit_ms / 1000 > margin:
+            return None
+        target = limit_ms // 1000
+        return int(target) if target >= 1 else None
+
+    def _fix(self, function: Function, margin: float) -> Fix | None:
+        """Lower the function's Timeout. A Timeout from SAM `Globals` is lowered there only when
+        every function that inherits it needs the same value; else the function gets its own."""
+        target = self._fix_target(function, margin)
+        if target is None:
+            return None
+        template = function.template
+        own = function.resource.properties
+        title = f"Set {function.logical_id} Timeout to {target} s"
+        if "Timeout" in own:
+            edits = template.edit_set(own, "Timeout", target)
+        else:
+            globals_ = global_function_properties(template) if function.is_sam else None
+            if globals_ is None or "Timeout" not in globals_:
+                return None
+            inheritors = [f for f in template.functions.values() if f.is_sam and "Timeout" not in f.resource.properties]
+            if all(self._fix_target(f, margin) == target for f in inheritors):
+                names = ", ".join(f.logical_id for f in inheritors)
+                title = f"Set Globals Function Timeout to {target} s (every function that inherits it needs it: {names})"
+                edits = template.edit_set(globals_, "Timeout", target)
+            else:
+                title += " (its own, instead of the Globals value other functions keep)"
+                edits = function.resource.edit_properties({"Timeout": target})
+        return template_fix(title, Applicability.UNSAFE, edits)
+
     def check(self, template: Template) -> None:
         margin = _number(self.options.get("margin"), DEFAULT_MARGIN_S)
         for function in template.functions.values():
             timeout = function.timeout
             if timeout is None:
                 continue
-            over = [
-                (limit_ms, trigger)
-                for trigger in function.triggers
-                if (limit_ms := _integration_timeout_ms(trigger)) is not None and timeout * 1000 > limit_ms
-            ]
-            if not over:
+            waiting, one_way = self._overruns(function)
+            if not waiting and not one_way:
                 continue
-            waiting = [(limit_ms, trigger, who) for limit_ms, trigger in over if (who := _who_waits(trigger)) is not None]
-            one_way = [(limit_ms, trigger) for limit_ms, trigger in over if _who_waits(trigger) is None]
             if waiting:
                 limit_ms, trigger, who = min(waiting, key=lambda item: item[0])
-                self._report_waiting(function.logical_id, timeout, limit_ms, trigger, who, margin, bool(one_way))
+                self._report_waiting(function.logical_id, timeout, limit_ms, trigger, who, margin, bool(one_way), self._fix(function, margin))
             else:
                 limit_ms, trigger = min(one_way, key=lambda item: item[0])
                 if timeout - limit_ms / 1000 <= margin:
@@ -312,7 +453,8 @@ class TimeoutExceedsIntegration(TemplateRule):
                 )
 
     def _report_waiting(
-        self, name: str, timeout: int, limit_ms: int, trigger: Trigger, who: str, margin: float, serves_one_way: bool
+        self, name: str, timeout: int, limit_ms: int, trigger: Trigger, who: str, margin: float, serves_one_way: bool,
+        offered: Fix | None,
     ) -> None:
         function = trigger.function
         limit = limit_ms / 1000
@@ -345,6 +487,7 @@ class TimeoutExceedsIntegration(TemplateRule):
             message,
             severity=severity,
             related=[RelatedLocation(trigger.location("TimeoutInMillis"), "the integration is configured here")],
+            fix=offered,
         )
 
 
@@ -389,6 +532,20 @@ class VisibilityTimeoutTooShort(TemplateRule):
       Properties:
         VisibilityTimeout: 360   # 6 x 60 s
     ```
+
+    ## Fix safety
+    The fix sets the queue's `VisibilityTimeout` to 6 x the function's `Timeout` plus its
+    batching window (when several functions poll the queue, the largest of their needs), or
+    adds the key (and `Properties`) when the queue has none, in the template's own style (YAML
+    block or flow, JSON; a quoted value stays quoted). It is **safe**: a longer visibility
+    timeout only keeps a message hidden longer while a function works on it, which is what
+    AWS recommends for Lambda consumers and what lets Lambda create the mapping at all when
+    the queue's timeout is below the function's
+    (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html). The one thing
+    that changes is that a message whose processing failed becomes visible for its next attempt
+    later. No fix is offered when the queue's `VisibilityTimeout`, a function's `Timeout` or a
+    batching window comes from a parameter or an expression (the literal would not follow the
+    parameter: change the parameter), or when the template cannot be edited certainly.
     """
 
     code = "LK603"
@@ -398,14 +555,101 @@ class VisibilityTimeoutTooShort(TemplateRule):
     references = (SQS_CONFIG_DOCS,)
     _SQS = "        Jobs:\n          Type: SQS\n          Properties:\n            Queue: !GetAtt Jobs.Arn\n"
 
+    fixable = True
+    _SHARED = (
+        "  Reports:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      InlineCode: \"def handler(event, context): pass\"\n      Handler: index.handler\n      Runtime: python3.12\n"
+        "      Timeout: 100\n      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n"
+        "            Queue: !GetAtt Jobs.Arn\n            MaximumBatchingWindowInSeconds: 5\n"
+    )
+    _JSON = """\
+        {
+          "Resources": {
+            "Jobs": {
+              "Type": "AWS::SQS::Queue"
+            },
+            "Worker": {
+              "Type": "AWS::Lambda::Function",
+              "Properties": {"Handler": "index.handler", "Runtime": "python3.12", "Timeout": 60,
+                             "Role": "arn:aws:iam::123456789012:role/worker", "Code": {"ZipFile": "x"}}
+            },
+            "Mapping": {
+              "Type": "AWS::Lambda::EventSourceMapping",
+              "Properties": {"FunctionName": {"Ref": "Worker"}, "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]}}
+            }
+          }
+        }
+        """
+
     INVALID = (
-        Example(template=_template("      Timeout: 60\n", _SQS, _sqs_queue()), line=15),
-        Example(template=_template("      Timeout: 60\n", _SQS, _sqs_queue("120")), line=18),
+        Example(
+            template=_template("      Timeout: 60\n", _SQS, _sqs_queue()),
+            line=15,
+            fix="safe",
+            fixed=_template("      Timeout: 60\n", _SQS, _sqs_queue("360")),
+        ),
+        Example(
+            template=_template("      Timeout: 60\n", _SQS, _sqs_queue("120  # two minutes")),
+            line=18,
+            fix="safe",
+            fixed=_template("      Timeout: 60\n", _SQS, _sqs_queue("360  # two minutes")),
+        ),
+        # two functions poll the queue: the largest need (6 x 100 s + 5 s window) for both findings
+        Example(
+            template=_template("      Timeout: 60\n", _SQS, _sqs_queue("'120'") + _SHARED),
+            line=18,
+            fix="safe",
+            fixed=_template("      Timeout: 60\n", _SQS, _sqs_queue("'605'") + _SHARED),
+        ),
+        # flow style
+        Example(
+            template=_template("      Timeout: 60\n", _SQS, "  Jobs: {Type: AWS::SQS::Queue}\n"),
+            line=15,
+            fix="safe",
+            fixed=_template("      Timeout: 60\n", _SQS, "  Jobs: {Type: AWS::SQS::Queue, Properties: {VisibilityTimeout: 360}}\n"),
+        ),
+        # JSON: Properties added after the queue's last member, laid out like the file
+        Example(
+            template=_JSON,
+            line=3,
+            fix="safe",
+            fixed=_JSON.replace(
+                '"Type": "AWS::SQS::Queue"\n',
+                '"Type": "AWS::SQS::Queue",\n              "Properties": {\n                "VisibilityTimeout": 360\n'
+                "              }\n",
+            ),
+        ),
     )
     VALID = (
         Example(template=_template("      Timeout: 60\n", _SQS, _sqs_queue("360"))),
         Example(template=_template("", _SQS, _sqs_queue())),
     )
+
+    @staticmethod
+    def _fix(template: Template, queue: Queue) -> Fix | None:
+        """Raise the queue's VisibilityTimeout to what every function that polls it needs (6 x
+        its Timeout + batching window), the largest of them. No fix when a value involved comes
+        from a parameter or an expression (the parameter is what to change, and a literal would
+        not follow it), or when the queue's setting is not a number written in the template."""
+        needs = []
+        for mapping in template.event_source_mappings:
+            if mapping.queue is not queue:
+                continue
+            timeout, window = mapping.function.timeout, mapping.batching_window
+            if timeout is None or window is None or isinstance(timeout, FromParameter) or isinstance(window, FromParameter):
+                return None
+            needs.append(6 * timeout + window)
+        visibility = queue.visibility_timeout
+        if not needs or visibility is None or isinstance(visibility, FromParameter) or max(needs) <= visibility:
+            return None
+        target = max(needs)
+        largest = ", the largest of its functions" if len(needs) > 1 else ""
+        return template_fix(
+            f"Set queue {queue.logical_id} VisibilityTimeout to {target} s (6 x the Timeout of the function that polls it, "
+            f"plus its batching window{largest})",
+            Applicability.SAFE,
+            queue.resource.edit_properties({"VisibilityTimeout": target}),
+        )
 
     def check(self, template: Template) -> None:
         for mapping in template.event_source_mappings:
@@ -426,6 +670,7 @@ class VisibilityTimeoutTooShort(TemplateRule):
                     f"{mapping.function.logical_id}'s Timeout {timeout} s{timeout_origin}: Lambda rejects the mapping at deploy; "
                     f"set it to at least {6 * timeout + window} s",
                     related=related,
+                    fix=self._fix(template, queue),
                 )
             elif visibility < 6 * timeout + window:
                 self.emit(
@@ -437,6 +682,7 @@ class VisibilityTimeoutTooShort(TemplateRule):
                     f"invocation receives them too; set it to at least {6 * timeout + window} s",
                     related=related,
                     severity=Severity.WARNING,
+                    fix=self._fix(template, queue),
                 )
 
 

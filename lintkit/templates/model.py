@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from lintkit.findings import Location
+from lintkit.findings import Applicability, Edit, Fix, Location
 from lintkit.limits import DEFAULT_LIMITS, Limits
 from lintkit.templates.loader import LoadedDocument, Map, Mark, Seq, load_path, load_text
 
@@ -36,6 +36,12 @@ _CDK_FRAMEWORK = re.compile(
 )
 _ARN_SERVICE = re.compile(r"^arn:[^:]*:(sqs|kinesis|dynamodb):")
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
+
+
+def template_fix(title: str, applicability: Applicability, edits: tuple[Edit, ...]) -> Fix | None:
+    """A fix made of template edits, or None when there are none (the edit was not certain,
+    or the template is not one lintkit edits): the finding then offers no fix."""
+    return Fix(title, applicability, edits) if edits else None
 
 
 class TemplateStructureError(Exception):
@@ -275,6 +281,15 @@ class Resource:
     def location(self, mark: Mark | None = None) -> Location:
         return self.template.location(mark or self.mark)
 
+    def edit_properties(self, items: dict[str, Any]) -> tuple[Edit, ...]:
+        """Edits that give the resource's `Properties` these values (adding `Properties` when
+        the resource has none); () when the template cannot be edited there (see `Template.edit_put`)."""
+        if "Properties" not in self.node:
+            return self.template.edit_put(self.node, {"Properties": items})
+        if self.node["Properties"] is not self.properties:
+            return ()  # an expression (`!If`): not a mapping to edit
+        return self.template.edit_put(self.properties, items)
+
 
 class Invocation(enum.Enum):
     """How a trigger invokes the function (LAMBDA-FACTS §3.6)."""
@@ -341,6 +356,11 @@ class Trigger:
         if key is not None and key in self.properties:
             return self.template.location(self.properties.key_mark(key))
         return self.template.location(self.mark)
+
+    def edit_properties(self, items: dict[str, Any]) -> tuple[Edit, ...]:
+        """Edits that give the trigger's properties (the SAM event's `Properties`, or the
+        resource's) these values; () when they cannot be edited (see `Template.edit_put`)."""
+        return self.template.edit_put(self.properties, items)
 
     @property
     def suppression_resource(self) -> Resource:
@@ -788,6 +808,32 @@ class Template:
     # the run's parameter overrides (`--parameter-overrides`, the config's
     # `parameter-overrides`): name -> value, as `sam deploy` takes them (set by the engine)
     parameter_overrides: dict[str, str] = field(default_factory=dict)
+    # a CloudFormation/SAM file read as it is written, whose text fixes may edit (not a
+    # translation: Terraform, serverless.yml)
+    editable: bool = False
+    _editor: Any = field(default=None, repr=False)
+
+    # -- edits (fixes) -----------------------------------------------------------------------
+    def edit_put(self, mapping: Map, items: dict[str, Any]) -> tuple[Edit, ...]:
+        """The text edits that make `mapping[key] == value` for every item of `items` (a loaded
+        mapping of this template): keys that exist are set, the others added after its last key,
+        in the file's own style (YAML block or flow, JSON). () when the template is not editable
+        or the edit is not certain (see `lintkit.templates.edit`): the fix is then not offered."""
+        if not self.editable or self.parts:
+            return ()
+        if self._editor is None:
+            from lintkit.templates.edit import TemplateEditor
+
+            self._editor = TemplateEditor(self.path, self.text, self.data)
+        return self._editor.put(mapping, items)
+
+    def edit_set(self, mapping: Map, key: str, value: Any) -> tuple[Edit, ...]:
+        """Set a key `mapping` has (see `edit_put`)."""
+        return self.edit_put(mapping, {key: value}) if key in mapping else ()
+
+    def edit_add(self, mapping: Map, key: str, value: Any) -> tuple[Edit, ...]:
+        """Add a key `mapping` does not have (see `edit_put`)."""
+        return self.edit_put(mapping, {key: value}) if isinstance(mapping, dict) and key not in mapping else ()
 
     # -- values as deployed ------------------------------------------------------------------
     def parameter_value(self, name: str) -> tuple[Any, str] | None:
@@ -982,7 +1028,9 @@ def build_template(path: str, abs_path: Path, text: str, data: Any, duplicate_ke
 
 def load_template(file: Path, *, path: str, limits: Limits = DEFAULT_LIMITS) -> Template:
     document, text = load_path(file, max_size=limits.max_file_size, max_alias_expansion=limits.max_alias_expansion)
-    return build_template(path, file.resolve(), text, document.data, document.duplicate_keys)
+    template = build_template(path, file.resolve(), text, document.data, document.duplicate_keys)
+    template.editable = True
+    return template
 
 
 def template_from_text(
@@ -994,17 +1042,19 @@ def template_from_text(
         text = text[1:]
     json_hint = abs_path.name.lower().endswith(".json")
     document = load(text, json_hint=json_hint, max_alias_expansion=limits.max_alias_expansion)
-    return build_template(path, abs_path, text, document.data, document.duplicate_keys)
+    template = build_template(path, abs_path, text, document.data, document.duplicate_keys)
+    template.editable = True
+    return template
 
 
-def _global_function_properties(template: Template) -> Map | None:
+def global_function_properties(template: Template) -> Map | None:
     globals_ = template.data.get("Globals")
     function = globals_.get("Function") if isinstance(globals_, Map) else None
     return function if isinstance(function, Map) else None
 
 
 def _build_functions(template: Template) -> None:
-    global_properties = _global_function_properties(template)
+    global_properties = global_function_properties(template)
     for resource in template.iter_resources(*FUNCTION_TYPES):
         properties = resource.properties
         if resource.type == SAM_FUNCTION and global_properties is not None:
