@@ -118,6 +118,15 @@ def expression(code: str) -> cst.BaseExpression:
     return cst.parse_expression(code)
 
 
+def replace_expression(source: Source, location: Location, old: str, new: str) -> cst.Module | None:
+    """The module with the expression written at `location` replaced by `new`, when it still
+    reads `old` (the text the rule saw); None otherwise."""
+    node = source.node_at(location, cst.BaseExpression)
+    if node is None or source.code(node) != old:
+        return None
+    return source.module.deep_replace(node, expression(new))
+
+
 # -- call arguments ------------------------------------------------------------------------
 
 
