@@ -184,10 +184,23 @@ class SyncInvokeUncheckedError(CodeRule):
     A response handed whole to another function (returned, passed on, stored) is assumed to be
     checked there. Any mention of `FunctionError`, `StatusCode` or `errorMessage` in the calling
     function counts as a check.
+
+    ## Fix safety
+    The fix is **display-only**: what to do with a function error (raise, retry, return an
+    error response) is the caller's decision, and a retry is only right for a callee that is
+    idempotent. When the response is kept in a name, `--show-fixes` shows the check as a diff
+    right after the invoke:
+    ```python
+    response = lambda_client.invoke(FunctionName="pricing", Payload=payload)
+    if response.get("FunctionError"):
+        raise RuntimeError(response["Payload"].read())
+    ```
+    Otherwise its title says to keep the response and check it the same way.
     """
 
     code = "LK101"
     name = "sync-invoke-unchecked-error"
+    fixable = True
     summary = "A synchronous Lambda invoke whose FunctionError is never checked and which is not retried."
     severity = Severity.WARNING
     references = (INVOKE_API_DOCS, RETRIES_DOCS)
@@ -215,6 +228,36 @@ class SyncInvokeUncheckedError(CodeRule):
                 return {"ok": True}
             """,
             line=4,
+        ),
+        # display-only fixes: the check after the kept response, or the advice in the title
+        Example(
+            python="""
+            import json
+            import boto3
+            from botocore.config import Config
+
+            lambda_client = boto3.client("lambda", config=Config(read_timeout=40, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                priced = lambda_client.invoke(FunctionName="pricing", Payload=json.dumps(event))  # sync
+                return json.loads(priced["Payload"].read())
+            """,
+            line=8,
+            fix="display-only",
+        ),
+        Example(
+            python="""
+            import json
+            import boto3
+            from botocore.config import Config
+
+            lambda_client = boto3.client("lambda", config=Config(read_timeout=40, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                return json.loads(lambda_client.invoke(FunctionName="pricing")["Payload"].read())
+            """,
+            line=8,
+            fix="display-only",
         ),
     )
     VALID = (
@@ -261,7 +304,45 @@ class SyncInvokeUncheckedError(CodeRule):
                 f"synchronous invoke of {invoke.target_description} never checks the response's FunctionError: a failing "
                 f"function still returns StatusCode 200, with the error in the payload; check "
                 f"response.get('FunctionError') and retry (with backoff) what is safe to retry",
+                fix=_check_fix(resolver, node),
             )
+
+
+def _check_fix(resolver: ModuleResolver, call: ast.Call) -> Fix:
+    """Display-only: the check to add. When the response is kept in a name (`response =
+    client.invoke(...)`), the diff shows the check right after that line; otherwise the title
+    alone shows it (the response has to be kept first)."""
+    statement = resolver.parents.get(call)
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.value is call
+    ):
+        name = statement.targets[0].id
+        check = f'if {name}.get("FunctionError"): raise RuntimeError({name}["Payload"].read())'
+        return python_fix(f"Check the response after the invoke: {check}", Applicability.DISPLAY_ONLY, "lk101-check", variable=name)
+    check = 'response = <the invoke>; if response.get("FunctionError"): raise RuntimeError(response["Payload"].read())'
+    return Fix(f"Keep the response and check it: {check}", Applicability.DISPLAY_ONLY)
+
+
+@codemod("lk101-check")
+def _add_check(text, location, arguments):
+    import libcst as cst
+
+    from lintkit.python.codemods import insert_after, rewrite
+
+    name = arguments["variable"]
+    code = f'if {name}.get("FunctionError"):\n    raise RuntimeError({name}["Payload"].read())\n'
+
+    def change(source):
+        call = source.node_at(location, cst.Call)
+        line = source.parent_statement(call) if call is not None else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        return insert_after(source, line, code)
+
+    return rewrite(text, change)
 
 
 # LK102's fix: the read timeout it writes is the callee's Timeout plus this margin, or, with the

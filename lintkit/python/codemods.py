@@ -127,6 +127,31 @@ def replace_expression(source: Source, location: Location, old: str, new: str) -
     return source.module.deep_replace(node, expression(new))
 
 
+def insert_after(source: Source, statement: cst.BaseStatement, code: str) -> cst.Module | None:
+    """The module with the statement(s) `code` after `statement`, in the same block and at its
+    indentation; None when `statement` is not found in a block."""
+    new = cst.parse_module(code).body
+    done: list[bool] = []
+
+    class Insert(cst.CSTTransformer):
+        def _insert(self, original: Any, updated: Any) -> Any:
+            for index, candidate in enumerate(original.body):
+                if candidate is statement:
+                    done.append(True)
+                    body = list(updated.body)
+                    return updated.with_changes(body=[*body[: index + 1], *new, *body[index + 1 :]])
+            return updated
+
+        def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+            return self._insert(original, updated)
+
+        def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+            return self._insert(original, updated)
+
+    result = source.module.visit(Insert())
+    return result if done else None
+
+
 # -- call arguments ------------------------------------------------------------------------
 
 
