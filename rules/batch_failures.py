@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import Applicability, Fix, RelatedLocation, Severity
+from lintkit.findings import Applicability, Fix, Location, RelatedLocation, Severity
 from lintkit.fixes import codemod, python_fix
 from lintkit.project import Project
 from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
@@ -537,7 +537,8 @@ _IDENTIFIER_ATTRIBUTES = {"sqs": ("message_id",), "kinesis": ("kinesis", "sequen
 def _replace_identifier(text, location, arguments):
     from lintkit.python.codemods import replace_expression, rewrite
 
-    return rewrite(text, lambda source: replace_expression(source, location, arguments["old"], arguments["new"]))
+    at = Location(location.path, *arguments["at"]) if "at" in arguments else location
+    return rewrite(text, lambda source: replace_expression(source, at, arguments["old"], arguments["new"]))
 
 
 def _quote(code: str) -> str | None:
@@ -836,10 +837,22 @@ class WrongItemIdentifier(CodeRule):
             if quote is None or any(isinstance(n, ast.Attribute) for n in chain):
                 return None
             names = [f"{quote}{name}{quote}" for name in _IDENTIFIER_KEYS[source]]
+            shown = ".".join(_IDENTIFIER_KEYS[source])
+            if depth == 1 and len(names) == 1:
+                # one key for another: only the string literal changes, spacing and all kept
+                where = module.location_of(last)
+                return python_fix(
+                    f"Take itemIdentifier from {shown}",
+                    Applicability.SAFE,
+                    "lk505-replace",
+                    old=module.code_of(last),
+                    new=names[0],
+                    at=[where.line, where.column, where.end_line, where.end_column],
+                )
             head = "".join(f"[{name}]" for name in names[:-1])
             new = base_code + head + (f".get({names[-1]})" if isinstance(outer, ast.Call) else f"[{names[-1]}]")
         shown = ".".join(_IDENTIFIER_KEYS[source])
-        return python_fix(f"Take itemIdentifier from {shown}: {new}", Applicability.SAFE, "lk505-replace", old=old, new=new)
+        return python_fix(f"Take itemIdentifier from {shown}", Applicability.SAFE, "lk505-replace", old=old, new=new)
 
     def _check_identifier(self, value: ast.expr) -> None:
         resolved = self._resolve(value)
