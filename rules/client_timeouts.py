@@ -451,7 +451,7 @@ class HttpCallWithoutTimeout(CodeRule):
             why = "a default: no template gives the Timeout of the function running it"
         else:
             name = next(f.logical_id for f in functions if f.timeout == limit)
-            why = f"half of {name}'s Timeout of {limit} s{value_origin(limit)} for connect and read"
+            why = f"connect and read within half of {name}'s Timeout of {limit} s{value_origin(limit)}"
         replaces = request.timeout is not None
         title = f"{'Replace timeout=None with' if replaces else 'Add'} timeout={value} ({why})"
         safe = not replaces and limit is not None and not any(isinstance(t, FromParameter) for t in timeouts)

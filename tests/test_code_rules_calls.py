@@ -901,9 +901,9 @@ GET = "import requests\n\ndef handler(event, context):\n    return requests.get(
 @pytest.mark.parametrize(
     ("timeout", "applicability", "value", "why"),
     [
-        ("      Timeout: 30\n", "safe", "(3.05, 10)", "half of Fetcher's Timeout of 30 s"),
-        ("      Timeout: 10\n", "safe", "(2.5, 2.5)", "half of Fetcher's Timeout of 10 s"),
-        ("", "safe", "(0.75, 0.75)", "half of Fetcher's Timeout of 3 s"),  # Lambda's default
+        ("      Timeout: 30\n", "safe", "(3.05, 10)", "within half of Fetcher's Timeout of 30 s"),
+        ("      Timeout: 10\n", "safe", "(2.5, 2.5)", "within half of Fetcher's Timeout of 10 s"),
+        ("", "safe", "(0.75, 0.75)", "within half of Fetcher's Timeout of 3 s"),  # Lambda's default
         # a parameter's default may be overridden at deploy: the value is a guess, so unsafe
         ("      Timeout: !Ref FnTimeout\n", "unsafe", "(3.05, 6.95)", "Timeout of 20 s (parameter FnTimeout's default)"),
     ],
