@@ -522,19 +522,21 @@ class SyncInvokeDefaultTimeouts(CodeRule):
             import boto3
             import botocore.config
 
+            client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5))
+
             def handler(event, context):
-                client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5))
                 result = client.invoke(FunctionName="report-builder")
                 return result.get("StatusCode")
             """,
-            line=6,
+            line=7,
             fix="unsafe",
             fixed="""
             import boto3
             import botocore.config
 
+            client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5, read_timeout=910, retries={"total_max_attempts": 1}))
+
             def handler(event, context):
-                client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5, read_timeout=910, retries={"total_max_attempts": 1}))
                 result = client.invoke(FunctionName="report-builder")
                 return result.get("StatusCode")
             """,

@@ -123,6 +123,8 @@ def test_lk102_hook_for_the_template_join(tmp_path):
     assert positions(tmp_path, source, "LK102") == []
 
     class WithCalleeTimeout(SyncInvokeDefaultTimeouts):
+        __doc__ = SyncInvokeDefaultTimeouts.__doc__  # a fixable rule's docs carry its "Fix safety"
+
         def callee_timeout(self, invoke):
             return 300 if invoke.target == "slow-report" else None
 
