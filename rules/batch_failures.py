@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import Applicability, Edit, Fix, RelatedLocation, Severity
+from lintkit.findings import Applicability, Edit, Fix, Location, RelatedLocation, Severity
+from lintkit.fixes import codemod, python_fix
 from lintkit.project import Project
 from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
 from lintkit.python.module import PythonModule
@@ -667,6 +668,38 @@ _WRONG_FIELDS = frozenset(
 )
 
 
+# Record fields only an SQS record has: an identifier taken from one of them is meant to be SQS's.
+_SQS_FIELDS = frozenset({"receiptHandle", "receipt_handle", "md5OfBody", "md5_of_body", "MessageId", "messageID", "MessageID"})
+# The identifier of each source, as dict keys and as Powertools data class attributes.
+_IDENTIFIER_KEYS = {"sqs": ("messageId",), "kinesis": ("kinesis", "sequenceNumber"), "dynamodb": ("dynamodb", "SequenceNumber")}
+_IDENTIFIER_ATTRIBUTES = {"sqs": ("message_id",), "kinesis": ("kinesis", "sequence_number"), "dynamodb": ("dynamodb", "sequence_number")}
+
+
+@codemod("lk505-replace")
+def _replace_identifier(text, location, arguments):
+    from lintkit.python.codemods import replace_expression, rewrite
+
+    at = Location(location.path, *arguments["at"]) if "at" in arguments else location
+    return rewrite(text, lambda source: replace_expression(source, at, arguments["old"], arguments["new"]))
+
+
+def _quote(code: str) -> str | None:
+    """The quote a plain one-line string literal is written with (None for prefixes, triple
+    quotes and anything else)."""
+    if len(code) >= 2 and code[0] in "'\"" and code[-1] == code[0] and not code.startswith(code[0] * 3):
+        return code[0]
+    return None
+
+
+def _accessor_chain(node: ast.expr, depth: int) -> list[ast.expr]:
+    """The accesses of an `access_path` chain, outermost first, `depth` of them."""
+    chain = []
+    for _ in range(depth):
+        chain.append(node)
+        node = node.func.value if isinstance(node, ast.Call) else node.value  # type: ignore[attr-defined]
+    return chain
+
+
 def _normalise(key: str) -> str:
     return key.replace("_", "").lower()
 
@@ -711,10 +744,27 @@ class WrongItemIdentifier(CodeRule):
     ```python
     failures.append({"itemIdentifier": record["messageId"]})
     ```
+
+    ## Fix safety
+    The fix renames a misspelled key to `itemIdentifier` / `batchItemFailures`, or replaces
+    the record field the identifier is taken from with the source's identifier: `messageId`
+    for SQS, `kinesis.sequenceNumber` for Kinesis, `dynamodb.SequenceNumber` for DynamoDB (in
+    the access style the code uses: `record["..."]`, `record.get("...")`, or Powertools'
+    `record.message_id` / `record.kinesis.sequence_number` / `record.dynamodb.sequence_number`).
+    The source is the one the template's event source mapping names, or, without a template,
+    the one the wrong field can only come from (`receiptHandle` and `md5OfBody` exist only in
+    SQS records; a `kinesis.` or `dynamodb.` path names its source). It is **safe**: Lambda
+    cannot match the current key or field, so the partial batch response fails the whole
+    batch every time; the fix makes it report the records the code meant to report, as the
+    AWS partial batch response documentation describes. No fix is offered when the source is
+    not certain (an `eventID` with no template: Kinesis and DynamoDB records both have one),
+    when the identifier is read through a variable (which may serve something else, such as
+    deleting the message), or when the key is not a plain string literal.
     """
 
     code = "LK505"
     name = "wrong-item-identifier"
+    fixable = True
     summary = "itemIdentifier taken from the wrong record field, or a partial-response key misspelled."
     severity = Severity.ERROR
     references = (SQS_BATCH_DOCS, KINESIS_BATCH_DOCS, DYNAMODB_BATCH_DOCS)
@@ -730,14 +780,29 @@ class WrongItemIdentifier(CodeRule):
                 return {"batchItemFailures": failures}
             """,
             line=5,
+            fix="safe",
+            fixed="""
+            def handler(event, context):
+                failures = []
+                for record in event["Records"]:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record["messageId"]})
+                return {"batchItemFailures": failures}
+            """,
         ),
         Example(
             python="""
             def handler(event, context):
-                failures = [{"itemIdentifer": r["messageId"]} for r in event["Records"] if not ok(r)]
+                failures = [{'itemIdentifer': r["messageId"]} for r in event["Records"] if not ok(r)]
                 return {"batchItemFailures": failures}
             """,
             line=2,
+            fix="safe",
+            fixed="""
+            def handler(event, context):
+                failures = [{'itemIdentifier': r["messageId"]} for r in event["Records"] if not ok(r)]
+                return {"batchItemFailures": failures}
+            """,
         ),
         Example(
             python="""
@@ -750,6 +815,63 @@ class WrongItemIdentifier(CodeRule):
             """,
             template=sqs_template(),
             line=5,
+            fix="safe",
+            fixed="""
+            def handler(event, context):
+                failures = []
+                for record in event["Records"]:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record["messageId"]})
+                return {"batchItemFailures": failures}
+            """,
+        ),
+        # the misspelled response key, in a multi-line dict with comments
+        Example(
+            python="""
+            def handler(event, context):
+                failed = [r["messageId"] for r in event["Records"] if not ok(r)]
+                return {
+                    "BatchItemFailures": [  # what Lambda retries
+                        {"itemIdentifier": message_id} for message_id in failed
+                    ],
+                }
+            """,
+            line=4,
+            fix="safe",
+            fixed="""
+            def handler(event, context):
+                failed = [r["messageId"] for r in event["Records"] if not ok(r)]
+                return {
+                    "batchItemFailures": [  # what Lambda retries
+                        {"itemIdentifier": message_id} for message_id in failed
+                    ],
+                }
+            """,
+        ),
+        # Powertools' data classes: the attribute style is kept
+        Example(
+            python="""
+            from aws_lambda_powertools.utilities.data_classes import SQSEvent
+
+            def handler(event, context):
+                failures = []
+                for record in SQSEvent(event).records:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record.receipt_handle})
+                return {"batchItemFailures": failures}
+            """,
+            line=7,
+            fix="safe",
+            fixed="""
+            from aws_lambda_powertools.utilities.data_classes import SQSEvent
+
+            def handler(event, context):
+                failures = []
+                for record in SQSEvent(event).records:
+                    if not process(record):
+                        failures.append({"itemIdentifier": record.message_id})
+                return {"batchItemFailures": failures}
+            """,
         ),
     )
     VALID = (
@@ -815,12 +937,73 @@ class WrongItemIdentifier(CodeRule):
                 self.report(
                     key_node,
                     f"key {key!r} should be {correct!r}: Lambda does not recognise it and treats the whole batch as failed",
+                    fix=self._key_fix(key_node, key, correct),
                 )
 
+    def _key_fix(self, node: ast.expr, key: str, correct: str) -> Fix | None:
+        old = self.context.module.code_of(node)
+        quote = _quote(old)
+        if quote is None or old != f"{quote}{key}{quote}":
+            return None  # escapes, a prefix, implicit concatenation: not rewritten
+        return python_fix(f"Rename the key {key!r} to {correct!r}", Applicability.SAFE, "lk505-replace", old=old, new=f"{quote}{correct}{quote}")
+
+    def _identifier_fix(self, value: ast.expr, keys: tuple[str, ...], source: str | None) -> Fix | None:
+        """Replace the access with the right source's identifier field: the template's source,
+        or the one the wrong field can only belong to (an SQS-only field, a `kinesis.` or
+        `dynamodb.` path). Only an access written in the dict itself, from a plain name, in
+        the access style it uses (`["key"]`, `.get("key")`, Powertools' attributes)."""
+        if source is None:
+            if len(keys) >= 2 and keys[-2] in ("kinesis", "dynamodb"):
+                source = keys[-2]
+            elif keys[-1] in _SQS_FIELDS:
+                source = "sqs"
+            else:
+                return None
+        depth = 2 if len(keys) >= 2 and keys[-2] in ("kinesis", "dynamodb") else 1
+        module = self.context.module
+        chain = _accessor_chain(value, depth)
+        base = chain[-1].func.value if isinstance(chain[-1], ast.Call) else chain[-1].value  # type: ignore[attr-defined]
+        base_code, old = module.code_of(base), module.code_of(value)
+        if "\n" in old or "\r" in old:
+            return None
+        outer = chain[0]
+        if isinstance(outer, ast.Attribute):
+            if not all(isinstance(n, ast.Attribute) and n.attr.islower() for n in chain):
+                return None
+            new = base_code + "".join(f".{name}" for name in _IDENTIFIER_ATTRIBUTES[source])
+        else:
+            if isinstance(outer, ast.Call) and (len(outer.args) != 1 or outer.keywords):
+                return None  # `.get(key, default)`: not rewritten
+            last = outer.args[0] if isinstance(outer, ast.Call) else outer.slice  # type: ignore[attr-defined]
+            quote = _quote(module.code_of(last))
+            if quote is None or any(isinstance(n, ast.Attribute) for n in chain):
+                return None
+            names = [f"{quote}{name}{quote}" for name in _IDENTIFIER_KEYS[source]]
+            shown = ".".join(_IDENTIFIER_KEYS[source])
+            if depth == 1 and len(names) == 1:
+                # one key for another: only the string literal changes, spacing and all kept
+                where = module.location_of(last)
+                return python_fix(
+                    f"Take itemIdentifier from {shown}",
+                    Applicability.SAFE,
+                    "lk505-replace",
+                    old=module.code_of(last),
+                    new=names[0],
+                    at=[where.line, where.column, where.end_line, where.end_column],
+                )
+            head = "".join(f"[{name}]" for name in names[:-1])
+            new = base_code + head + (f".get({names[-1]})" if isinstance(outer, ast.Call) else f"[{names[-1]}]")
+        shown = ".".join(_IDENTIFIER_KEYS[source])
+        return python_fix(f"Take itemIdentifier from {shown}", Applicability.SAFE, "lk505-replace", old=old, new=new)
+
     def _check_identifier(self, value: ast.expr) -> None:
-        path = access_path(self._resolve(value))
+        resolved = self._resolve(value)
+        path = access_path(resolved)
         if path is None or not path[1]:
             return
+        # the fix rewrites the access written in the dict, never a variable's binding (the
+        # variable may be used for something else, such as deleting the message)
+        direct = resolved is value
         keys = path[1]
         good_for = _GOOD_PATHS.get(keys[-2:]) or _GOOD_PATHS.get(keys[-1:])
         expected = self._expected_source()
@@ -831,14 +1014,17 @@ class WrongItemIdentifier(CodeRule):
                     value,
                     f"itemIdentifier is {shown}, but this handler is invoked by {SOURCE_NAMES[expected]}, which "
                     f"identifies records by {ITEM_IDENTIFIER[expected]}: Lambda will retry the whole batch",
+                    fix=self._identifier_fix(value, keys, expected) if direct else None,
                 )
             return
         if keys[-1] in _WRONG_FIELDS:
             needed = ITEM_IDENTIFIER.get(expected or "", "messageId (SQS), kinesis.sequenceNumber (Kinesis) or dynamodb.SequenceNumber (DynamoDB)")
+            known = expected if expected in ITEM_IDENTIFIER else None
             self.report(
                 value,
                 f"itemIdentifier is {shown}, but Lambda matches failed records by {needed}: it cannot match this "
                 f"one and retries the whole batch",
+                fix=self._identifier_fix(value, keys, known) if direct else None,
             )
 
 

@@ -8,11 +8,13 @@ aiohttp's default is a 5-minute total ([§13.6](../lambda-facts.md#s13-6)): repo
 from __future__ import annotations
 
 import ast
+import math
 
-from lintkit.findings import Severity
-from lintkit.python.resolve import resolver_for
+from lintkit.findings import Applicability, Fix, Severity
+from lintkit.fixes import codemod, python_fix
+from lintkit.python.resolve import HttpCall, resolver_for
 from lintkit.rule import CodeRule, Example
-from lintkit.templates.model import value_origin
+from lintkit.templates.model import FromParameter, value_origin
 
 TIMEOUT_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
 AIOHTTP_TIMEOUT_DOCS = "https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts"
@@ -26,6 +28,54 @@ _ADVICE = {
     "httpx": "keep a finite timeout (httpx.Timeout(10.0, connect=3.0))",
     "aiohttp": "pass timeout=aiohttp.ClientTimeout(total=...)",
 }
+
+
+# The timeouts LK605's fix writes when no function's Timeout is known: requests' (connect, read)
+# with the connect timeout its documentation suggests, and one number for the other libraries.
+DEFAULT_CONNECT = 3.05
+DEFAULT_READ = 10
+# Libraries whose timeout LK605's fix writes, and the position of a positional timeout.
+_FIXED_LIBRARIES = {"requests": None, "urllib3": None, "urllib": 2, "httpx": None}
+
+
+def _floor(seconds: float) -> str:
+    """Seconds rounded down to hundredths, written without trailing zeros."""
+    return f"{math.floor(seconds * 100) / 100:g}"
+
+
+def timeout_for(library: str, function_timeout: float | None) -> str:
+    """The `timeout=` LK605's fix writes. With the function's Timeout known, one call may take
+    at most half of it (connect plus one read), leaving the rest for handling the error and the
+    rest of the invocation: requests gets (connect, read) with connect = min(3.05, a quarter)
+    and read = min(10, what is left of the half); the other libraries, whose one number bounds
+    the connect and each read, get min(10, a quarter). Without a known Timeout: (3.05, 10) and 10."""
+    if function_timeout is None:
+        return f"({DEFAULT_CONNECT:g}, {DEFAULT_READ})" if library == "requests" else str(DEFAULT_READ)
+    budget = function_timeout / 2
+    if library == "requests":
+        connect = min(DEFAULT_CONNECT, budget / 2)
+        return f"({_floor(connect)}, {_floor(min(DEFAULT_READ, budget - connect))})"
+    return _floor(min(DEFAULT_READ, budget / 2))
+
+
+@codemod("lk605-timeout")
+def _add_timeout(text, location, arguments):
+    from lintkit.python.codemods import has_star_arguments, keyword, positional, rewrite, with_keyword
+    import libcst as cst
+
+    def change(source):
+        call = source.node_at(location, cst.Call)
+        if call is None or has_star_arguments(call):
+            return None
+        position = arguments.get("position")
+        args = positional(call)
+        if keyword(call, "timeout") is None and position is not None and len(args) > position:
+            new = call.with_deep_changes(args[position], value=cst.parse_expression(arguments["value"]))
+        else:
+            new = with_keyword(call, "timeout", arguments["value"])
+        return None if new is None else source.module.deep_replace(call, new)
+
+    return rewrite(text, change)
 
 
 def _template(timeout: int) -> str:
@@ -81,10 +131,32 @@ class HttpCallWithoutTimeout(CodeRule):
     timeout whatever its values. A requests `Session` with a custom
     adapter mounted, or a call with `**kwargs`, may set a timeout we cannot see and is not
     reported.
+
+    ## Fix safety
+    The fix adds `timeout=` to the call (or replaces a `timeout=None` written on it); it does
+    nothing for a timeout disabled on the session or pool, or for a call that passes `*args` or
+    `**kwargs`, which may already carry one. The value leaves the function time to handle the
+    error: one request may take at most half of the function's `Timeout` (the shortest, when
+    several functions run the code). For requests that is `timeout=(connect, read)` with
+    `connect` = 3.05 s (the value the requests documentation suggests) or a quarter of the
+    `Timeout` when shorter, and `read` = what is left of the half, at most 10 s; urllib3,
+    httpx and `urlopen` take one number that bounds the connection and each read, so they get
+    a quarter of the `Timeout`, at most 10 s. A function with a 30 s `Timeout` gets
+    `timeout=(3.05, 10)` or `timeout=7.5`. The read timeout bounds each wait for data, not the
+    whole download: a server that trickles bytes can still hold the call longer.
+
+    The fix is **safe** when the template gives every function that runs the code a literal
+    `Timeout` (the default of 3 s counts): the call then raises a timeout error it can handle
+    instead of being killed with the invocation, which is what the code would do anyway. It is
+    **unsafe** when the `Timeout` is unknown (no template, or a parameter whose value is
+    chosen at deploy), where it writes the default `timeout=(3.05, 10)` (or `10`), which may
+    cut off a slow endpoint the code relies on; and when it replaces a `timeout=None` someone
+    wrote on purpose.
     """
 
     code = "LK605"
     name = "http-call-without-timeout"
+    fixable = True
     summary = "An HTTP request with no timeout runs until the function times out."
     severity = Severity.WARNING
     references = (TIMEOUT_DOCS, AIOHTTP_TIMEOUT_DOCS)
@@ -100,6 +172,84 @@ class HttpCallWithoutTimeout(CodeRule):
                 return requests.get(f"{API}/orders/{event['id']}").json()
             """,
             line=6,
+            fix="unsafe",
+            fixed="""
+            import requests
+
+            API = "https://orders.example.com"
+
+            def handler(event, context):
+                return requests.get(f"{API}/orders/{event['id']}", timeout=(3.05, 10)).json()
+            """,
+        ),
+        # the function's Timeout is known: half of it, in the call's own layout
+        Example(
+            python="""
+            import requests
+
+            def handler(event, context):
+                response = requests.post(
+                    event["callback"],
+                    json={"status": "done"},  # the body
+                    headers={"Authorization": event["token"]},
+                )
+                return response.status_code
+            """,
+            template=_template(10),
+            line=4,
+            fix="safe",
+            fixed="""
+            import requests
+
+            def handler(event, context):
+                response = requests.post(
+                    event["callback"],
+                    json={"status": "done"},  # the body
+                    headers={"Authorization": event["token"]},
+                    timeout=(2.5, 2.5),
+                )
+                return response.status_code
+            """,
+        ),
+        # a Session's call, in a function with the default Timeout of 3 s
+        Example(
+            python="""
+            import requests
+
+            session = requests.Session()
+
+            def handler(event, context):
+                return session.get(event["url"]).text  # the page
+            """,
+            template=_template(3).replace("      Timeout: 3\n", ""),
+            line=6,
+            fix="safe",
+            fixed="""
+            import requests
+
+            session = requests.Session()
+
+            def handler(event, context):
+                return session.get(event["url"], timeout=(0.75, 0.75)).text  # the page
+            """,
+        ),
+        # timeout=None written on the call: replaced, but it was someone's choice
+        Example(
+            python="""
+            import requests
+
+            def handler(event, context):
+                return requests.get(event["url"], timeout=None).json()
+            """,
+            template=_template(60),
+            line=4,
+            fix="unsafe",
+            fixed="""
+            import requests
+
+            def handler(event, context):
+                return requests.get(event["url"], timeout=(3.05, 10)).json()
+            """,
         ),
         Example(
             python="""
@@ -111,6 +261,15 @@ class HttpCallWithoutTimeout(CodeRule):
                 return http.request("GET", event["url"]).data
             """,
             line=6,
+            fix="unsafe",
+            fixed="""
+            import urllib3
+
+            http = urllib3.PoolManager(retries=urllib3.Retry(3, backoff_factor=0.5))
+
+            def handler(event, context):
+                return http.request("GET", event["url"], timeout=10).data
+            """,
         ),
         Example(
             python="""
@@ -150,7 +309,34 @@ class HttpCallWithoutTimeout(CodeRule):
                 query = urllib.parse.urlencode(event["query"])
                 return urllib.request.urlopen(f"https://api.example.com/items?{query}").read()
             """,
+            template=_template(30),
             line=6,
+            fix="safe",
+            fixed="""
+            import urllib.parse
+            import urllib.request
+
+            def handler(event, context):
+                query = urllib.parse.urlencode(event["query"])
+                return urllib.request.urlopen(f"https://api.example.com/items?{query}", timeout=7.5).read()
+            """,
+        ),
+        # urlopen's timeout written positionally as None
+        Example(
+            python="""
+            from urllib.request import urlopen
+
+            def handler(event, context):
+                return urlopen(event["url"], None, None).read()
+            """,
+            line=4,
+            fix="unsafe",
+            fixed="""
+            from urllib.request import urlopen
+
+            def handler(event, context):
+                return urlopen(event["url"], None, 10).read()
+            """,
         ),
     )
     VALID = (
@@ -241,7 +427,36 @@ class HttpCallWithoutTimeout(CodeRule):
         self.report(
             node,
             f"{problem}: a stalled server holds the invocation until the function times out; {_ADVICE[request.library]}",
+            fix=self._fix(request),
         )
+
+    def _fix(self, request: HttpCall) -> Fix | None:
+        """`timeout=` on the call: safe with a value derived from the Timeout of every function
+        that runs it (written in the template), unsafe with a default otherwise, and unsafe when
+        it replaces a `timeout=None` written on purpose. No fix when the None comes from the
+        client (the session or pool), or when `*args` / `**kwargs` may carry a timeout."""
+        call = request.call
+        if request.library not in _FIXED_LIBRARIES or any(isinstance(a, ast.Starred) for a in call.args):
+            return None
+        if any(k.arg is None for k in call.keywords):
+            return None
+        if request.timeout is not None and not any(request.timeout is v for v in [*call.args, *(k.value for k in call.keywords)]):
+            return None  # `timeout=None` on the client: the call is not where to change it
+        functions = self.context.functions_running(request.context.function)
+        timeouts = [f.timeout for f in functions]
+        known = bool(timeouts) and all(isinstance(t, int) for t in timeouts)
+        limit = min(timeouts) if known else None  # type: ignore[type-var]
+        value = timeout_for(request.library, limit)
+        if limit is None:
+            why = "a default: no template gives the Timeout of the function running it"
+        else:
+            name = next(f.logical_id for f in functions if f.timeout == limit)
+            why = f"connect and read within half of {name}'s Timeout of {limit} s{value_origin(limit)}"
+        replaces = request.timeout is not None
+        title = f"{'Replace timeout=None with' if replaces else 'Add'} timeout={value} ({why})"
+        safe = not replaces and limit is not None and not any(isinstance(t, FromParameter) for t in timeouts)
+        applicability = Applicability.SAFE if safe else Applicability.UNSAFE
+        return python_fix(title, applicability, "lk605-timeout", value=value, position=_FIXED_LIBRARIES[request.library])
 
 
     def _aiohttp_default(self, resolver, request) -> None:

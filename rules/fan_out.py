@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import Severity
-from lintkit.python.nodes import argument, first_argument, keyword_argument
+from lintkit.findings import Applicability, Fix, Severity
+from lintkit.fixes import codemod, python_fix
+from lintkit.python.nodes import argument, first_argument, iter_nodes, keyword_argument
 from lintkit.python.resolve import (
     AWS_CLIENT_FACTORIES,
     AWS_SESSION_FACTORIES,
@@ -405,10 +406,26 @@ class ClientCreatedPerInvocation(CodeRule):
     made in a loop from such a value that does not change from item to item, nor one built from
     a method's `self` attributes. Constants, module globals and `os.environ` are the same for
     every invocation.
+
+    ## Fix safety
+    For `name = boto3.client(...)` (or `boto3.resource(...)`) written directly in the body of a
+    module-level function, the fix moves the statement to module scope: after the opening
+    imports and after every module-level statement that binds a name the call reads; comments
+    above the statement move with it. The function's own assignment is removed, so its uses
+    read the module's client. When `name` is already used at module scope, the client gets
+    another name (`s3_client`) and the function's uses are renamed. It is offered only when
+    every name the call reads is a module-level name bound once (an import, a constant, an
+    `os` lookup), the function binds `name` nowhere else, and never closes the client or
+    uses it as a context manager. It is **unsafe**: the client is then created when Lambda
+    imports the module, so an error in its arguments (a missing environment variable) fails
+    the init phase instead of the invocation, values read from the environment are read once,
+    and the client is shared by everything the module runs (boto3 clients can be shared
+    between threads; resources cannot).
     """
 
     code = "LK304"
     name = "client-created-per-invocation"
+    fixable = True
     summary = "An SDK client or HTTP session created inside the handler or a loop instead of at module scope."
     severity = Severity.INFO
     references = (BEST_PRACTICES_DOCS,)
@@ -423,6 +440,83 @@ class ClientCreatedPerInvocation(CodeRule):
                 return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
             """,
             line=4,
+            fix="unsafe",
+            fixed="""
+            import boto3
+
+            s3 = boto3.client("s3")
+
+            def handler(event, context):
+                return s3.get_object(Bucket="reports", Key=event["key"])["ContentLength"]
+            """,
+        ),
+        # after the module-level names the call reads; the comment above it moves with it
+        Example(
+            python="""
+            \"\"\"Publishes alerts.\"\"\"
+            import os
+
+            import boto3
+            from botocore.config import Config
+
+            TOPIC = os.environ["TOPIC_ARN"]
+            RETRIES = Config(retries={"mode": "standard"})
+
+
+            def handler(event, context):
+                # one client for the alerts
+                sns = boto3.client(
+                    "sns",
+                    config=RETRIES,  # standard retries
+                )
+                sns.publish(TopicArn=TOPIC, Message=event["text"])
+            """,
+            line=13,
+            fix="unsafe",
+            fixed="""
+            \"\"\"Publishes alerts.\"\"\"
+            import os
+
+            import boto3
+            from botocore.config import Config
+
+            TOPIC = os.environ["TOPIC_ARN"]
+            RETRIES = Config(retries={"mode": "standard"})
+
+            # one client for the alerts
+            sns = boto3.client(
+                "sns",
+                config=RETRIES,  # standard retries
+            )
+
+
+            def handler(event, context):
+                sns.publish(TopicArn=TOPIC, Message=event["text"])
+            """,
+        ),
+        # the name is taken at module scope: the moved client is renamed
+        Example(
+            python="""
+            import boto3
+
+            s3 = boto3.resource("s3")
+
+            def handler(event, context):
+                s3 = boto3.client("s3")
+                return s3.head_object(Bucket="reports", Key=event["key"])["ContentLength"]
+            """,
+            line=6,
+            fix="unsafe",
+            fixed="""
+            import boto3
+
+            s3_client = boto3.client("s3")
+
+            s3 = boto3.resource("s3")
+
+            def handler(event, context):
+                return s3_client.head_object(Bucket="reports", Key=event["key"])["ContentLength"]
+            """,
         ),
         Example(
             python="""
@@ -567,7 +661,144 @@ class ClientCreatedPerInvocation(CodeRule):
             return
         # a boto3 session holds no connections: what a new one repeats is the credential lookup
         kept = "its credentials" if what == "boto3 session" else "its connections"
-        self.report(node, f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and {kept}")
+        self.report(
+            node,
+            f"{what} created on every invocation: create it once at module scope so warm invocations reuse it and {kept}",
+            fix=_module_scope_fix(resolver, instance, function),
+        )
+
+
+def _module_scope_fix(resolver: ModuleResolver, instance: Instance, function: ast.AST) -> Fix | None:
+    """Move `name = boto3.client(...)`, a statement of a module-level function's own body, to
+    module scope, when every name the call reads is a module-level name bound once, and the
+    function binds `name` only there and never closes it. The codemod checks the same on the
+    concrete tree (and renames the client when the name is taken at module scope)."""
+    call = instance.call
+    if instance.kind not in AWS_CLIENT_FACTORIES:
+        return None
+    statement = resolver.parents.get(call)
+    module = resolver.module.tree
+    if (
+        not isinstance(statement, ast.Assign)
+        or len(statement.targets) != 1
+        or not isinstance(statement.targets[0], ast.Name)
+        or not any(statement is s for s in function.body)  # type: ignore[attr-defined]
+        or not any(function is s for s in module.body)
+    ):
+        return None
+    name = statement.targets[0].id
+    scope = resolver.scope_of(call)
+    for node in iter_nodes(call, into_scopes=True):
+        if isinstance(node, ast.Name):
+            bindings = resolver.lookup(node.id, scope)
+            if len(bindings) != 1 or bindings[0].scope is not resolver.module_scope:
+                return None  # a local, a parameter, a name bound twice or not at all (a builtin)
+    if len(resolver.lookup(name, scope)) != 1:
+        return None  # bound again in the function: the move would change what it means
+    for node in iter_nodes(function, into_scopes=True):
+        parent = resolver.parents.get(node)
+        if isinstance(node, ast.Name) and node.id == name and (
+            isinstance(parent, (ast.withitem, ast.Delete))
+            or (isinstance(parent, ast.Attribute) and parent.attr == "close")
+        ):
+            return None  # closed (or used as a context manager) each invocation: it cannot be kept
+    return python_fix(
+        f"Move `{name} = {resolver.module.code_of(call)}` to module scope"
+        if "\n" not in resolver.module.code_of(call)
+        else f"Move the creation of `{name}` to module scope",
+        Applicability.UNSAFE,
+        "lk304-module-scope",
+    )
+
+
+@codemod("lk304-module-scope")
+def _to_module_scope(text, location, arguments):
+    import libcst as cst
+
+    from lintkit.python.codemods import rewrite
+
+    def change(source):
+        call = source.node_at(location, cst.Call)
+        line = source.parent_statement(call) if call is not None else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        assign = line.body[0]
+        if not isinstance(assign, cst.Assign) or assign.value is not call or len(assign.targets) != 1:
+            return None
+        target = assign.targets[0].target
+        if not isinstance(target, cst.Name):
+            return None
+        body = list(source.module.body)
+        function = next(
+            (s for s in body if isinstance(s, cst.FunctionDef) and isinstance(s.body, cst.IndentedBlock) and line in s.body.body),
+            None,
+        )
+        if function is None:
+            return None
+        return _move(source, body, function, line, target, call)
+
+    return rewrite(text, change)
+
+
+def _move(source, body, function, line, target, call):
+    import libcst as cst
+
+    from lintkit.python.codemods import BUILTIN_NAMES, names_in
+
+    local = source.scope_of(target)
+    if local is None or len(local.assignments[target.value]) != 1:
+        return None
+    (assignment,) = local.assignments[target.value]
+    module_scope = local.globals
+    # where the statement may go: after the opening imports and every module-level statement
+    # binding a name the call reads
+    position = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body):
+            position = index + 1
+        else:
+            break
+    for name in names_in(call):
+        found = list(source.scope_of(name)[name.value]) if source.scope_of(name) is not None else []
+        if len(found) != 1 or found[0].scope is not module_scope:
+            return None
+        holder = source.parent_statement(found[0].node) if not isinstance(found[0].node, cst.BaseStatement) else found[0].node
+        index = next((i for i, s in enumerate(body) if s is holder), None)
+        if index is None:
+            return None
+        position = max(position, index + 1)
+    function_index = next(i for i, s in enumerate(body) if s is function)
+    # the name at module scope: the same when it is free there, else a new one
+    def taken(name: str) -> bool:
+        read = any(isinstance(a.node, cst.Name) and a.node.value == name for a in module_scope.accesses)
+        return bool(module_scope[name]) or name in BUILTIN_NAMES or read
+
+    new_name = target.value
+    if taken(new_name):
+        candidates = [f"{target.value}_client", *(f"{target.value}_client_{n}" for n in range(2, 10))]
+        new_name = next((c for c in candidates if not taken(c) and not local[c]), "")
+        if not new_name:
+            return None
+    references = [access.node for access in assignment.references]
+
+    class Rename(cst.CSTTransformer):
+        def leave_Name(self, original, updated):
+            return updated.with_changes(value=new_name) if any(original is r for r in references) else updated
+
+    comments = [empty for empty in line.leading_lines if empty.comment is not None]
+    moved = line.with_changes(
+        leading_lines=[cst.EmptyLine(), *[c.with_changes(indent=False) for c in comments]],
+        body=[line.body[0].with_changes(targets=[line.body[0].targets[0].with_changes(target=cst.Name(new_name))])],
+    )
+    statements = [s for s in function.body.body if s is not line]
+    if not statements:
+        return None
+    new_function = function.with_changes(body=function.body.with_changes(body=statements))
+    if new_name != target.value:
+        new_function = new_function.visit(Rename()) if references else new_function
+    body[function_index] = new_function
+    body.insert(position, moved)
+    return source.module.with_changes(body=body)
 
 
 # Words of a CloudFormation custom resource handler: the request it answers, and how it answers.

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import Severity
+from lintkit.findings import Applicability, Fix, Location, Severity
+from lintkit.fixes import codemod, python_fix
 from lintkit.project import invoke_target
 from lintkit.python.nodes import first_argument, handler_swallows, iter_nodes, string_value, subscript_key
 from lintkit.python.resolve import (
@@ -125,6 +126,30 @@ def _names(root: ast.AST | list[ast.stmt], name: str) -> list[ast.Name]:
     return [node for node in iter_nodes(root, into_scopes=True) if isinstance(node, ast.Name) and node.id == name]
 
 
+# A caller whose BUILDER variable names the Builder function (Timeout 120).
+_CALLER_TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Reports:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 150
+      Environment:
+        Variables:
+          BUILDER: !Ref Builder
+  Builder:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: builder/
+      Handler: app.handler
+      Runtime: python3.12
+      Timeout: 120
+"""
+
+
 class SyncInvokeUncheckedError(CodeRule):
     """
     ## What it does
@@ -159,10 +184,23 @@ class SyncInvokeUncheckedError(CodeRule):
     A response handed whole to another function (returned, passed on, stored) is assumed to be
     checked there. Any mention of `FunctionError`, `StatusCode` or `errorMessage` in the calling
     function counts as a check.
+
+    ## Fix safety
+    The fix is **display-only**: what to do with a function error (raise, retry, return an
+    error response) is the caller's decision, and a retry is only right for a callee that is
+    idempotent. When the response is kept in a name, `--show-fixes` shows the check as a diff
+    right after the invoke:
+    ```python
+    response = lambda_client.invoke(FunctionName="pricing", Payload=payload)
+    if response.get("FunctionError"):
+        raise RuntimeError(response["Payload"].read())
+    ```
+    Otherwise its title says to keep the response and check it the same way.
     """
 
     code = "LK101"
     name = "sync-invoke-unchecked-error"
+    fixable = True
     summary = "A synchronous Lambda invoke whose FunctionError is never checked and which is not retried."
     severity = Severity.WARNING
     references = (INVOKE_API_DOCS, RETRIES_DOCS)
@@ -190,6 +228,36 @@ class SyncInvokeUncheckedError(CodeRule):
                 return {"ok": True}
             """,
             line=4,
+        ),
+        # display-only fixes: the check after the kept response, or the advice in the title
+        Example(
+            python="""
+            import json
+            import boto3
+            from botocore.config import Config
+
+            lambda_client = boto3.client("lambda", config=Config(read_timeout=40, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                priced = lambda_client.invoke(FunctionName="pricing", Payload=json.dumps(event))  # sync
+                return json.loads(priced["Payload"].read())
+            """,
+            line=8,
+            fix="display-only",
+        ),
+        Example(
+            python="""
+            import json
+            import boto3
+            from botocore.config import Config
+
+            lambda_client = boto3.client("lambda", config=Config(read_timeout=40, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                return json.loads(lambda_client.invoke(FunctionName="pricing")["Payload"].read())
+            """,
+            line=8,
+            fix="display-only",
         ),
     )
     VALID = (
@@ -236,7 +304,84 @@ class SyncInvokeUncheckedError(CodeRule):
                 f"synchronous invoke of {invoke.target_description} never checks the response's FunctionError: a failing "
                 f"function still returns StatusCode 200, with the error in the payload; check "
                 f"response.get('FunctionError') and retry (with backoff) what is safe to retry",
+                fix=_check_fix(resolver, node),
             )
+
+
+def _check_fix(resolver: ModuleResolver, call: ast.Call) -> Fix:
+    """Display-only: the check to add. When the response is kept in a name (`response =
+    client.invoke(...)`), the diff shows the check right after that line; otherwise the title
+    alone shows it (the response has to be kept first)."""
+    statement = resolver.parents.get(call)
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.value is call
+    ):
+        name = statement.targets[0].id
+        check = f'if {name}.get("FunctionError"): raise RuntimeError({name}["Payload"].read())'
+        return python_fix(f"Check the response after the invoke: {check}", Applicability.DISPLAY_ONLY, "lk101-check", variable=name)
+    check = 'response = <the invoke>; if response.get("FunctionError"): raise RuntimeError(response["Payload"].read())'
+    return Fix(f"Keep the response and check it: {check}", Applicability.DISPLAY_ONLY)
+
+
+@codemod("lk101-check")
+def _add_check(text, location, arguments):
+    import libcst as cst
+
+    from lintkit.python.codemods import insert_after, rewrite
+
+    name = arguments["variable"]
+    code = f'if {name}.get("FunctionError"):\n    raise RuntimeError({name}["Payload"].read())\n'
+
+    def change(source):
+        call = source.node_at(location, cst.Call)
+        line = source.parent_statement(call) if call is not None else None
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        return insert_after(source, line, code)
+
+    return rewrite(text, change)
+
+
+# LK102's fix: the read timeout it writes is the callee's Timeout plus this margin, or, with the
+# callee unknown, Lambda's longest Timeout (900 s) plus it; retries are turned off.
+READ_TIMEOUT_MARGIN = 10
+LONGEST_TIMEOUT = 900
+NO_RETRIES = '{"total_max_attempts": 1}'
+
+
+@codemod("lk102-config")
+def _client_config(text, location, arguments):
+    """`config=Config(read_timeout=..., retries=...)` on the client's creation (written at the
+    `created` location of the arguments), or both settings added to a `Config(...)` written
+    there; the import of `Config` added when the module lacks it."""
+    import libcst as cst
+
+    from lintkit.python.codemods import add_import, has_star_arguments, import_reference, keyword, rewrite, with_keyword
+
+    created = Location(location.path, *arguments["created"])
+    read_timeout = arguments.get("read_timeout")
+    settings = (f"read_timeout={read_timeout}, " if read_timeout is not None else "") + f"retries={NO_RETRIES}"
+
+    def change(source):
+        call = source.node_at(created, cst.Call)
+        if call is None or has_star_arguments(call):
+            return None
+        config = keyword(call, "config")
+        if config is None:
+            name, line = import_reference(source, "botocore.config", "Config", call, "BotoConfig")
+            new = with_keyword(call, "config", f"{name}({settings})")
+            return None if new is None else add_import(source.module.deep_replace(call, new), line)
+        value = config.value
+        if not isinstance(value, cst.Call) or has_star_arguments(value) or keyword(value, "retries") is not None:
+            return None
+        merged = with_keyword(value, "read_timeout", str(read_timeout)) if read_timeout is not None else value
+        merged = with_keyword(merged, "retries", NO_RETRIES) if merged is not None else None
+        return None if merged is None else source.module.deep_replace(value, merged)
+
+    return rewrite(text, change)
 
 
 class SyncInvokeDefaultTimeouts(CodeRule):
@@ -277,10 +422,28 @@ class SyncInvokeDefaultTimeouts(CodeRule):
     read (a parameter, a function result) is not reported. When the template says which function
     is invoked, its `Timeout` decides: a `read_timeout` at or below it is reported too, and as an
     error, since the callee then certainly runs again.
+
+    ## Fix safety
+    The fix gives the client `config=Config(read_timeout=..., retries={"total_max_attempts": 1})`
+    (adding `from botocore.config import Config` when the module does not import it; an
+    existing import is reused under its own name), or adds both settings to a `Config(...)`
+    written in the client's creation. `read_timeout` is the callee's `Timeout` plus 10 s (the
+    longest, when the client invokes several functions), or 910 s (Lambda's 900 s maximum plus
+    10 s) when the template does not say which function is invoked; it is left out when the
+    calling function's own `Timeout` is not longer than that (the caller is stopped before the
+    read times out, so only the retry matters). `total_max_attempts: 1`
+    means one attempt and no retry, so a read timeout can no longer start the callee again.
+    It is **unsafe**: turning retries off also stops botocore from retrying throttling
+    (`TooManyRequestsException`) and connection errors for every call made through that client,
+    and a longer read timeout makes the caller wait longer; the code may need its own retry of
+    what is safe to retry (an idempotent callee). No fix is offered when `config=` names a
+    `Config` kept elsewhere (it may be shared), when that `Config` already sets `retries`, or
+    when the client's creation passes `*args` / `**kwargs`.
     """
 
     code = "LK102"
     name = "sync-invoke-default-timeouts"
+    fixable = True
     summary = "A synchronous invoke through a client with botocore's default 60 s read timeout and retries."
     severity = Severity.WARNING
     references = (SDK_TIMEOUT_KC, BOTOCORE_CONFIG_DOCS, SDK_RETRY_DOCS)
@@ -298,6 +461,85 @@ class SyncInvokeDefaultTimeouts(CodeRule):
                     raise RuntimeError("report failed")
             """,
             line=6,
+            fix="unsafe",
+            fixed="""
+            import boto3
+            from botocore.config import Config
+
+            lambda_client = boto3.client("lambda", config=Config(read_timeout=910, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                result = lambda_client.invoke(FunctionName="report-builder", Payload=b"{}")
+                if result.get("FunctionError"):
+                    raise RuntimeError("report failed")
+            """,
+        ),
+        # the callee's Timeout from the template; Config imported under another name; a
+        # multi-line creation with a trailing comma and a comment
+        Example(
+            python="""
+            \"\"\"Builds reports.\"\"\"
+            import os
+
+            import boto3
+            from botocore.config import Config as BotoConfig
+
+            lambda_client = boto3.client(
+                "lambda",
+                region_name="eu-west-1",  # the builder's region
+            )
+
+            def handler(event, context):
+                result = lambda_client.invoke(FunctionName=os.environ["BUILDER"], Payload=b"{}")
+                if result.get("FunctionError"):
+                    raise RuntimeError("report failed")
+            """,
+            template=_CALLER_TEMPLATE,
+            line=13,
+            fix="unsafe",
+            fixed="""
+            \"\"\"Builds reports.\"\"\"
+            import os
+
+            import boto3
+            from botocore.config import Config as BotoConfig
+
+            lambda_client = boto3.client(
+                "lambda",
+                region_name="eu-west-1",  # the builder's region
+                config=BotoConfig(read_timeout=130, retries={"total_max_attempts": 1}),
+            )
+
+            def handler(event, context):
+                result = lambda_client.invoke(FunctionName=os.environ["BUILDER"], Payload=b"{}")
+                if result.get("FunctionError"):
+                    raise RuntimeError("report failed")
+            """,
+        ),
+        # a Config written in the creation: the settings are added to it
+        Example(
+            python="""
+            import boto3
+            import botocore.config
+
+            client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5))
+
+            def handler(event, context):
+                result = client.invoke(FunctionName="report-builder")
+                return result.get("StatusCode")
+            """,
+            line=7,
+            fix="unsafe",
+            fixed="""
+            import boto3
+            import botocore.config
+
+            client = boto3.client("lambda", config=botocore.config.Config(connect_timeout=5, read_timeout=910, retries={"total_max_attempts": 1}))
+
+            def handler(event, context):
+                result = client.invoke(FunctionName="report-builder")
+                return result.get("StatusCode")
+            """,
         ),
         Example(
             python="""
@@ -379,6 +621,46 @@ class SyncInvokeDefaultTimeouts(CodeRule):
             f"is invoked again; create the client with Config(read_timeout=<callee Timeout + margin>, "
             f"retries={{'total_max_attempts': 1}})",
             severity=severity,
+            fix=self._fix(invoke),
+        )
+
+    def _fix(self, invoke: InvokeCall) -> Fix | None:
+        """Config(read_timeout=..., retries=...) on the client, when its creation can take it:
+        no `config=` yet, or a `Config(...)` written in the call without `retries`. The read
+        timeout covers every synchronous invoke made through that client in the module."""
+        client = invoke.client
+        assert client is not None
+        created = client.created
+        if any(isinstance(a, ast.Starred) for a in created.args) or any(k.arg is None for k in created.keywords):
+            return None
+        written = next((k.value for k in created.keywords if k.arg == "config"), None)
+        if written is not None:
+            inline = client.config.call
+            if inline is None or written is not inline or any(k.arg in (None, "retries") for k in inline.keywords):
+                return None  # a Config kept in a name (maybe shared), or with retries of its own
+        resolver = resolver_for(self.context.module)
+        siblings = [i for i in resolver.invokes() if i.is_sync and i.client is not None and i.client.created is created]
+        timeouts = [self.callee_timeout(i) for i in siblings] or [None]
+        if all(t is not None for t in timeouts):
+            longest = max(timeouts)  # type: ignore[type-var]
+            read_timeout = longest + READ_TIMEOUT_MARGIN
+            why = f"the callee's Timeout of {longest} s plus {READ_TIMEOUT_MARGIN} s"
+        else:
+            read_timeout = LONGEST_TIMEOUT + READ_TIMEOUT_MARGIN
+            why = f"the callee's Timeout is unknown: Lambda's longest, {LONGEST_TIMEOUT} s, plus {READ_TIMEOUT_MARGIN} s"
+        callers = [f.timeout for f in self.context.functions_running(invoke.context.function)]
+        if callers and all(isinstance(t, int) for t in callers) and min(callers) <= read_timeout:  # type: ignore[type-var]
+            # the caller stops first: a longer read timeout changes nothing, no retry is the fix
+            read_timeout, why = None, f"the caller's own Timeout of {min(callers)} s ends the wait first"  # type: ignore[type-var]
+        where = self.context.module.location_of(created)
+        verb = "Add retries to the client's Config" if written is not None else "Create the client with config=Config(...)"
+        timeout = f"read_timeout={read_timeout} ({why}), " if read_timeout is not None else f"no read_timeout ({why}), "
+        return python_fix(
+            f"{verb}: {timeout}retries={NO_RETRIES} (no second invoke)",
+            Applicability.UNSAFE,
+            "lk102-config",
+            created=[where.line, where.column, where.end_line, where.end_column],
+            read_timeout=read_timeout,
         )
 
 

@@ -56,3 +56,25 @@ def cache_outside_the_repository(tmp_path_factory):
     if "LINTKIT_CACHE_DIR" not in os.environ:
         os.environ["LINTKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("lintkit-cache"))
     yield
+
+
+def fixes(tmp_path: Path, files: dict[str, str], code: str, lambda_code: list[str] | None = None) -> list[tuple[int, str | None, str | None, str | None]]:
+    """Write `files`, run the rule `code`, and give each of its findings in `app.py` as (line,
+    the fix's applicability, its title, the text of app.py once the fix is applied), None for
+    the last three when the finding has no fix (the codemod is run, as `--fix` would)."""
+    from lintkit.fixes import apply_edits, materialize
+
+    write_project(tmp_path, files)
+    result = run_engine([tmp_path], select=[code], lambda_code=lambda_code if lambda_code is not None else ["app.py"])
+    assert not result.internal_errors, result.internal_errors
+    text = (tmp_path / "app.py").read_text(encoding="utf-8")
+    out = []
+    for finding in result.findings:
+        if finding.code != code or not finding.path.endswith("app.py"):
+            continue
+        done = materialize(finding, text)
+        if done.fix is None:
+            out.append((finding.line, None, None, None))
+        else:
+            out.append((finding.line, done.fix.applicability.value, done.fix.title, apply_edits(text, done.fix.edits)))
+    return out

@@ -256,7 +256,8 @@ def test_quiet_leaves_out_the_summary_on_a_terminal(project: Path, monkeypatch: 
     full = invoke("check", "--quiet", "--output-format", "full", ".")
     assert full.exit_code == 1
     assert "Found" not in full.stdout
-    assert full.stdout.splitlines()[-1] == "   |         ^"  # the last finding's underline, no blank line after it
+    # the last finding's last note (its display-only fix), no blank line after it
+    assert full.stdout.splitlines()[-1].startswith("  = fix (display-only): Add FunctionResponseTypes")
 
 
 def test_quiet_prints_no_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ from lintkit.engine import Run
 from lintkit.rule import Registry, example_text, registry
 from lintkit.rules.sync_calls import SyncInvokeDefaultTimeouts
 
-from conftest import run_engine, write_project
+from conftest import fixes, run_engine, write_project
 
 
 def findings(tmp_path, source: str, code: str, template: str | None = None):
@@ -123,6 +123,8 @@ def test_lk102_hook_for_the_template_join(tmp_path):
     assert positions(tmp_path, source, "LK102") == []
 
     class WithCalleeTimeout(SyncInvokeDefaultTimeouts):
+        __doc__ = SyncInvokeDefaultTimeouts.__doc__  # a fixable rule's docs carry its "Fix safety"
+
         def callee_timeout(self, invoke):
             return 300 if invoke.target == "slow-report" else None
 
@@ -881,3 +883,132 @@ def test_following_the_message_silences_the_rule(tmp_path, code, source, advice,
     [(_, _, message)] = findings(tmp_path / "before", source, code)
     assert advice in message
     assert findings(tmp_path / "after", fixed, code) == []
+
+
+# -- fixes -------------------------------------------------------------------------------------
+
+
+def _fetcher(timeout: str = "      Timeout: 30\n", extra: str = "") -> str:
+    return (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Parameters:\n  FnTimeout:\n    Type: Number\n    Default: 20\n"
+        "Resources:\n  Fetcher:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n" + timeout + extra
+    )
+
+
+GET = "import requests\n\ndef handler(event, context):\n    return requests.get(event['url']).text\n"
+
+
+@pytest.mark.parametrize(
+    ("timeout", "applicability", "value", "why"),
+    [
+        ("      Timeout: 30\n", "safe", "(3.05, 10)", "within half of Fetcher's Timeout of 30 s"),
+        ("      Timeout: 10\n", "safe", "(2.5, 2.5)", "within half of Fetcher's Timeout of 10 s"),
+        ("", "safe", "(0.75, 0.75)", "within half of Fetcher's Timeout of 3 s"),  # Lambda's default
+        # a parameter's default may be overridden at deploy: the value is a guess, so unsafe
+        ("      Timeout: !Ref FnTimeout\n", "unsafe", "(3.05, 6.95)", "Timeout of 20 s (parameter FnTimeout's default)"),
+    ],
+)
+def test_lk605_fix_is_safe_with_a_literal_function_timeout(tmp_path, timeout, applicability, value, why):
+    [(line, got, title, fixed)] = fixes(tmp_path, {"app.py": GET, "template.yaml": _fetcher(timeout)}, "LK605")
+    assert (line, got) == (4, applicability)
+    assert title.startswith(f"Add timeout={value} (") and why in title
+    assert fixed == GET.replace("requests.get(event['url'])", f"requests.get(event['url'], timeout={value})")
+
+
+def test_lk605_fix_without_a_template_is_an_unsafe_default(tmp_path):
+    [(_, applicability, title, fixed)] = fixes(tmp_path, {"app.py": GET}, "LK605")
+    assert applicability == "unsafe" and "a default" in title
+    assert "requests.get(event['url'], timeout=(3.05, 10))" in fixed
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the None is the client's: the call is not where to change it
+        "import httpx\n\nclient = httpx.Client(timeout=None)\n\ndef handler(event, context):\n    return client.get(event['url']).text\n",
+        # *args may carry the timeout
+        "import requests\n\ndef handler(event, context):\n    args = (event['url'],)\n    return requests.get(*args).text\n",
+    ],
+)
+def test_lk605_offers_no_fix_it_cannot_be_sure_of(tmp_path, source):
+    found = fixes(tmp_path, {"app.py": source}, "LK605")
+    assert found and all(fix is None for _, fix, _, _ in found), found
+
+
+def test_lk605_aiohttp_default_has_no_fix(tmp_path):
+    source = (
+        "import asyncio\nimport aiohttp\n\nasync def fetch(url):\n    async with aiohttp.ClientSession() as session:\n"
+        "        async with session.get(url) as response:\n            return await response.text()\n\n"
+        "def handler(event, context):\n    return asyncio.run(fetch(event['url']))\n"
+    )
+    assert fixes(tmp_path, {"app.py": source, "template.yaml": _fetcher()}, "LK605") == [(6, None, None, None)]
+
+
+INVOKE = (
+    "import boto3\n{imports}\nclient = boto3.client('lambda'{config})\n\n"
+    "def handler(event, context):\n    result = client.invoke(FunctionName='report-builder')\n    return result.get('StatusCode')\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("imports", "config"),
+    [
+        # a Config kept in a name may be shared with other clients
+        ("from botocore.config import Config\nSHARED = Config(connect_timeout=2)\n", ", config=SHARED"),
+        # retries of its own: merging would overwrite someone's choice
+        ("from botocore.config import Config\n", ", config=Config(retries={'mode': 'standard'})"),
+        # **kwargs may already carry a config
+        ("OPTIONS = {}\n", ", **OPTIONS"),
+    ],
+)
+def test_lk102_offers_no_fix_when_the_config_is_not_its_own(tmp_path, imports, config):
+    found = fixes(tmp_path, {"app.py": INVOKE.format(imports=imports, config=config)}, "LK102")
+    assert [(line, fix) for line, fix, _, _ in found] == [(6 + imports.count("\n"), None)]
+
+
+def test_lk102_fix_leaves_read_timeout_out_when_the_caller_stops_first(tmp_path):
+    template = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reports:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n      Timeout: 30\n"
+    )
+    [(line, applicability, title, fixed)] = fixes(tmp_path, {"app.py": INVOKE.format(imports="", config=""), "template.yaml": template}, "LK102")
+    assert (line, applicability) == (6, "unsafe")
+    assert "no read_timeout (the caller's own Timeout of 30 s ends the wait first)" in title
+    assert "from botocore.config import Config\n" in fixed
+    assert "client = boto3.client('lambda', config=Config(retries={\"total_max_attempts\": 1}))" in fixed
+
+
+def test_lk102_fix_covers_every_invoke_through_the_client(tmp_path):
+    template = (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Reports:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n      Timeout: 900\n"
+        "      Environment:\n        Variables:\n          FAST: !Ref Fast\n          SLOW: !Ref Slow\n"
+        "  Fast:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: fast/\n      Handler: app.handler\n"
+        "      Runtime: python3.12\n      Timeout: 70\n"
+        "  Slow:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: slow/\n      Handler: app.handler\n"
+        "      Runtime: python3.12\n      Timeout: 300\n"
+    )
+    source = (
+        "import os\nimport boto3\n\nclient = boto3.client('lambda')\n\ndef handler(event, context):\n"
+        "    a = client.invoke(FunctionName=os.environ['FAST'])\n    b = client.invoke(FunctionName=os.environ['SLOW'])\n"
+        "    return a.get('FunctionError') or b.get('FunctionError')\n"
+    )
+    found = fixes(tmp_path, {"app.py": source, "template.yaml": template}, "LK102")
+    assert [line for line, *_ in found] == [7, 8]
+    assert all("read_timeout=310 (the callee's Timeout of 300 s plus 10 s)" in title for _, _, title, _ in found)
+
+
+def test_lk101_fix_is_display_only_and_shows_the_check(tmp_path):
+    source = (
+        "import boto3\nfrom botocore.config import Config\n\nclient = boto3.client('lambda', config=Config(retries={'total_max_attempts': 1}))\n\n"
+        "def handler(event, context):\n    out = client.invoke(FunctionName='pricing')\n    return out['Payload'].read()\n"
+        "\ndef audit(event):\n    client.invoke(FunctionName='audit')\n"
+    )
+    [kept, dropped] = fixes(tmp_path, {"app.py": source}, "LK101")
+    assert kept[:2] == (7, "display-only")
+    assert kept[2] == "Check the response after the invoke: if out.get(\"FunctionError\"): raise RuntimeError(out[\"Payload\"].read())"
+    assert "    out = client.invoke(FunctionName='pricing')\n    if out.get(\"FunctionError\"):\n        raise RuntimeError(out[\"Payload\"].read())\n    return" in kept[3]
+    # the dropped response: the title says what to do, there is no edit to show
+    assert dropped[:2] == (11, "display-only") and dropped[2].startswith("Keep the response and check it") and dropped[3] == source

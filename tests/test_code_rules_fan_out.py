@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import run_engine, write_project
+from conftest import fixes, run_engine, write_project
 
 
 def positions(tmp_path, source: str, code: str) -> list[tuple[int, int]]:
@@ -309,3 +309,42 @@ def test_a_session_per_invocation_repeats_the_credential_lookup(tmp_path):
         "app.py", "LK304", 4, 15,
         "boto3 session created on every invocation: create it once at module scope so warm invocations reuse it and its credentials",
     )
+
+
+# -- LK304's fix ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # reassigned in the function: moving one of them would change what the name means
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    if event.get('eu'):\n        s3 = boto3.client('s3', region_name='eu-west-1')\n    return s3.list_buckets()\n",
+        # closed at the end of each invocation: a module-level client would be closed for the next
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    result = s3.list_buckets()\n    s3.close()\n    return result\n",
+        # inside an `if`: not a statement of the function's own body
+        "import boto3\n\ndef handler(event, context):\n    if event:\n        s3 = boto3.client('s3')\n        return s3.list_buckets()\n",
+        # a method: its class may make one per instance on purpose
+        "import boto3\n\nclass Handler:\n    def __call__(self, event, context):\n        s3 = boto3.client('s3')\n        return s3.list_buckets()\n\nhandler = Handler()\n",
+        # a builtin in the arguments: read the same, but lintkit cannot follow it
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client(str('s3'))\n    return s3.list_buckets()\n",
+        # a requests Session is not a boto3 client
+        "import requests\n\ndef handler(event, context):\n    session = requests.Session()\n    return session.get('https://example.com', timeout=3).text\n",
+    ],
+)
+def test_lk304_offers_no_fix_it_cannot_be_sure_of(tmp_path, source):
+    found = fixes(tmp_path, {"app.py": source}, "LK304")
+    assert found and all(fix is None for _, fix, _, _ in found), found
+
+
+def test_lk304_fix_goes_after_a_constant_defined_below_the_handler(tmp_path):
+    source = (
+        "import boto3\n\ndef handler(event, context):\n    table = boto3.resource('dynamodb').Table(TABLE)\n"
+        "    ddb = boto3.client('dynamodb', region_name=REGION)\n    return ddb.describe_table(TableName=TABLE)\n\n"
+        "TABLE = 'orders'\nREGION = 'eu-west-1'\n"
+    )
+    found = dict((line, rest) for line, *rest in fixes(tmp_path, {"app.py": source}, "LK304"))
+    applicability, title, fixed = found[5]
+    assert applicability == "unsafe" and title == "Move `ddb = boto3.client('dynamodb', region_name=REGION)` to module scope"
+    assert fixed.endswith("TABLE = 'orders'\nREGION = 'eu-west-1'\n\nddb = boto3.client('dynamodb', region_name=REGION)\n")
+    assert "    ddb = " not in fixed
+    assert found[4] == [None, None, None]  # `.Table(...)` of a resource made in the expression: not a plain assignment

@@ -19,7 +19,9 @@ import sys
 import threading
 import tokenize
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 HOST = sys.version_info[:2]
 
@@ -51,9 +53,9 @@ def newer_syntax(text: str, error_line: int) -> NewerSyntax | None:
     """The newer syntax that explains `ast`'s syntax error at `error_line`, or None: a real
     syntax error (libcst rejects it too, or no newer construct covers that line), a file too
     complex to hand to libcst, or no libcst."""
-    if not _simple_enough(text):
+    if not simple_enough(text):
         return None
-    features = _features(text)
+    features = on_large_stack(lambda: _collect(text))
     if not features or not any(start <= error_line <= end for _, _, start, end in features):
         return None
     version = max(version for version, _, _, _ in features)
@@ -63,7 +65,7 @@ def newer_syntax(text: str, error_line: int) -> NewerSyntax | None:
     return NewerSyntax(version, feature, line)
 
 
-def _simple_enough(text: str) -> bool:
+def simple_enough(text: str) -> bool:
     """No statement with more than `MAX_OPERATORS` deepening operators (see the module doc)."""
     count = 0
     previous = ""
@@ -85,15 +87,15 @@ def _simple_enough(text: str) -> bool:
     return True
 
 
-def _features(text: str) -> list[tuple[tuple[int, int], str, int, int]] | None:
-    """(version, description, first line, last line) of each construct newer than 3.11 in the
-    text, or None when libcst does not parse it (or is not installed)."""
+def on_large_stack(work: Callable[[], T]) -> T | None:
+    """`work()` run on a thread with a large stack (libcst's parser recurses deeply), or None
+    when it raises (libcst's ParserSyntaxError, or anything odd)."""
     result: list[Any] = []
 
     def run() -> None:
         try:
-            result.append(_collect(text))
-        except Exception:  # noqa: BLE001 - libcst's ParserSyntaxError, or anything odd: not newer syntax
+            result.append(work())
+        except Exception:  # noqa: BLE001 - a parse error or anything odd: no answer
             result.append(None)
 
     previous = threading.stack_size()
