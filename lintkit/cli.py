@@ -334,8 +334,9 @@ def check(
             _report_internal_errors(result)
             sys.exit(EXIT_ERROR if result.internal_errors else (EXIT_FINDINGS if fixes.changed() else EXIT_CLEAN))
         fixes.write(buffers, stdin_filename)
-        if fix_only:
+        if fixes.fixed or fix_only:
             note(fixes.summary())
+        if fix_only:
             _report_internal_errors(result)
             sys.exit(EXIT_ERROR if result.internal_errors else EXIT_CLEAN)
     if (chosen_format in ("json", "sarif") and not statistics) or show_fixes:
@@ -418,8 +419,11 @@ class _Fixes:
         """Write every changed file, encoded as it was; the stdin buffer goes to stdout."""
         from lintkit.fixes import encode_like
 
+        from lintkit.integrations.context import resolved
+
+        in_memory = {resolved(p) for p in buffers}
         for path, text in self.changed().items():
-            if stdin_filename is not None and Path(path) in {Path(p) for p in buffers}:
+            if resolved(path) in in_memory:
                 continue
             try:
                 with open(path, "rb") as handle:
