@@ -25,9 +25,9 @@ from lintkit.text import LINE_BREAK
 
 MAX_PASSES = 10
 
-# A codemod: the module's text, the finding's location and the fix's arguments, to the new text
-# of the module (None when it cannot make the change after all).
-Codemod = Callable[[str, Location, dict], "str | None"]
+# A codemod: the file's text, the finding's location and the fix's arguments, to the new text
+# of the file, or the edits that make it (None or () when it cannot make the change after all).
+Codemod = Callable[[str, Location, dict], "str | tuple[Edit, ...] | None"]
 CODEMODS: dict[str, Codemod] = {}
 
 
@@ -74,6 +74,8 @@ def materialize(finding: Finding, text: str | None) -> Finding:
             new = function(text, finding.location, json.loads(fix.arguments))
         except Exception:  # noqa: BLE001 - a codemod that fails leaves the finding without a fix
             new = None
+    if isinstance(new, tuple):  # the codemod made its edits itself
+        return replace(finding, fix=replace(fix, edits=new, codemod=None, arguments="{}")) if new else replace(finding, fix=None)
     if new is None or new == text:
         return replace(finding, fix=None)
     return replace(finding, fix=replace(fix, edits=edits_between(finding.path, text, new), codemod=None, arguments="{}"))

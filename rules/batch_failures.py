@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import ast
 
-from lintkit.findings import Applicability, Edit, Fix, Location, RelatedLocation, Severity
+from lintkit.findings import Applicability, Fix, Location, RelatedLocation, Severity
 from lintkit.fixes import codemod, python_fix
 from lintkit.project import Project
 from lintkit.python.batch import BatchHandlerFacts, Evidence, analyze_batch_handler, evidence_location
@@ -18,6 +18,7 @@ from lintkit.templates.model import (
     FromParameter,
     Function,
     Template,
+    PlannedEdit,
     literal_int,
     template_fix,
     value_origin,
@@ -70,13 +71,13 @@ def _handler_facts(project: Project, function: Function) -> tuple[PythonModule, 
     return module, definition, facts
 
 
-def _enable_partial_responses(mapping: EventSourceMapping) -> tuple[Edit, ...]:
+def _enable_partial_responses(mapping: EventSourceMapping) -> PlannedEdit | None:
     """The template edit that adds `FunctionResponseTypes: [ReportBatchItemFailures]` to the
     mapping (SAM event or resource); none when the key is there already (a list without the
     value, an expression), or the template cannot be edited there."""
     if "FunctionResponseTypes" in mapping.properties:
-        return ()
-    return mapping.edit_properties({"FunctionResponseTypes": ["ReportBatchItemFailures"]})
+        return None
+    return mapping.plan_properties({"FunctionResponseTypes": ["ReportBatchItemFailures"]})
 
 
 def _source(mapping: EventSourceMapping) -> str:
@@ -1211,7 +1212,7 @@ class StreamUnboundedRetry(TemplateRule):
         return template_fix(
             f"Set {settings} on {mapping.describe} (records that still fail after {FIX_RETRY_ATTEMPTS} retries {after})",
             Applicability.UNSAFE,
-            mapping.edit_properties(items),
+            mapping.plan_properties(items),
         )
 
 

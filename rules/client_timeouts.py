@@ -145,13 +145,16 @@ class HttpCallWithoutTimeout(CodeRule):
     `timeout=(3.05, 10)` or `timeout=7.5`. The read timeout bounds each wait for data, not the
     whole download: a server that trickles bytes can still hold the call longer.
 
-    The fix is **safe** when the template gives every function that runs the code a literal
-    `Timeout` (the default of 3 s counts): the call then raises a timeout error it can handle
-    instead of being killed with the invocation, which is what the code would do anyway. It is
-    **unsafe** when the `Timeout` is unknown (no template, or a parameter whose value is
-    chosen at deploy), where it writes the default `timeout=(3.05, 10)` (or `10`), which may
-    cut off a slow endpoint the code relies on; and when it replaces a `timeout=None` someone
-    wrote on purpose.
+    The fix is **safe** when the request only reads (`GET`, `HEAD`, `OPTIONS`) and the template
+    gives every function that runs the code a literal `Timeout` (the default of 3 s counts):
+    the call then raises a timeout error the code can handle (or retry) instead of being killed
+    with the invocation, and giving up on a read changes nothing on the server. It is **unsafe**
+    for any other method, or one lintkit cannot tell: a `POST` that times out on the client may
+    still be completed by the server (a payment taken, an order placed), so the code must treat
+    the timeout as "unknown outcome", which a person has to check; when the `Timeout` is
+    unknown (no template, or a parameter whose value is chosen at deploy), where it writes the
+    default `timeout=(3.05, 10)` (or `10`), which may cut off a slow endpoint the code relies
+    on; and when it replaces a `timeout=None` someone wrote on purpose.
     """
 
     code = "LK605"
@@ -182,7 +185,8 @@ class HttpCallWithoutTimeout(CodeRule):
                 return requests.get(f"{API}/orders/{event['id']}", timeout=(3.05, 10)).json()
             """,
         ),
-        # the function's Timeout is known: half of it, in the call's own layout
+        # the function's Timeout is known: half of it, in the call's own layout; a POST, so the
+        # fix is unsafe (the server may still complete a request the client gave up on)
         Example(
             python="""
             import requests
@@ -197,7 +201,7 @@ class HttpCallWithoutTimeout(CodeRule):
             """,
             template=_template(10),
             line=4,
-            fix="safe",
+            fix="unsafe",
             fixed="""
             import requests
 
@@ -453,8 +457,12 @@ class HttpCallWithoutTimeout(CodeRule):
             name = next(f.logical_id for f in functions if f.timeout == limit)
             why = f"connect and read within half of {name}'s Timeout of {limit} s{value_origin(limit)}"
         replaces = request.timeout is not None
+        read_only = request.verb in _READ_ONLY_METHODS
+        if not read_only:
+            verb = request.verb if isinstance(request.verb, str) else "a method lintkit cannot tell"
+            why += f"; review it: {verb} may change something, which the server can still complete after the call gives up"
         title = f"{'Replace timeout=None with' if replaces else 'Add'} timeout={value} ({why})"
-        safe = not replaces and limit is not None and not any(isinstance(t, FromParameter) for t in timeouts)
+        safe = read_only and not replaces and limit is not None and not any(isinstance(t, FromParameter) for t in timeouts)
         applicability = Applicability.SAFE if safe else Applicability.UNSAFE
         return python_fix(title, applicability, "lk605-timeout", value=value, position=_FIXED_LIBRARIES[request.library])
 
@@ -475,6 +483,10 @@ class HttpCallWithoutTimeout(CodeRule):
             f"{AIOHTTP_DEFAULT_TOTAL} s is longer than {name}'s Timeout of {limit} s{value_origin(limit)}, so a stalled server holds the "
             f"invocation until the function times out; {_ADVICE['aiohttp']} below {limit} s, on the call or the ClientSession",
         )
+
+
+# Requests that read only (RFC 9110 §9.2.1): giving up on one early changes nothing on the server.
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _seconds(value: object) -> float | None:

@@ -411,7 +411,7 @@ class TimeoutExceedsIntegration(TemplateRule):
         own = function.resource.properties
         title = f"Set {function.logical_id} Timeout to {target} s"
         if "Timeout" in own:
-            edits = template.edit_set(own, "Timeout", target)
+            edits = template.plan_set(own, "Timeout", target)
         else:
             globals_ = global_function_properties(template) if function.is_sam else None
             if globals_ is None or "Timeout" not in globals_:
@@ -420,10 +420,10 @@ class TimeoutExceedsIntegration(TemplateRule):
             if all(self._fix_target(f, margin) == target for f in inheritors):
                 names = ", ".join(f.logical_id for f in inheritors)
                 title = f"Set Globals Function Timeout to {target} s (every function that inherits it needs it: {names})"
-                edits = template.edit_set(globals_, "Timeout", target)
+                edits = template.plan_set(globals_, "Timeout", target)
             else:
                 title += " (its own, instead of the Globals value other functions keep)"
-                edits = function.resource.edit_properties({"Timeout": target})
+                edits = function.resource.plan_properties({"Timeout": target})
         return template_fix(title, Applicability.UNSAFE, edits)
 
     def check(self, template: Template) -> None:
@@ -648,7 +648,7 @@ class VisibilityTimeoutTooShort(TemplateRule):
             f"Set queue {queue.logical_id} VisibilityTimeout to {target} s (6 x the Timeout of the function that polls it, "
             f"plus its batching window{largest})",
             Applicability.SAFE,
-            queue.resource.edit_properties({"VisibilityTimeout": target}),
+            queue.resource.plan_properties({"VisibilityTimeout": target}),
         )
 
     def check(self, template: Template) -> None:

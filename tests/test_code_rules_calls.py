@@ -1012,3 +1012,24 @@ def test_lk101_fix_is_display_only_and_shows_the_check(tmp_path):
     assert "    out = client.invoke(FunctionName='pricing')\n    if out.get(\"FunctionError\"):\n        raise RuntimeError(out[\"Payload\"].read())\n    return" in kept[3]
     # the dropped response: the title says what to do, there is no edit to show
     assert dropped[:2] == (11, "display-only") and dropped[2].startswith("Keep the response and check it") and dropped[3] == source
+
+
+def test_lk605_fix_is_safe_only_for_a_read_with_a_known_timeout(tmp_path):
+    """Giving up early on a GET changes nothing on the server; on a POST (or a method lintkit
+    cannot tell) the server may still complete what the client gave up on: a person reviews it."""
+    from lintkit.rules.client_timeouts import _template
+
+    handler = (
+        "import requests\n\n"
+        "def handler(event, context):\n"
+        "    requests.get(event['status_url'])\n"
+        "    requests.post(event['charge_url'], json=event['charge'])\n"
+        "    requests.request(event['method'], event['url'])\n"
+    )
+    found = fixes(tmp_path, {"app.py": handler, "template.yaml": _template(10)}, "LK605")
+    by_line = {line: (applicability, title) for line, applicability, title, _ in found}
+    assert by_line[4] == ("safe", "Add timeout=(2.5, 2.5) (connect and read within half of Fetcher's Timeout of 10 s)")
+    assert by_line[5][0] == "unsafe"
+    assert by_line[5][1].endswith("review it: POST may change something, which the server can still complete after the call gives up)")
+    assert by_line[6][0] == "unsafe"
+    assert "a method lintkit cannot tell" in by_line[6][1]

@@ -12,7 +12,7 @@ import pytest
 from conftest import FIXTURES, run_engine, write_project
 
 from lintkit.findings import Applicability, Edit
-from lintkit.fixes import apply_edits
+from lintkit.fixes import apply_edits, materialize
 
 TEMPLATE_FIX_RULES = {"LK501", "LK502", "LK506", "LK602", "LK603"}
 
@@ -56,10 +56,11 @@ def sqs_function(extra: str = "", queue: str = "", timeout: str = "5", parameter
 
 
 def findings(root: Path, files: dict[str, str], code: str):
+    """The rule's findings, each with its fix made (as `--fix` makes it)."""
     write_project(root, files)
     result = run_engine([root], select=[code], lambda_code=["app.py"])
     assert not result.internal_errors, result.internal_errors
-    return [f for f in result.findings if f.code == code]
+    return [materialize(f, Path(f.path).read_text(encoding="utf-8")) for f in result.findings if f.code == code]
 
 
 # -- LK502 -------------------------------------------------------------------------------------

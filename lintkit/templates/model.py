@@ -10,12 +10,14 @@ value (the run's override, else its `Default`) is resolved in one place, `Templa
 from __future__ import annotations
 
 import enum
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from lintkit.findings import Applicability, Edit, Fix, Location
+from lintkit.fixes import codemod
 from lintkit.limits import DEFAULT_LIMITS, Limits
 from lintkit.templates.loader import LoadedDocument, Map, Mark, Seq, load_path, load_text
 
@@ -38,10 +40,29 @@ _ARN_SERVICE = re.compile(r"^arn:[^:]*:(sqs|kinesis|dynamodb):")
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
 
-def template_fix(title: str, applicability: Applicability, edits: tuple[Edit, ...]) -> Fix | None:
-    """A fix made of template edits, or None when there are none (the edit was not certain,
-    or the template is not one lintkit edits): the finding then offers no fix."""
-    return Fix(title, applicability, edits) if edits else None
+@dataclass(frozen=True)
+class PlannedEdit:
+    """A template edit to make when the fix is wanted: give the mapping at `keys` (the keys and
+    indexes from the document's root) these `items`. Planning is cheap; the text edit itself
+    (`Template.edit_put`: the file's style, checked by loading the result again) is made by the
+    "template-put" codemod only for `--fix`, `--diff`, JSON and SARIF, so a run that only reports
+    never pays for it."""
+
+    keys: tuple[Any, ...]
+    items: dict[str, Any]
+
+
+def template_fix(title: str, applicability: Applicability, planned: PlannedEdit | None) -> Fix | None:
+    """A fix made of a template edit, or None when there is none (the template is not one lintkit
+    edits, or the mapping is not written in it): the finding then offers no fix. The edit may
+    still turn out uncertain when it is made (an anchor, a tag): the fix is then dropped."""
+    if planned is None:
+        return None
+    arguments = json.dumps({"keys": list(planned.keys), "items": planned.items})  # in the order given
+    return Fix(title, applicability, codemod=TEMPLATE_PUT, arguments=arguments)
+
+
+TEMPLATE_PUT = "template-put"
 
 
 class TemplateStructureError(Exception):
@@ -281,14 +302,18 @@ class Resource:
     def location(self, mark: Mark | None = None) -> Location:
         return self.template.location(mark or self.mark)
 
-    def edit_properties(self, items: dict[str, Any]) -> tuple[Edit, ...]:
-        """Edits that give the resource's `Properties` these values (adding `Properties` when
-        the resource has none); () when the template cannot be edited there (see `Template.edit_put`)."""
+    def plan_properties(self, items: dict[str, Any]) -> PlannedEdit | None:
+        """The edit that gives the resource's `Properties` these values (adding `Properties`
+        when the resource has none); None when the template cannot be edited there."""
         if "Properties" not in self.node:
-            return self.template.edit_put(self.node, {"Properties": items})
+            return self.template.plan_put(self.node, {"Properties": items})
         if self.node["Properties"] is not self.properties:
-            return ()  # an expression (`!If`): not a mapping to edit
-        return self.template.edit_put(self.properties, items)
+            return None  # an expression (`!If`): not a mapping to edit
+        return self.template.plan_put(self.properties, items)
+
+    def edit_properties(self, items: dict[str, Any]) -> tuple[Edit, ...]:
+        """The text edits of `plan_properties`, made now (see `Template.edit_put`)."""
+        return self.template.edit_planned(self.plan_properties(items))
 
 
 class Invocation(enum.Enum):
@@ -357,10 +382,14 @@ class Trigger:
             return self.template.location(self.properties.key_mark(key))
         return self.template.location(self.mark)
 
+    def plan_properties(self, items: dict[str, Any]) -> PlannedEdit | None:
+        """The edit that gives the trigger's properties (the SAM event's `Properties`, or the
+        resource's) these values; None when they cannot be edited."""
+        return self.template.plan_put(self.properties, items)
+
     def edit_properties(self, items: dict[str, Any]) -> tuple[Edit, ...]:
-        """Edits that give the trigger's properties (the SAM event's `Properties`, or the
-        resource's) these values; () when they cannot be edited (see `Template.edit_put`)."""
-        return self.template.edit_put(self.properties, items)
+        """The text edits of `plan_properties`, made now (see `Template.edit_put`)."""
+        return self.template.edit_planned(self.plan_properties(items))
 
     @property
     def suppression_resource(self) -> Resource:
@@ -812,6 +841,7 @@ class Template:
     # translation: Terraform, serverless.yml)
     editable: bool = False
     _editor: Any = field(default=None, repr=False)
+    _key_paths: dict[int, tuple[Any, ...]] | None = field(default=None, repr=False)
 
     # -- edits (fixes) -----------------------------------------------------------------------
     def edit_put(self, mapping: Map, items: dict[str, Any]) -> tuple[Edit, ...]:
@@ -826,6 +856,32 @@ class Template:
 
             self._editor = TemplateEditor(self.path, self.text, self.data)
         return self._editor.put(mapping, items)
+
+    def plan_put(self, mapping: Map, items: dict[str, Any]) -> PlannedEdit | None:
+        """The edit `edit_put(mapping, items)` would make, planned: None when the template is not
+        editable or `mapping` is not a mapping written in it (one the model made up or merged)."""
+        if not self.editable or self.parts or not items:
+            return None
+        if self._key_paths is None:
+            self._key_paths = _key_paths(self.data)
+        keys = self._key_paths.get(id(mapping))
+        return PlannedEdit(keys, dict(items)) if keys is not None else None
+
+    def plan_set(self, mapping: Map, key: str, value: Any) -> PlannedEdit | None:
+        """Set a key `mapping` has (see `plan_put`)."""
+        return self.plan_put(mapping, {key: value}) if key in mapping else None
+
+    def edit_planned(self, planned: PlannedEdit | None) -> tuple[Edit, ...]:
+        """The text edits of a planned edit, made now; () when it cannot be made certainly."""
+        if planned is None:
+            return ()
+        mapping = self.data
+        for key in planned.keys:
+            try:
+                mapping = mapping[key]
+            except (KeyError, IndexError, TypeError):
+                return ()
+        return self.edit_put(mapping, planned.items) if isinstance(mapping, Map) else ()
 
     def edit_set(self, mapping: Map, key: str, value: Any) -> tuple[Edit, ...]:
         """Set a key `mapping` has (see `edit_put`)."""
@@ -1045,6 +1101,29 @@ def template_from_text(
     template = build_template(path, abs_path, text, document.data, document.duplicate_keys)
     template.editable = True
     return template
+
+
+def _key_paths(root: Any) -> dict[int, tuple[Any, ...]]:
+    """The path (keys and indexes from the root) of every mapping of a loaded document, by its
+    id; a mapping reached under a key that is not a string has none."""
+    paths: dict[int, tuple[Any, ...]] = {}
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, Map):
+            paths[id(node)] = path
+            stack.extend((value, path + (key,)) for key, value in node.items() if isinstance(key, str))
+        elif isinstance(node, Seq):
+            stack.extend((value, path + (index,)) for index, value in enumerate(node))
+    return paths
+
+
+@codemod(TEMPLATE_PUT)
+def _template_put(text: str, location: Location, arguments: dict) -> tuple[Edit, ...]:
+    """The "template-put" codemod: the edits of a planned edit (see `PlannedEdit`), made on the
+    template's text; () when they cannot be made certainly."""
+    template = template_from_text(text, path=location.path, abs_path=Path(location.path).absolute())
+    return template.edit_planned(PlannedEdit(tuple(arguments["keys"]), arguments["items"]))
 
 
 def global_function_properties(template: Template) -> Map | None:
