@@ -127,28 +127,44 @@ _MARKER_LINE = re.compile(r"^([ \t]*[A-Za-z][\w.-]*)[ \t]+$", re.MULTILINE)
 _HEREDOC = re.compile(r"<<-?([A-Za-z][\w.-]*)\s*$")
 
 
-def _key_lines(lines: list[str], start: int, end: int, offset: int) -> dict[str, Mark]:
-    """The first line of each attribute or nested block directly inside the block spanning
-    local lines `start`..`end` (1-based): keys at brace depth 1 of the block."""
-    found: dict[str, Mark] = {}
-    depth = 0
-    heredoc: str | None = None
-    for number in range(start, min(end, len(lines)) + 1):
-        raw = lines[number - 1]
-        if heredoc is not None:
-            if raw.strip() == heredoc:
-                heredoc = None
-            continue
-        if depth == 1:
+class _LineScan:
+    """One pass over a file's lines, for the line of every attribute and nested block: the brace
+    depth each line starts at, and the attribute or block name it starts with (None inside a
+    heredoc). A block's keys are then the named lines one level deeper than its first line."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.depths: list[int] = []
+        self.names: list[tuple[str, int] | None] = []
+        depth = 0
+        heredoc: str | None = None
+        for raw in lines:
+            self.depths.append(depth)
+            if heredoc is not None:
+                self.names.append(None)
+                if raw.strip() == heredoc:
+                    heredoc = None
+                continue
             match = _ATTRIBUTE.match(raw)
-            if match and match.group(1) not in found:
-                found[match.group(1)] = Mark(number + offset, match.start(1) + 1)
-        code = _strip_strings(raw)
-        depth += code.count("{") + code.count("[") + code.count("(") - code.count("}") - code.count("]") - code.count(")")
-        tail = _HEREDOC.search(code)
-        if tail:
-            heredoc = tail.group(1)
-    return found
+            self.names.append((match.group(1), match.start(1) + 1) if match else None)
+            code = _strip_strings(raw)
+            depth += code.count("{") + code.count("[") + code.count("(") - code.count("}") - code.count("]") - code.count(")")
+            tail = _HEREDOC.search(code)
+            if tail:
+                heredoc = tail.group(1)
+
+    def key_lines(self, start: int, end: int, offset: int) -> dict[str, Mark]:
+        """The first line of each attribute or nested block directly inside the block spanning
+        local lines `start`..`end` (1-based): keys at brace depth 1 of the block."""
+        found: dict[str, Mark] = {}
+        depths, names = self.depths, self.names
+        if not 0 < start <= len(depths):
+            return found
+        inside = depths[start - 1] + 1
+        for index in range(start, min(end, len(depths))):  # the lines after the block's first
+            name = names[index]
+            if name is not None and depths[index] == inside and name[0] not in found:
+                found[name[0]] = Mark(index + 1 + offset, name[1])
+        return found
 
 
 def _lines_text(text: str) -> str:
@@ -162,16 +178,16 @@ def _meta(body: dict) -> tuple[int, int] | None:
     return (start, end) if isinstance(start, int) and isinstance(end, int) else None
 
 
-def _hcl_lines(body: dict, text_lines: list[str], offset: int, fallback: Mark) -> _Lines:
+def _hcl_lines(body: dict, scan: _LineScan, offset: int, fallback: Mark) -> _Lines:
     span = _meta(body)
     if span is None:
         return _Lines(fallback)
     start, end = span
-    keys = _key_lines(text_lines, start, end, offset)
+    keys = scan.key_lines(start, end, offset)
     lines = _Lines(Mark(start + offset, 1), keys)
     for key, value in body.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) and _meta(v) for v in value):
-            lines.nested[key] = [_hcl_lines(v, text_lines, offset, lines.mark(key)) for v in value]
+            lines.nested[key] = [_hcl_lines(v, scan, offset, lines.mark(key)) for v in value]
         elif key == "dynamic" and isinstance(value, list):
             pass
     return lines
@@ -263,7 +279,7 @@ def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = p
             file.path, f"Terraform file does not parse: {message}", line if isinstance(line, int) and line > 0 else 1,
             column if isinstance(column, int) and column > 0 else 1,
         ) from None
-    text_lines = text.split("\n")
+    scan = _LineScan(text.split("\n"))
     blocks: list[_Block] = []
     for kind, entries in data.items() if isinstance(data, dict) else ():
         if not isinstance(entries, list):
@@ -275,7 +291,7 @@ def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = p
                 span = _meta(body)
                 if span is None:
                     continue
-                lines = _hcl_lines(body, text_lines, offset, Mark(span[0] + offset, 1))
+                lines = _hcl_lines(body, scan, offset, Mark(span[0] + offset, 1))
                 blocks.append(_Block(kind, labels, _clean(body), lines, Mark(span[0] + offset, 1), span[1] + offset))
     return blocks
 
