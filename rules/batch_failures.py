@@ -206,6 +206,13 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
             handler = f"{definition.name}() in {module.path}"
         else:
             handler = f"the handler of {mapping.function_label}"
+        if mapping.function.is_python is False:  # a Node.js or Java handler: no Python in the advice
+            field = identifier or "the record's id"
+            return (
+                f"Add FunctionResponseTypes: [ReportBatchItemFailures] to {mapping.describe}, and make {handler} catch "
+                f"each record's error and return batchItemFailures with the itemIdentifier ({field}) of each record "
+                f"that failed (the batch utility of Powertools for AWS Lambda does both)"
+            )
         return (
             f"Add FunctionResponseTypes: [ReportBatchItemFailures] to {mapping.describe}, and make {handler} catch each "
             f"record's error and return {{'batchItemFailures': [{{'itemIdentifier': {item}}}, ...]}} for the records that "

@@ -936,6 +936,9 @@ class HttpCallWithoutRetry(CodeRule):
         verb = request.retry_skips_verb
         if verb is not None:
             what = f"{call} sends a {verb} through {request.retry_policy} whose Retry leaves {verb} out ({_SKIPS.format(verb=verb)}), so a 5xx, a throttle (429) or a dropped read is not retried"
+        elif request.library == "urllib3":
+            # urllib3's default Retry(3) covers failed connections (and reads of idempotent methods)
+            what = f"{call} is retried only when a connection or read fails (urllib3's default), never on a 5xx or a throttle (429)"
         else:
             what = f"{call} is sent once"
         advice = _advice(request)

@@ -1033,3 +1033,21 @@ def test_lk605_fix_is_safe_only_for_a_read_with_a_known_timeout(tmp_path):
     assert by_line[5][1].endswith("review it: POST may change something, which the server can still complete after the call gives up)")
     assert by_line[6][0] == "unsafe"
     assert "a method lintkit cannot tell" in by_line[6][1]
+
+
+def test_lk103_urllib3_says_what_its_default_retry_covers(tmp_path):
+    """urllib3's default Retry(3) retries failed connections, never a 5xx: "sent once" would be wrong."""
+    write_project(tmp_path, {"app.py": (
+        "import urllib3\n\n"
+        "http = urllib3.PoolManager()\n\n"
+        "def handler(event, context):\n"
+        "    return http.request('GET', event['url'], timeout=5.0).data\n"
+    )})
+    result = run_engine([tmp_path], select=["LK103"], lambda_code=["app.py"])
+    (finding,) = result.findings
+    assert finding.line == 6
+    assert finding.message.startswith(
+        "`http.request(...)` is retried only when a connection or read fails (urllib3's default), never on a 5xx "
+        "or a throttle (429): "
+    )
+    assert "sent once" not in finding.message

@@ -127,6 +127,16 @@ def test_lk501_stream_title_uses_the_streams_identifier(tmp_path):
     assert "record['kinesis']['sequenceNumber']" in finding.fix.title
 
 
+def test_lk501_title_for_a_node_function_names_no_python(tmp_path):
+    text = sqs_function().replace("Runtime: python3.12", "Runtime: nodejs20.x")
+    (finding,) = findings(tmp_path, {"template.yaml": text}, "LK501")
+    assert finding.fix.title == (
+        "Add FunctionResponseTypes: [ReportBatchItemFailures] to Worker event Messages, and make the handler of "
+        "Worker catch each record's error and return batchItemFailures with the itemIdentifier (messageId) of each "
+        "record that failed (the batch utility of Powertools for AWS Lambda does both)"
+    )
+
+
 # -- LK506 -------------------------------------------------------------------------------------
 
 STREAM = """\
