@@ -206,7 +206,7 @@ class BatchWithoutPartialFailureReporting(ProjectRule):
             handler = f"{definition.name}() in {module.path}"
         else:
             handler = f"the handler of {mapping.function_label}"
-        if mapping.function.is_python is False:  # a Node.js or Java handler: no Python in the advice
+        if mapping.function is not None and mapping.function.is_python is False:  # Node.js, Java: no Python in the advice
             field = identifier or "the record's id"
             return (
                 f"Add FunctionResponseTypes: [ReportBatchItemFailures] to {mapping.describe}, and make {handler} catch "
