@@ -185,3 +185,47 @@ def test_the_readme_shows_the_demos_diff_as_lintkit_prints_it(monkeypatch: pytes
     monkeypatch.chdir(REPO_ROOT)
     run = invoke("check", "--no-cache", "--diff", "fixtures/projects/demo")
     assert (run.exit_code, run.stdout) == (1, block)
+
+
+def test_fixes_that_overlap_are_applied_in_a_later_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LK502 and LK506 both add keys after the last key of one Kinesis event: the same place, so
+    one pass takes one of them and the next pass, on the new text, the other."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    failures = []\n"
+        "    for record in event['Records']:\n"
+        "        try:\n"
+        "            process(record)\n"
+        "        except Exception:\n"
+        "            failures.append({'itemIdentifier': record['kinesis']['sequenceNumber']})\n"
+        "    return {'batchItemFailures': failures}\n"
+    )
+    template = (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  Stream:\n"
+        "    Type: AWS::Kinesis::Stream\n"
+        "  Worker:\n"
+        "    Type: AWS::Serverless::Function\n"
+        "    Properties:\n"
+        "      CodeUri: .\n"
+        "      Handler: app.handler\n"
+        "      Runtime: python3.12\n"
+        "      Events:\n"
+        "        Clicks:\n"
+        "          Type: Kinesis\n"
+        "          Properties:\n"
+        "            Stream: !GetAtt Stream.Arn\n"
+        "            StartingPosition: LATEST\n"
+    )
+    (tmp_path / "template.yaml").write_text(template)
+    first = json.loads(invoke("check", "--no-cache", "--output-format", "json", "--select", "LK502,LK506", ".").stdout)
+    assert {f["code"] for f in first if f["fix"]} == {"LK502", "LK506"}
+    run = invoke("check", "--no-cache", "--fix", "--unsafe-fixes", "--select", "LK502,LK506", ".")
+    assert "fixed 2 findings in 1 file" in run.stderr
+    assert (tmp_path / "template.yaml").read_text() == template + (
+        "            FunctionResponseTypes: [ReportBatchItemFailures]\n"
+        "            MaximumRetryAttempts: 5\n"
+        "            BisectBatchOnFunctionError: true\n"
+    )

@@ -27,7 +27,7 @@ from typing import Any
 __all__ = ["Unsupported", "loads", "READER_VERSION", "SAME_AS_HCL2"]
 
 # part of the cache key of a parsed file: change it whenever what `loads` returns changes
-READER_VERSION = "1"
+READER_VERSION = "2"
 # the python-hcl2 versions whose output this reader reproduces (checked by the caller)
 SAME_AS_HCL2 = ("7.3.",)
 
@@ -63,17 +63,21 @@ _DIGITS = frozenset("0123456789")
 _DIGITS_RUN = re.compile(r"[0-9]+")
 
 
-def loads(text: str) -> dict:
-    """`hcl2.loads(text, with_meta=True)` for python-hcl2 7.3, or `Unsupported`."""
+def loads(text: str, *, key_lines: bool = False) -> dict:
+    """`hcl2.loads(text, with_meta=True)` for python-hcl2 7.3, or `Unsupported`. With
+    `key_lines`, each block's body also holds `__key_lines__`: the 1-based (line, column) where
+    each of its attributes and nested blocks is first written (what python-hcl2 does not say,
+    and the Terraform loader would otherwise find by scanning the lines again)."""
     try:
-        return _Reader(text + "\n").start()  # python-hcl2 appends a newline too
+        return _Reader(text + "\n", key_lines).start()  # python-hcl2 appends a newline too
     except (IndexError, RecursionError):  # ran off the end of the text, or nested too deeply
         raise Unsupported("unexpected end or depth") from None
 
 
 class _Reader:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, key_lines: bool = False) -> None:
         self.text = text
+        self.key_lines = key_lines
         self.pos = 0
         self.depth = 0
         self._line_pos = 0  # `line()` counts forward from here (it is asked in text order)
@@ -143,6 +147,7 @@ class _Reader:
         end = len(text)
         result: dict[str, Any] = {}
         attributes: set[str] = set()
+        keys: dict[str, list[int]] | None = {} if self.key_lines and not top else None
         separated = True  # python-hcl2 takes items on one line; this reader leaves that to it
         while True:
             if self.nl():
@@ -153,12 +158,17 @@ class _Reader:
                     return result
                 raise Unsupported("unclosed block")
             if text[pos] == "}" and not top:
+                if keys is not None:
+                    result["__key_lines__"] = keys
                 return result
             if not separated:
                 raise Unsupported(f"two items on one line at {pos}")
+            name_at = pos
             name = self.name()
             self.ws()
             pos = self.pos
+            if keys is not None and name not in keys:
+                self._key_line(keys, name, name_at, text[pos : pos + 2])
             if text[pos] == "=" and text[pos + 1] not in "=>":
                 self.pos = pos + 1
                 self.ws()
@@ -181,6 +191,15 @@ class _Reader:
                 else:
                     result[name] = [block]
                 separated = False
+
+    def _key_line(self, keys: dict[str, list[int]], name: str, at: int, after: str) -> None:
+        """Where the item `name` starting at `at` is written, when it starts its line and is
+        followed (`after`: the next two characters past the blanks) by `=` (not `==`), `{` or a
+        quoted label: the items a scan of the lines finds (`terraform._LineScan`)."""
+        line_start = self.text.rfind("\n", 0, at) + 1
+        follows = after[:1] in ('{', '"') or (after[:1] == "=" and after[1:2] != "=")
+        if follows and not self.text[line_start:at].strip(" \t"):
+            keys[name] = [self.line(at), at - line_start + 1]
 
     def block(self, name: str, name_end: int) -> Any:
         """After the block type: its labels and body, as `{label: {label: body}}` (the body with

@@ -44,7 +44,7 @@ HCL_MAX_SIZE = 512 * 1024
 LAMBDA_MODULE_SOURCES = ("terraform-aws-modules/lambda/aws",)
 _LAMBDA_MODULE_GIT = re.compile(r"(^|[/:])terraform-aws-modules/terraform-aws-lambda(\.git)?([/?]|$)")
 
-_META_KEYS = ("__start_line__", "__end_line__")
+_META_KEYS = ("__start_line__", "__end_line__", "__key_lines__")
 _TRAVERSAL = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\[\]]*\])*$")
 _INDEX = re.compile(r"\[[^\[\]]*\]")
 _ARCHIVE_REF = re.compile(r"\bdata\.archive_file\.([A-Za-z_][\w-]*)")
@@ -132,12 +132,18 @@ class _LineScan:
     depth each line starts at, and the attribute or block name it starts with (None inside a
     heredoc). A block's keys are then the named lines one level deeper than its first line."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.depths: list[int] = []
         self.names: list[tuple[str, int] | None] = []
+        self.scanned = False
+
+    def _scan(self) -> None:
+        """Made on the first question only: lintkit's HCL reader says where keys are itself."""
+        self.scanned = True
         depth = 0
         heredoc: str | None = None
-        for raw in lines:
+        for raw in self.text.split("\n"):
             self.depths.append(depth)
             if heredoc is not None:
                 self.names.append(None)
@@ -155,6 +161,8 @@ class _LineScan:
     def key_lines(self, start: int, end: int, offset: int) -> dict[str, Mark]:
         """The first line of each attribute or nested block directly inside the block spanning
         local lines `start`..`end` (1-based): keys at brace depth 1 of the block."""
+        if not self.scanned:
+            self._scan()
         found: dict[str, Mark] = {}
         depths, names = self.depths, self.names
         if not 0 < start <= len(depths):
@@ -183,7 +191,11 @@ def _hcl_lines(body: dict, scan: _LineScan, offset: int, fallback: Mark) -> _Lin
     if span is None:
         return _Lines(fallback)
     start, end = span
-    keys = scan.key_lines(start, end, offset)
+    written = body.get("__key_lines__")  # lintkit's reader says where each key is
+    if isinstance(written, dict):
+        keys = {name: Mark(line + offset, column) for name, (line, column) in written.items()}
+    else:  # python-hcl2 does not
+        keys = scan.key_lines(start, end, offset)
     lines = _Lines(Mark(start + offset, 1), keys)
     for key, value in body.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) and _meta(v) for v in value):
@@ -220,7 +232,7 @@ def parse_hcl(text: str) -> Any:
 
     if _hcl2_version().startswith(hcl.SAME_AS_HCL2):
         try:
-            return hcl.loads(text)
+            return hcl.loads(text, key_lines=True)
         except hcl.Unsupported:
             pass
     import hcl2  # imported here: only runs with Terraform files pay for it
@@ -279,7 +291,7 @@ def _parse_hcl(file: TerraformFile, offset: int, parse: Callable[[str], Any] = p
             file.path, f"Terraform file does not parse: {message}", line if isinstance(line, int) and line > 0 else 1,
             column if isinstance(column, int) and column > 0 else 1,
         ) from None
-    scan = _LineScan(text.split("\n"))
+    scan = _LineScan(text)
     blocks: list[_Block] = []
     for kind, entries in data.items() if isinstance(data, dict) else ():
         if not isinstance(entries, list):
