@@ -418,7 +418,6 @@ class _Fixes:
     def write(self, buffers, stdin_filename: Path | None) -> None:
         """Write every changed file, encoded as it was; the stdin buffer goes to stdout."""
         from lintkit.fixes import encode_like
-
         from lintkit.integrations.context import resolved
 
         in_memory = {resolved(p) for p in buffers}

