@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 try:
-    from helpers import DEMO, invoke, parse_concise
+    from helpers import DEMO, invoke, make_runner, parse_concise
 except ImportError:  # tests/ became a package
-    from tests.helpers import DEMO, invoke, parse_concise  # type: ignore[no-redef]
+    from tests.helpers import DEMO, invoke, make_runner, parse_concise  # type: ignore[no-redef]
 
 # the demo's fixes: safe ones, unsafe ones, and LK501's display-only advice
 SAFE = {("src/payments.py", "LK505"), ("template.yaml", "LK603"), ("template.yaml", "LK502")}
@@ -153,13 +153,11 @@ def test_sarif_carries_the_fixes_and_is_valid(demo: Path, sarif_validator) -> No
 
 
 def test_fix_from_stdin_prints_the_fixed_text_and_reports_on_stderr(demo: Path) -> None:
-    from click.testing import CliRunner
-
     from lintkit.cli import main
 
     path = demo / "src" / "payments.py"
     text = path.read_text()
-    result = CliRunner().invoke(main, ["check", "--no-cache", "--fix", "-", "--stdin-filename", str(path)], input=text)
+    result = make_runner().invoke(main, ["check", "--no-cache", "--fix", "-", "--stdin-filename", str(path)], input=text)
     assert result.stdout == text.replace('record["receiptHandle"]', 'record["messageId"]')
     assert path.read_text() == text  # the file on disk is the editor's business
     assert result.exit_code == 0
