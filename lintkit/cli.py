@@ -77,6 +77,10 @@ class Guarded(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # the reader closed the output (`lintkit check . | head`): click ends the process
+            # quietly, with status 1, as a program stopped by SIGPIPE; not a bug of lintkit
+            raise
         except Exception as error:  # noqa: BLE001
             raise InternalFailure(error) from error
 

@@ -940,3 +940,20 @@ def test_a_templated_template_found_while_walking_is_noted(with_notes: Path) -> 
         "lintkit: note: template.yaml: line 9 holds template markup ({{ ... }} or {% ... %}, as Jinja or "
         "cookiecutter write it): the file is a template to render first; check the rendered file\n"
     )
+
+
+def test_a_reader_that_closes_the_output_early_is_not_an_internal_error(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """`lintkit check . | head`: the write fails with a broken pipe; click ends the process with
+    status 1 and says nothing, as a program stopped by SIGPIPE (never "internal error", exit 2)."""
+    import click
+
+    from lintkit.cli import main
+
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(click, "echo", closed)
+    with pytest.raises(SystemExit) as exit_:
+        main(["rules"], prog_name="lintkit")
+    assert exit_.value.code == 1
+    assert "internal error" not in capsys.readouterr().err
