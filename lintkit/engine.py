@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence, Union
 from lintkit.cache import Cache, text_digest
 from lintkit.config import Config, ignored_for_path
 from lintkit.discovery import MSG_UNKNOWN_KIND, UNREADABLE, DiscoveredFile, Discovery, FileKind, classify, discover
-from lintkit.findings import Finding, Location, RelatedLocation, Severity
+from lintkit.findings import Applicability, Edit, Finding, Fix, Location, RelatedLocation, Severity
 from lintkit.limits import LimitExceeded, too_large
 from lintkit.paths import RealPaths
 from lintkit.project import Project, link_handlers, prefer_source_files
 from lintkit.rule import CodeRule, ProjectRule, Registry, Rule, TemplateRule
 from lintkit.runtime import paused_gc
-from lintkit.suppressions import ALL, Suppressions, scan
+from lintkit.suppressions import ALL, Suppressions, removal, scan
 from lintkit.templates.cdk import AssemblyError, StackTemplate, find_assembly, read_assembly
 from lintkit.templates.loader import (
     LoadedDocument,
@@ -898,7 +898,12 @@ class Run:
                     message = f"unused suppression: no {entry} ({name}) finding was silenced by this comment; remove {entry} from it"
                 else:
                     continue
-                unused.append(self._make(UNUSED_SUPPRESSION, Location(path, line, column), message))
+                finding = self._make(UNUSED_SUPPRESSION, Location(path, line, column), message)
+                edit = removal(self._texts.get(path, ""), line, column, entry)
+                if edit is not None:
+                    title = "Remove the comment" if entry == ALL else f"Remove {entry} from the comment"
+                    finding = replace(finding, fix=Fix(title, Applicability.SAFE, (Edit(path, *edit),)))
+                unused.append(finding)
         return unused
 
     def _ran_in_full(self, path: str) -> set[str]:

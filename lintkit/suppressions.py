@@ -109,3 +109,45 @@ def _add(found: Suppressions, codes: set[str], code: str, line: int, column: int
         found.columns.setdefault((line, code), column)
     else:
         found.unknown.append((line, column, code))
+
+
+def removal(text: str, line: int, column: int, entry: str) -> tuple[int, int, int, int, str] | None:
+    """The edit that takes one unused entry out of a suppression comment, as (line, column,
+    end line, end column, replacement), 1-based: the code and its separator when the comment
+    names other codes too (another tool's included: `# noqa: E501, LK501` keeps `E501`); the
+    whole directive when it names only this one (or is a bare `# lintkit: ignore`), with the
+    blanks before it; the whole line when the comment was alone on it. None when the comment
+    is not where `column` says (the text changed)."""
+    lines = split_lines(text)
+    if not 0 < line <= len(lines):
+        return None
+    source = lines[line - 1]
+    at = column - 1
+    for pattern in (_NOQA, _IGNORE):
+        for match in pattern.finditer(source):
+            if not match.start() <= at < match.end():
+                continue
+            codes = list(_CODE.finditer(match.group("codes") or "")) if match.group("codes") else []
+            offset = match.start("codes") if match.group("codes") is not None else 0
+            spans = [(offset + c.start(), offset + c.end()) for c in codes]
+            if entry == ALL or len(spans) <= 1:
+                if entry != ALL and (not spans or spans[0][0] != at):
+                    return None
+                start = match.start()
+                while start > 0 and source[start - 1] in " \t":
+                    start -= 1
+                if not source[:start].strip():  # the comment was the line: the whole line goes
+                    if line < len(lines):
+                        return line, 1, line + 1, 1, ""
+                    return line, 1, line, len(source) + 1, ""
+                return line, start + 1, line, match.end() + 1, ""
+            index = next((i for i, (begin, _) in enumerate(spans) if begin == at), None)
+            if index is None:
+                return None
+            begin, end = spans[index]
+            if index + 1 < len(spans):  # `LK501, LK502`: up to the next code
+                end = spans[index + 1][0]
+            else:  # the last one: from the end of the one before
+                begin = spans[index - 1][1]
+            return line, begin + 1, line, end + 1, ""
+    return None

@@ -302,12 +302,21 @@ class UnusedSuppression(Rule):
     Suppressions in a template's `Metadata` are not checked. To silence this rule on one
     line, name it in the comment (`# noqa: LK504, LK005`); a bare `# lintkit: ignore` does not
     silence it. Turn it off with `ignore = ["LK005"]`.
+
+    ## Fix safety
+    The fix takes the unused code out of the comment, with its comma: `# noqa: E501, LK504`
+    becomes `# noqa: E501` (other tools' codes stay). A comment that names only that code (or
+    a bare `# lintkit: ignore`) is removed, with the blanks before it, and a line that held
+    nothing but the comment is removed. It is **safe**: the comment silenced nothing in a run
+    where its rule looked at everything it could report there, so removing it changes no
+    finding. Several unused codes of one comment are removed one per pass of `--fix`.
     """
 
     code = "LK005"
     name = "unused-suppression"
     summary = "A suppression comment silenced no finding of the rule it names."
     severity = Severity.WARNING
+    fixable = True
 
 
 class DuplicateKey(TemplateRule):

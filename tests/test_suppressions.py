@@ -621,7 +621,7 @@ def test_lk005_python_suppression_that_silenced_nothing(python_project) -> None:
     python_project(clean_handler("  # noqa: LK504"))
     run = invoke("check", ".")
     column = len(LOOP) + 1 + len("  # noqa: ")
-    assert run.stdout == f"app.py:2:{column}: LK005 {unused_message('LK504', 'record-errors-swallowed')}\n"
+    assert run.stdout == f"app.py:2:{column}: LK005 [*] {unused_message('LK504', 'record-errors-swallowed')}\n"
     assert run.exit_code == 1  # a warning, as LK003
     # the same from the result cache
     assert invoke("check", ".").stdout == run.stdout
@@ -640,7 +640,7 @@ def test_lk005_each_unused_code_of_a_comment_at_its_column(python_project) -> No
 def test_lk005_bare_ignore_that_silenced_nothing(python_project) -> None:
     python_project(clean_handler("  # lintkit: ignore"))
     run = invoke("check", ".")
-    assert run.stdout == f"app.py:2:{len(LOOP) + 3}: LK005 unused suppression: this `lintkit: ignore` silenced no finding; remove the comment\n"
+    assert run.stdout == f"app.py:2:{len(LOOP) + 3}: LK005 [*] unused suppression: this `lintkit: ignore` silenced no finding; remove the comment\n"
     # a bare ignore covers every rule: with any rule not run, it may be needed
     assert invoke("check", ".", "--ignore", "LK7").findings == []
 
@@ -713,3 +713,40 @@ def test_lk005_in_a_run_of_some_files_only_for_what_ran_in_full(python_project) 
     comment = "  # noqa: LK504, LK507"
     assert invoke("check", "app.py").findings == [("app.py", 2, len(LOOP) + 1 + comment.index("LK504"), "LK005")]
     assert invoke("check", ".").codes == ["LK005", "LK005"]
+
+
+# LK005's fix: the unused code (with its comma), or the whole directive, or the whole line
+
+
+def test_removal_takes_out_one_code_and_its_separator() -> None:
+    from lintkit.fixes import apply_edits
+    from lintkit.findings import Edit
+    from lintkit.suppressions import removal
+
+    def fixed(text: str, column_of: str, entry: str) -> str:
+        line, column = 1, text.index(column_of) + 1
+        edit = removal(text, line, column, entry)
+        assert edit is not None
+        return apply_edits(text, [Edit("f", *edit)])
+
+    assert fixed("x = 1  # noqa: LK504, LK507\n", "LK504", "LK504") == "x = 1  # noqa: LK507\n"
+    assert fixed("x = 1  # noqa: LK504, LK507\n", "LK507", "LK507") == "x = 1  # noqa: LK504\n"
+    assert fixed("x = 1  # noqa: E501, LK504\n", "LK504", "LK504") == "x = 1  # noqa: E501\n"  # another tool's stays
+    assert fixed("x = 1  # lintkit: ignore[LK504, LK507]\n", "LK507", "LK507") == "x = 1  # lintkit: ignore[LK504]\n"
+    assert fixed("x = 1  # noqa: LK504\n", "LK504", "LK504") == "x = 1\n"
+    assert fixed("x = 1  # why it is so  # noqa: LK504\n", "LK504", "LK504") == "x = 1  # why it is so\n"
+    assert fixed("x = 1  # lintkit: ignore\n", "# lintkit", "*") == "x = 1\n"
+    assert fixed("  # noqa: LK504\nx = 1\n", "LK504", "LK504") == "x = 1\n"  # alone on its line: the line goes
+    assert removal("x = 1  # noqa: LK504\n", 1, 3, "LK504") is None  # not where the comment is
+
+
+def test_lk005_fix_removes_the_unused_codes_and_the_check_is_then_clean(python_project) -> None:
+    python_project(clean_handler("  # lintkit: ignore[LK504, LK507]  # noqa: E501"))
+    run = invoke("check", ".", "--fix")
+    assert run.exit_code == 0, run.stdout
+    assert "fixed 2 findings in 1 file" in run.stderr  # one code per pass: they overlap
+    assert Path("app.py").read_text() == clean_handler("  # noqa: E501")
+    python_project(clean_handler("  # noqa: LK504"))
+    assert invoke("check", ".", "--fix").exit_code == 0
+    assert Path("app.py").read_text() == CLEAN_HANDLER
+
