@@ -174,8 +174,8 @@ def choose(findings: Iterable[Finding], text_of: Callable[[str], "str | None"], 
     taken: dict[str, list[tuple[int, int]]] = {}
     starts_of: dict[str, tuple[str, list[int]]] = {}
     pending: dict[str, list[Edit]] = {}
-    candidates = [materialize(f, text_of(f.path)) if f.fix is not None and f.fix.codemod else f for f in findings]
-    candidates = [f for f in candidates if applies(f.fix, unsafe) and f.fix is not None and f.fix.edits]
+    wanted = [f for f in findings if applies(f.fix, unsafe)]  # a codemod is run only for a fix applied
+    candidates = [f for f in materialize_all(wanted, text_of) if f.fix is not None and f.fix.edits]
     candidates.sort(key=lambda f: (min(f.fix.edits), f.code))  # type: ignore[union-attr]
     for finding in candidates:
         spans: list[tuple[str, tuple[int, int]]] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,12 +25,9 @@ pytestmark = [
 
 
 def _check(folder: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
-    env_cache = {"LINTKIT_CACHE_DIR": str(cache)}
-    import os
-
     return subprocess.run(
         [sys.executable, "-m", "lintkit", "check", ".", "--no-show-notes", *args],
-        cwd=folder, capture_output=True, text=True, env={**os.environ, **env_cache}, timeout=900,
+        cwd=folder, capture_output=True, text=True, env={**os.environ, "LINTKIT_CACHE_DIR": str(cache)}, timeout=900,
     )
 
 

@@ -51,6 +51,16 @@ class PlannedEdit:
     keys: tuple[Any, ...]
     items: dict[str, Any]
 
+    def mapping_in(self, document: Any) -> Map | None:
+        """The mapping the keys lead to in a loaded document, if they still lead to one."""
+        node = document
+        for key in self.keys:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                return None
+        return node if isinstance(node, Map) else None
+
 
 def template_fix(title: str, applicability: Applicability, planned: PlannedEdit | None) -> Fix | None:
     """A fix made of a template edit, or None when there is none (the template is not one lintkit
@@ -873,15 +883,8 @@ class Template:
 
     def edit_planned(self, planned: PlannedEdit | None) -> tuple[Edit, ...]:
         """The text edits of a planned edit, made now; () when it cannot be made certainly."""
-        if planned is None:
-            return ()
-        mapping = self.data
-        for key in planned.keys:
-            try:
-                mapping = mapping[key]
-            except (KeyError, IndexError, TypeError):
-                return ()
-        return self.edit_put(mapping, planned.items) if isinstance(mapping, Map) else ()
+        mapping = planned.mapping_in(self.data) if planned is not None else None
+        return self.edit_put(mapping, planned.items) if mapping is not None else ()  # type: ignore[union-attr]
 
     def edit_set(self, mapping: Map, key: str, value: Any) -> tuple[Edit, ...]:
         """Set a key `mapping` has (see `edit_put`)."""
@@ -1121,9 +1124,14 @@ def _key_paths(root: Any) -> dict[int, tuple[Any, ...]]:
 @codemod(TEMPLATE_PUT)
 def _template_put(text: str, location: Location, arguments: dict) -> tuple[Edit, ...]:
     """The "template-put" codemod: the edits of a planned edit (see `PlannedEdit`), made on the
-    template's text; () when they cannot be made certainly."""
-    template = template_from_text(text, path=location.path, abs_path=Path(location.path).absolute())
-    return template.edit_planned(PlannedEdit(tuple(arguments["keys"]), arguments["items"]))
+    template's text; () when they cannot be made certainly. The text is loaded, not built into
+    a model: the edit needs the document only."""
+    from lintkit.templates.edit import TemplateEditor
+
+    document = load_text(text, json_hint=location.path.lower().endswith(".json")).data
+    planned = PlannedEdit(tuple(arguments["keys"]), arguments["items"])
+    mapping = planned.mapping_in(document)
+    return TemplateEditor(location.path, text, document).put(mapping, planned.items) if mapping is not None else ()
 
 
 def global_function_properties(template: Template) -> Map | None:
